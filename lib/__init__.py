@@ -1,0 +1,1 @@
+"""Azure usage and charges dashboard: all logic lives in this package."""

@@ -1,0 +1,63 @@
+"""Who may view usage and charges, by agreement type, from Azure's own rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lib.models import Agreement
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """Who can see charges under one agreement type, and what to do without access."""
+
+    agreement: Agreement
+    title: str
+    roles: tuple[str, ...]
+    where: str
+    when_missing: str
+
+
+ACCESS_RULES: dict[Agreement, AccessRule] = {
+    Agreement.EA: AccessRule(
+        Agreement.EA,
+        "Enterprise Agreement (EA)",
+        (
+            "Enterprise administrator",
+            'Account owner, when the enterprise administrator has enabled the "Account owner can view charges" policy',
+            'Department administrator, when the "Department admin can view charges" policy is enabled',
+        ),
+        "Cost Management + Billing → Billing scopes → the enrollment → Usage + charges.",
+        "Ask an enterprise administrator of the enrollment to enable the view-charges policy for your role, "
+        "or to give you the enterprise administrator (read only) role.",
+    ),
+    Agreement.MCA: AccessRule(
+        Agreement.MCA,
+        "Microsoft Customer Agreement (MCA)",
+        ("Billing profile owner", "Billing profile contributor", "Billing profile reader", "Invoice manager"),
+        "Cost Management + Billing → Billing scopes → the billing profile → Invoices → Azure usage and charges.",
+        "Ask a billing account or billing profile owner to give you the billing profile reader role "
+        "(or invoice manager) on the billing profile.",
+    ),
+    Agreement.MOSP: AccessRule(
+        Agreement.MOSP,
+        "Microsoft Online Subscription Program (pay-as-you-go)",
+        ("Account administrator",),
+        "Cost Management + Billing → Subscriptions → the subscription → Invoices → Download usage.",
+        "Only the account administrator can download usage in the portal; other people with the Billing "
+        "Reader, Reader or Cost Management Reader role on the subscription can read cost through the Cost "
+        "Management APIs (the dashboard's live Azure source).",
+    ),
+    Agreement.MPA: AccessRule(
+        Agreement.MPA,
+        "Microsoft Partner Agreement (CSP)",
+        ("Global admin or admin agent in the partner tenant", "Billing admin in the partner tenant"),
+        "Partner Center, or Cost Management at the billing account / customer scope.",
+        "Ask the partner to enable cost visibility for customers, or to grant you a billing role in Partner Center.",
+    ),
+}
+
+
+def rule_for(agreement: Agreement) -> AccessRule | None:
+    """The access rule for ``agreement`` (``None`` when the agreement is unknown)."""
+    return ACCESS_RULES.get(agreement)

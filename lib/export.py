@@ -1,0 +1,52 @@
+"""CSV exports: the raw rows as the source gave them, and the filtered view.
+
+Numbers and dates in exports are machine-readable (dot decimal, ISO or the source's own text)
+whatever the display language.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from lib.models import Period, Scope
+from lib.schema import Col
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """File-name-safe form of ``text``."""
+    return _UNSAFE.sub("-", text).strip("-").lower() or "all"
+
+
+def export_name(scope: Scope | None, period: Period, kind: str) -> str:
+    """File name saying scope and period, e.g. ``azure-usage_contoso-production_2026-11-01_2026-11-26_raw-v2.csv``."""
+    scope_part = slug(scope.name) if scope else "all-scopes"
+    return f"azure-usage_{scope_part}_{period.start.isoformat()}_{period.end.isoformat()}_{kind}.csv"
+
+
+def raw_rows(raw: pl.DataFrame, normalized_rows: pl.DataFrame) -> pl.DataFrame:
+    """The raw rows behind ``normalized_rows``, in raw order, untouched."""
+    wanted = normalized_rows.get_column(Col.SOURCE_ROW).sort()
+    return raw.with_row_index("_source_row").filter(pl.col("_source_row").is_in(wanted.implode())).drop("_source_row")
+
+
+def to_csv_bytes(frame: pl.DataFrame, *, bom: bool = True) -> bytes:
+    """CSV bytes as Azure writes them (UTF-8 with BOM so spreadsheets read accents correctly)."""
+    body = frame.write_csv().encode("utf-8")
+    return (b"\xef\xbb\xbf" if bom else b"") + body
+
+
+def canonical_for_export(frame: pl.DataFrame) -> pl.DataFrame:
+    """The canonical rows flattened for CSV: tags as a JSON object, dates ISO."""
+    tags = pl.col(Col.TAGS).map_elements(
+        lambda items: "{" + ",".join(f'"{_json(i["key"])}":"{_json(i["value"])}"' for i in items) + "}" if len(items) else "",
+        return_dtype=pl.String,
+    )
+    return frame.with_columns(tags.alias(Col.TAGS)).drop(Col.SOURCE_ROW)
+
+
+def _json(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')

@@ -1,0 +1,189 @@
+"""Raw frame → canonical frame, driven by a dialect's alias map.
+
+The raw frame holds the source's cells as text, exactly as read; nothing here changes it.
+Rows whose date or cost cannot be read are dropped and counted with the reason, never lost
+silently.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import polars as pl
+
+from lib.dialects import Dialect, header_key
+from lib.schema import TAG_KEY, TAG_TYPE, TAG_VALUE, UNASSIGNED, Col, conform
+from lib.sources.base import Dropped
+
+# Month/day/year first: Azure never writes day-first dates in these files.
+_DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m/%d/%y")
+_PLACEHOLDERS = ("", "unassigned", "none", "null", "n/a")
+_TEXT_DIMENSIONS = (
+    Col.SERVICE,
+    Col.METER,
+    Col.SUBSCRIPTION_NAME,
+    Col.RESOURCE_GROUP,
+    Col.LOCATION,
+    Col.CHARGE_TYPE,
+    Col.PRICING_MODEL,
+    Col.BILLING_PROFILE,
+    Col.INVOICE_SECTION,
+)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A canonical frame plus what normalizing it had to drop or say."""
+
+    frame: pl.DataFrame
+    dropped: tuple[Dropped, ...]
+    notes: tuple[str, ...]
+
+
+def parse_date(expr: pl.Expr) -> pl.Expr:
+    """Parse Azure date text (``MM/DD/YYYY``, ``M/D/YYYY``, ISO with or without time/``Z``)."""
+    text = expr.str.strip_chars().str.slice(0, 10).str.replace(r"T.*$", "")
+    parsed = [text.str.strptime(pl.Date, fmt, strict=False) for fmt in _DATE_FORMATS]
+    return pl.coalesce(parsed)
+
+
+def parse_number(expr: pl.Expr) -> pl.Expr:
+    """Parse a number cell (plain or scientific notation); empty cells become null."""
+    return expr.str.strip_chars().replace("", None).cast(pl.Float64, strict=False)
+
+
+def _text(expr: pl.Expr) -> pl.Expr:
+    cleaned = expr.str.strip_chars()
+    return pl.when(cleaned.str.to_lowercase().is_in(_PLACEHOLDERS) | cleaned.is_null()).then(pl.lit(UNASSIGNED)).otherwise(cleaned)
+
+
+def parse_tags(text: str | None) -> list[dict[str, str]]:
+    """Parse an Azure tags cell: a JSON object, or the same without its braces.
+
+    Unreadable tags become one ``_unparsed`` tag holding the text, so nothing is lost.
+    """
+    if text is None:
+        return []
+    body = text.strip()
+    if not body:
+        return []
+    if not body.startswith("{"):
+        body = "{" + body + "}"
+    try:
+        value = json.loads(body)
+    except json.JSONDecodeError:
+        return [{TAG_KEY: "_unparsed", TAG_VALUE: text}]
+    if not isinstance(value, dict):
+        return [{TAG_KEY: "_unparsed", TAG_VALUE: text}]
+    return [{TAG_KEY: str(k), TAG_VALUE: "" if v is None else str(v)} for k, v in value.items()]
+
+
+def tags_column(raw_tags: pl.Series) -> pl.Series:
+    """Parse a column of tag cells once per distinct value (real files repeat them a lot)."""
+    distinct = raw_tags.unique()
+    lookup = pl.DataFrame(
+        {
+            "raw": distinct,
+            "parsed": pl.Series([parse_tags(v) for v in distinct.to_list()], dtype=TAG_TYPE),
+        }
+    )
+    joined = pl.DataFrame({"raw": raw_tags}).join(lookup, on="raw", how="left", nulls_equal=True, maintain_order="left")
+    return joined.get_column("parsed").alias(Col.TAGS)
+
+
+def unify_tag_keys(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """Merge tag keys that differ only by case under their most frequent spelling.
+
+    Azure treats tag names case-insensitively, so ``env`` and ``Env`` are one key.
+    """
+    keys = frame.select(pl.col(Col.TAGS).explode().struct.field(TAG_KEY)).drop_nulls().to_series()
+    spellings: dict[str, Counter[str]] = {}
+    for key, count in keys.value_counts().iter_rows():
+        spellings.setdefault(key.lower(), Counter())[key] += count
+    rename = {}
+    notes = []
+    for variants in spellings.values():
+        if len(variants) > 1:
+            best = variants.most_common(1)[0][0]
+            rename.update({v: best for v in variants if v != best})
+            others = ", ".join(sorted(v for v in variants if v != best))
+            notes.append(f"Tag keys {others} merged into '{best}' (Azure tag names ignore case).")
+    if not rename:
+        return frame, notes
+    key = pl.element().struct.field(TAG_KEY)
+    fixed = pl.col(Col.TAGS).list.eval(pl.struct(key.replace(rename).alias(TAG_KEY), pl.element().struct.field(TAG_VALUE).alias(TAG_VALUE)))
+    return frame.with_columns(fixed.cast(TAG_TYPE)), notes
+
+
+def normalize(raw: pl.DataFrame, dialect: Dialect, *, line_offset: int = 2) -> Normalized:
+    """Map ``raw`` (text cells, source headers) onto the canonical schema.
+
+    Args:
+        raw: the source's rows, every cell as text.
+        dialect: the alias map for this layout.
+        line_offset: file line number of ``raw``'s first row, for messages.
+
+    Returns:
+        The canonical frame, the dropped rows with reasons, and notes for the user.
+    """
+    headers = {header_key(c): c for c in raw.columns}
+    exprs: list[pl.Expr] = []
+    for col in Col:
+        source = dialect.source_column(headers, col)
+        if source is None:
+            continue
+        cell = pl.col(source)
+        if col in (Col.CHARGE_DATE, Col.BILLING_PERIOD_START):
+            exprs.append(parse_date(cell).alias(col))
+        elif col in (Col.COST, Col.COST_USD, Col.QUANTITY):
+            exprs.append(parse_number(cell).alias(col))
+        elif col in _TEXT_DIMENSIONS:
+            exprs.append(_text(cell).alias(col))
+        elif col is Col.TAGS:
+            continue
+        else:
+            exprs.append(cell.str.strip_chars().replace("", None).alias(col))
+    frame = raw.select(exprs).with_row_index("_line", offset=line_offset).with_row_index(Col.SOURCE_ROW)
+    if Col.BILLING_CURRENCY not in frame.columns and dialect.currency:
+        frame = frame.with_columns(pl.lit(dialect.currency).alias(Col.BILLING_CURRENCY))
+    tags_source = dialect.source_column(headers, Col.TAGS)
+    if tags_source is not None:
+        frame = frame.with_columns(tags_column(raw.get_column(tags_source)))
+    else:
+        frame = frame.with_columns(pl.lit([], dtype=TAG_TYPE).alias(Col.TAGS))
+
+    dropped: list[Dropped] = []
+    frame, dropped = _drop_unreadable(frame, raw, headers, dialect, dropped, line_offset)
+    fallback_period = pl.col(Col.CHARGE_DATE).dt.month_start()
+    if Col.BILLING_PERIOD_START in frame.columns:
+        frame = frame.with_columns(pl.col(Col.BILLING_PERIOD_START).fill_null(fallback_period))
+    else:
+        frame = frame.with_columns(fallback_period.alias(Col.BILLING_PERIOD_START))
+    frame, notes = unify_tag_keys(frame)
+    return Normalized(conform(frame.drop("_line")), tuple(dropped), tuple(notes))
+
+
+def _drop_unreadable(
+    frame: pl.DataFrame,
+    raw: pl.DataFrame,
+    headers: dict[str, str],
+    dialect: Dialect,
+    dropped: list[Dropped],
+    line_offset: int,
+) -> tuple[pl.DataFrame, list[Dropped]]:
+    checks: Iterable[tuple[Col, str]] = ((Col.CHARGE_DATE, "date"), (Col.COST, "cost"))
+    for col, what in checks:
+        source = dialect.source_column(headers, col)
+        if col not in frame.columns:
+            raise ValueError(f"the file has no {what} column (looked for {', '.join(dialect.columns[col])})")
+        bad = frame.filter(pl.col(col).is_null())
+        if bad.height:
+            first_line = int(bad.get_column("_line")[0])
+            sample = raw.get_column(source)[first_line - line_offset] if source else None
+            reason = f"{what} missing or unreadable in column '{source}' (first at line {first_line}: {sample!r})"
+            dropped.append(Dropped(reason=reason, rows=bad.height, example_line=first_line))
+            frame = frame.filter(pl.col(col).is_not_null())
+    return frame, dropped

@@ -1,0 +1,106 @@
+"""The one canonical schema every source is normalized into, declared once.
+
+Column names follow FOCUS where FOCUS has a name (``BillingCurrency``, ``ChargeCategory``...) and
+otherwise say plainly what they hold. Pages, aggregates and exports only refer to columns through
+``Col``; input dialects map their own headers onto these names with an alias map (see
+``lib.dialects``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+import polars as pl
+
+
+class Col(StrEnum):
+    """Canonical column names."""
+
+    CHARGE_DATE = "ChargeDate"
+    BILLING_PERIOD_START = "BillingPeriodStart"
+    INVOICE_ID = "InvoiceId"
+    BILLING_CURRENCY = "BillingCurrency"
+    COST = "Cost"
+    COST_USD = "CostUsd"
+    SERVICE = "Service"
+    METER = "Meter"
+    SUBSCRIPTION_ID = "SubscriptionId"
+    SUBSCRIPTION_NAME = "SubscriptionName"
+    RESOURCE_GROUP = "ResourceGroup"
+    RESOURCE_ID = "ResourceId"
+    LOCATION = "Location"
+    CHARGE_TYPE = "ChargeType"
+    PRICING_MODEL = "PricingModel"
+    QUANTITY = "Quantity"
+    UNIT = "Unit"
+    BILLING_PROFILE = "BillingProfile"
+    INVOICE_SECTION = "InvoiceSection"
+    TAGS = "Tags"
+    SOURCE_ROW = "SourceRow"  # index of the row in the data set's raw frame
+
+
+TAG_KEY: Final = "key"
+TAG_VALUE: Final = "value"
+TAG_TYPE: Final = pl.List(pl.Struct({TAG_KEY: pl.String, TAG_VALUE: pl.String}))
+
+CANONICAL_SCHEMA: Final[dict[str, pl.DataType]] = {
+    Col.CHARGE_DATE: pl.Date(),
+    Col.BILLING_PERIOD_START: pl.Date(),
+    Col.INVOICE_ID: pl.String(),
+    Col.BILLING_CURRENCY: pl.String(),
+    Col.COST: pl.Float64(),
+    Col.COST_USD: pl.Float64(),
+    Col.SERVICE: pl.String(),
+    Col.METER: pl.String(),
+    Col.SUBSCRIPTION_ID: pl.String(),
+    Col.SUBSCRIPTION_NAME: pl.String(),
+    Col.RESOURCE_GROUP: pl.String(),
+    Col.RESOURCE_ID: pl.String(),
+    Col.LOCATION: pl.String(),
+    Col.CHARGE_TYPE: pl.String(),
+    Col.PRICING_MODEL: pl.String(),
+    Col.QUANTITY: pl.Float64(),
+    Col.UNIT: pl.String(),
+    Col.BILLING_PROFILE: pl.String(),
+    Col.INVOICE_SECTION: pl.String(),
+    Col.TAGS: TAG_TYPE,
+    Col.SOURCE_ROW: pl.UInt32(),
+}
+
+# Dimensions a user can filter and group by, in the order the UI offers them.
+DIMENSIONS: Final[tuple[Col, ...]] = (
+    Col.SERVICE,
+    Col.RESOURCE_GROUP,
+    Col.SUBSCRIPTION_NAME,
+    Col.LOCATION,
+    Col.CHARGE_TYPE,
+    Col.PRICING_MODEL,
+    Col.METER,
+)
+
+# Shown where a dimension is empty, as Azure's Cost analysis does.
+UNASSIGNED: Final = "Unassigned"
+UNTAGGED: Final = "(untagged)"
+
+
+def empty_frame() -> pl.DataFrame:
+    """Return a canonical frame with no rows."""
+    return pl.DataFrame(schema=CANONICAL_SCHEMA)
+
+
+def conform(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return ``frame`` with exactly the canonical columns, order and types.
+
+    Missing columns are added as nulls so every source yields the same shape.
+
+    Raises:
+        ValueError: if a column cannot be cast to its canonical type.
+    """
+    columns = []
+    for name, dtype in CANONICAL_SCHEMA.items():
+        if name in frame.columns:
+            columns.append(pl.col(name).cast(dtype, strict=True))
+        else:
+            columns.append(pl.lit(None, dtype=dtype).alias(name))
+    return frame.select(columns)

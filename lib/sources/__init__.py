@@ -1,0 +1,11 @@
+"""Data sources, registered in one place. Each implements ``lib.sources.base.Source``."""
+
+from __future__ import annotations
+
+from lib.sources.base import Dataset, LoadRequest, Source, SourceError
+from lib.sources.demo import DemoSource
+
+# Key → factory. The files and live-Azure sources register here as they land.
+SOURCES: dict[str, type] = {"demo": DemoSource}
+
+__all__ = ["SOURCES", "Dataset", "LoadRequest", "Source", "SourceError"]

@@ -1,0 +1,97 @@
+"""The protocol every data source implements, and what a source hands back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+import polars as pl
+
+from lib.models import Agreement, Metric, Period, Scope
+
+# Called with a fraction in [0, 1] and a short text while a source works.
+ProgressCallback = Callable[[float, str], None]
+
+
+class SourceError(Exception):
+    """A source could not deliver data; the message is written for the user."""
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One downloadable raw file exactly as the source gave it."""
+
+    name: str
+    data: bytes
+    mime: str = "text/csv"
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """Rows a source read but could not keep, with the reason."""
+
+    reason: str
+    rows: int
+    example_line: int | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What a source delivers: the raw rows untouched and their canonical form.
+
+    ``raw`` is never modified after creation; ``normalized`` follows ``lib.schema``.
+    """
+
+    source: str
+    format: str
+    schema_version: str
+    agreement: Agreement
+    metric: Metric
+    raw: pl.DataFrame
+    normalized: pl.DataFrame
+    scopes: tuple[Scope, ...]
+    as_of: date
+    raw_files: tuple[RawFile, ...] = ()
+    dropped: tuple[Dropped, ...] = ()
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    is_estimate: bool = False
+    extras: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def rows_read(self) -> int:
+        """Rows the source read: kept plus dropped."""
+        return self.normalized.height + sum(d.rows for d in self.dropped)
+
+    @property
+    def currencies(self) -> list[str]:
+        """Billing currencies present, sorted."""
+        col = self.normalized.get_column("BillingCurrency").drop_nulls().unique()
+        return sorted(col.to_list())
+
+
+@dataclass(frozen=True)
+class LoadRequest:
+    """What the user asked a source for."""
+
+    as_of: date
+    metric: Metric = Metric.ACTUAL
+    period: Period | None = None
+    scope_id: str | None = None
+
+
+class Source(Protocol):
+    """A place usage comes from: demo data, files, or live Azure."""
+
+    key: str
+    label: str
+
+    def load(self, request: LoadRequest, *, progress: ProgressCallback | None = None) -> Dataset:
+        """Return the data set for ``request``.
+
+        Raises:
+            SourceError: with a message for the user when nothing can be delivered.
+        """
+        ...
