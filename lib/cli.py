@@ -1,6 +1,8 @@
 """Command line: ``python -m lib.cli summarize --demo --json`` and friends.
 
 Prints the same figures the dashboard shows; exits non-zero with a one-line message on failure.
+Each source plugs in through its own module: files (``lib.sources.files``), conversions
+(``lib.convert``) and live Azure (``lib.sources.azure``).
 """
 
 from __future__ import annotations
@@ -14,21 +16,43 @@ from datetime import date
 from lib.clock import today
 from lib.models import Metric
 from lib.periods import parse_period_key
-from lib.sources.base import LoadRequest, SourceError
+from lib.sources.base import Dataset, LoadRequest, SourceError
 from lib.sources.demo import DemoSource
 from lib.summary import summarize
+
+
+def _add_azure_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scope", help="Cost Management scope id, e.g. /subscriptions/GUID")
+    parser.add_argument("--from", dest="date_from", type=date.fromisoformat, help="first day (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="date_to", type=date.fromisoformat, help="last day (YYYY-MM-DD)")
+    parser.add_argument("--cloud", choices=["public", "usgovernment", "china"], help="Azure cloud (default: AZURE_CLOUD or public)")
+    parser.add_argument("--arm-endpoint", help="explicit Azure Resource Manager endpoint (default: AZURE_ARM_ENDPOINT)")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lib.cli", description="Azure usage and charges from the command line.")
     commands = parser.add_subparsers(dest="command", required=True)
+
     summary = commands.add_parser("summarize", help="print totals for a data set")
-    summary.add_argument("paths", nargs="*", help="usage files (CSV, CSV.GZ, ZIP, Parquet)")
+    summary.add_argument("paths", nargs="*", help="usage files or folders (CSV, CSV.GZ, ZIP, Parquet); several are one data set")
     summary.add_argument("--demo", action="store_true", help="use the built-in demo data")
     summary.add_argument("--json", action="store_true", help="print one JSON object")
     summary.add_argument("--as-of", type=date.fromisoformat, help="the day to treat as today (YYYY-MM-DD)")
     summary.add_argument("--metric", choices=[m.value for m in Metric], default=Metric.ACTUAL.value)
     summary.add_argument("--period", help="history, mtd, last30, YYYYMM or YYYY-MM-DD..YYYY-MM-DD")
+    _add_azure_options(summary)
+
+    convert = commands.add_parser("convert", help="convert usage files to the newest native schema or FOCUS")
+    convert.add_argument("paths", nargs="+", help="usage files or folders")
+    convert.add_argument("--to", dest="target", choices=["v2", "focus"], required=True)
+    convert.add_argument("-o", "--output", required=True, help="output CSV path")
+
+    download = commands.add_parser("download", help="download the raw cost details CSV from Azure")
+    _add_azure_options(download)
+    download.add_argument("--billing-period", help="EA billing period YYYYMM")
+    download.add_argument("--invoice-id", help="MCA invoice id")
+    download.add_argument("--metric", choices=[m.value for m in Metric], default=Metric.ACTUAL.value)
+    download.add_argument("-o", "--output", required=True, help="output CSV path")
     return parser
 
 
@@ -52,24 +76,51 @@ def _human(summary: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+def _load(args: argparse.Namespace, as_of: date) -> Dataset:
+    metric = Metric(args.metric)
+    if args.scope:
+        from lib.sources import azure
+
+        return azure.load_for_cli(args, as_of=as_of, metric=metric)
+    if args.paths and not args.demo:
+        from lib.sources import files
+
+        return files.load_paths(args.paths, as_of=as_of, metric=metric)
+    return DemoSource().load(LoadRequest(as_of=as_of, metric=metric))
+
+
+def _summarize(args: argparse.Namespace) -> int:
+    as_of = args.as_of or today()
+    dataset = _load(args, as_of)
+    period = parse_period_key(args.period, as_of) if args.period else None
+    if args.period and period is None:
+        raise SourceError(f"unknown period {args.period!r}: use history, mtd, last30, YYYYMM or YYYY-MM-DD..YYYY-MM-DD")
+    summary = summarize(dataset, period=period)
+    print(json.dumps(summary, indent=2, ensure_ascii=False) if args.json else _human(summary))
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from lib import convert
+
+    return convert.run_cli(args)
+
+
+def _download(args: argparse.Namespace) -> int:
+    from lib.sources import azure
+
+    return azure.download_for_cli(args)
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
     args = _parser().parse_args(argv)
-    as_of = args.as_of or today()
+    handlers = {"summarize": _summarize, "convert": _convert, "download": _download}
     try:
-        if args.demo or not args.paths:
-            dataset = DemoSource().load(LoadRequest(as_of=as_of, metric=Metric(args.metric)))
-        else:
-            raise SourceError("reading files is not available yet; use --demo")
-        period = parse_period_key(args.period, as_of) if args.period else None
-        if args.period and period is None:
-            raise SourceError(f"unknown period {args.period!r}: use history, mtd, last30, YYYYMM or YYYY-MM-DD..YYYY-MM-DD")
-        summary = summarize(dataset, period=period)
+        return handlers[args.command](args)
     except SourceError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(json.dumps(summary, indent=2, ensure_ascii=False) if args.json else _human(summary))
-    return 0
 
 
 if __name__ == "__main__":
