@@ -22,4 +22,8 @@ pages = st.navigation(
         ],
     }
 )
-pages.run()
+try:
+    pages.run()
+finally:
+    # The context belongs to this run only; a page run without the frame must not see a stale one.
+    st.session_state.pop(state.CONTEXT, None)

@@ -13,11 +13,15 @@ from lib.aggregate import OTHER, PeriodBill
 PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499")
 OTHER_COLOUR = "#BBBBBB"
 ESTIMATE_NOTE = "Estimate: updated daily, may not include all usage yet, and can differ from the invoice."
+ESTIMATE_NOTE_SHORT = "Open period: an estimate that can differ from the invoice"
 
 
 def colour_map(ranked_names: Sequence[str]) -> dict[str, str]:
-    """Stable colours: the n-th costliest name of the whole data set always gets the n-th colour."""
-    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(ranked_names)}
+    """Stable colours: the n-th costliest name of the whole data set always gets the n-th colour.
+
+    Names beyond the palette share the grey of "Other", as they do in the stacked charts.
+    """
+    colours = {name: PALETTE[i] if i < len(PALETTE) else OTHER_COLOUR for i, name in enumerate(ranked_names)}
     colours[OTHER] = OTHER_COLOUR
     return colours
 

@@ -118,8 +118,14 @@ def context() -> Context:
     """The context the frame stored for this run."""
     stored = st.session_state.get(state.CONTEXT)
     if not isinstance(stored, Context):
-        st.error("Open the dashboard through its main page.")
-        st.stop()
+        # A fresh server runs its first request in Streamlit's legacy "pages/ folder" mode (the
+        # mode is decided before app.py ever runs), so a deep link runs the page without the
+        # frame. Leave that mode for good and rerun through app.py.
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    assert isinstance(stored, Context)
     return stored
 
 

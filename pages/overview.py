@@ -54,6 +54,7 @@ ui.show_table(model.daily.filter(model.daily["cost"] != 0), label="Daily cost as
 left, right = st.columns(2)
 with left:
     st.plotly_chart(charts.build_billing_chart(model.bills, currency), width="stretch", key="billing_chart")
+    st.caption(charts.ESTIMATE_NOTE + " Closed periods show the invoiced amount.")
     ui.show_table(views.bills_table(model.bills), label="Billing periods as a table", money_columns=("amount", "so_far"), currency=currency)
 with right:
     st.plotly_chart(
@@ -61,4 +62,4 @@ with right:
         width="stretch",
         key="accumulated_chart",
     )
-    st.caption(charts.ESTIMATE_NOTE + f" Method: {model.estimate.method}; one-off purchases and refunds are not extrapolated.")
+    st.caption(f"Estimate method: {model.estimate.method}; one-off purchases and refunds are not extrapolated.")

@@ -74,7 +74,7 @@ SERVICES = (
 WORKLOADS = ("web", "api", "shop", "search", "crm", "hr", "etl", "lake", "ml", "bi", "iot", "auth", "ops", "mail", "docs")
 ENVIRONMENT_SPELLINGS = ("env", "env", "env", "Env")  # real tenants tag inconsistently
 MONTHLY_SPEND_USD = 52_000.0
-SPIKE_FACTOR = 12.0
+SPIKE_FACTOR = 30.0
 
 
 @dataclass(frozen=True)

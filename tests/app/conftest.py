@@ -1,0 +1,75 @@
+"""AppTest helpers: a fresh app per test and access to what download buttons serve."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+TIMEOUT = 60  # the shared 2-core CI machine can be slow on a cold first run
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches() -> Iterator[None]:
+    # streamlit/streamlit#9139: caches carry over between AppTest runs.
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    # AppTest re-detects the legacy "pages/ folder" mode before every run (a real server does so
+    # once, and st.navigation switches it off for good); without this, every run after the first
+    # would execute the page file alone, without app.py's frame.
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def app() -> AppTest:
+    """The dashboard, run once on demo data."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def served_files(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Bytes behind each media URL the app creates (download buttons), keyed by URL file name."""
+    served: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self: MemoryMediaFileStorage, path_or_data: object, mimetype: str, kind: object, filename: str | None = None) -> str:
+        file_id = original(self, path_or_data, mimetype, kind, filename)  # type: ignore[arg-type]
+        if isinstance(path_or_data, bytes):
+            served[file_id] = path_or_data
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return served
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """Headline metrics by label."""
+    return {m.label: m.value for m in at.metric}
+
+
+def download(at: AppTest, served: dict[str, bytes], key: str) -> bytes:
+    """The bytes a download button with ``key`` serves."""
+    button = at.get("download_button")
+    url = next(b.proto.url for b in button if b.proto.id.endswith(key))
+    file_id = url.rsplit("/", 1)[-1].split(".")[0]
+    return served[file_id]
