@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -20,7 +20,7 @@ def _clear_caches() -> Iterator[None]:
     # streamlit/streamlit#9139: caches carry over between AppTest runs.
     st.cache_data.clear()
     st.cache_resource.clear()
-    yield
+    return
 
 
 @pytest.fixture(autouse=True)
