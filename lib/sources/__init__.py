@@ -8,4 +8,8 @@ from lib.sources.demo import DemoSource
 # Key → factory. The files and live-Azure sources register here as they land.
 SOURCES: dict[str, type] = {"demo": DemoSource}
 
+from lib.sources.azure import AzureSource  # noqa: E402 - registered after the shared names exist
+
+SOURCES["azure"] = AzureSource
+
 __all__ = ["SOURCES", "Dataset", "LoadRequest", "Source", "SourceError"]

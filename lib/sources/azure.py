@@ -1,21 +1,383 @@
-"""The live Azure source: Cost Management for the chosen scope and period."""
+"""The live Azure source: Cost Management for the chosen scope and period.
+
+``connect`` signs in (failing fast with a message saying how), ``AzureSource.load`` runs the
+Query API month by month and turns the rows into a ``Dataset`` (raw frame = the query rows as
+Azure returned them, as text), and adds the forecast and invoices as extras (shapes documented in
+``lib.azure.outlook``). ``load_for_cli`` and ``download_for_cli`` back ``lib.cli``.
+"""
 
 from __future__ import annotations
 
 import argparse
-from datetime import date
+import os
+import queue
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
-from lib.models import Metric
-from lib.sources.base import Dataset, SourceError
+import polars as pl
+from azure.core.credentials import TokenCredential
+
+from lib.azure import outlook
+from lib.azure.auth import SignInError, identity_key, make_credential
+from lib.azure.clients import Clients
+from lib.azure.cost_details import CostDetailsError, CostDetailsFile, CostDetailsRequest, check_request, generate
+from lib.azure.errors import explain
+from lib.azure.query import (
+    API_VERSION,
+    SECOND_DIMENSIONS,
+    TAG_PREFIX,
+    QuerySpec,
+    fetch_pages,
+    month_chunks,
+    normalize_rows,
+    query_body,
+    raw_frame,
+)
+from lib.azure.scopes import ScopeIdError, agreement_of, normalize_scope, scope_from_id
+from lib.azure.settings import AzureSettings, SettingsError, read_settings
+from lib.models import Agreement, Metric, Period, Scope
+from lib.periods import billing_period, billing_periods
+from lib.sources.base import Dataset, Dropped, LoadRequest, ProgressCallback, SourceError
+
+DIMENSION_LABELS = {
+    "ResourceGroupName": "resource group",
+    "SubscriptionName": "subscription",
+    "SubscriptionId": "subscription id",
+    "ResourceLocation": "location",
+    "ChargeType": "charge type",
+    "PricingModel": "pricing model",
+    "Meter": "meter",
+    "ResourceId": "resource",
+    "InvoiceId": "invoice",
+    "BillingProfileName": "billing profile",
+    "InvoiceSectionName": "invoice section",
+}
+
+
+def dimension_label(group_by: str | None) -> str:
+    """Human name of a second grouping."""
+    if not group_by:
+        return "nothing else"
+    if group_by.startswith(TAG_PREFIX):
+        return f"tag '{group_by.removeprefix(TAG_PREFIX)}'"
+    return DIMENSION_LABELS.get(group_by, group_by)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A signed-in identity for one cloud: what every Azure call needs."""
+
+    settings: AzureSettings
+    credential: TokenCredential
+    identity: str  # hash of tenant + object id: part of every cache key
+    who: str
+
+
+def connect(
+    environ: Mapping[str, str] | None = None,
+    *,
+    cloud: str | None = None,
+    arm_endpoint: str | None = None,
+    credential: TokenCredential | None = None,
+) -> Connection:
+    """Read the settings, make the credential and get a token now, so a missing sign-in fails fast.
+
+    Raises:
+        SourceError: saying how to sign in, or which setting is wrong.
+    """
+    try:
+        settings = read_settings(os.environ if environ is None else environ, cloud=cloud, arm_endpoint=arm_endpoint)
+        credential = credential or make_credential(settings)
+        key, who = identity_key(credential, settings)
+    except (SettingsError, SignInError) as error:
+        raise SourceError(_one_line(str(error))) from None
+    return Connection(settings, credential, key, who)
+
+
+def _throttle_reporter(progress: ProgressCallback | None, where: list[float]) -> Callable[[float, float, int], None]:
+    def notify(wanted: float, wait: float, attempt: int) -> None:
+        capped = f" (Azure asked for {wanted:g} s, capped)" if wait < wanted else ""
+        if progress:
+            progress(where[0], f"throttled, retrying in {wait:g} s{capped} [try {attempt}]")
+
+    return notify
+
+
+def _closed_periods(span: Period, as_of: date) -> list[Period]:
+    open_start = billing_period(as_of).start
+    return [p for p in billing_periods(as_of, closed=24)[:-1] if p.end >= span.start and p.start <= span.end and p.end < open_start]
+
+
+@dataclass
+class _Fetched:
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+    pages: int = 0
+
+
+class AzureSource:
+    """Live Azure through Cost Management (implements ``lib.sources.base.Source``)."""
+
+    key = "azure"
+    label = "Live Azure"
+
+    def __init__(
+        self,
+        connection: Connection | None = None,
+        *,
+        group_by: str | None = "ResourceGroupName",
+        filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
+        agreement: Agreement = Agreement.UNKNOWN,
+        scope_name: str | None = None,
+        sleep: Callable[[float], None] | None = None,
+        client_kwargs: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.connection = connection
+        self.group_by = group_by
+        self.filters = filters
+        self.agreement = agreement
+        self.scope_name = scope_name
+        self.sleep = sleep
+        self.client_kwargs = dict(client_kwargs or {})
+
+    def clients(self, progress: ProgressCallback | None = None, where: list[float] | None = None) -> Clients:
+        """SDK client factory for this source's connection, reporting throttling to ``progress``."""
+        if self.connection is None:
+            self.connection = connect()
+        notify = _throttle_reporter(progress, where if where is not None else [0.0])
+        return Clients(self.connection.credential, self.connection.settings, notify=notify, sleep=self.sleep, **self.client_kwargs)
+
+    def load(self, request: LoadRequest, *, progress: ProgressCallback | None = None) -> Dataset:
+        """Query the scope for the period (default: the billing history window) and build the data set.
+
+        Raises:
+            SourceError: with a plain-words message (missing role, unsupported offer, network...).
+        """
+        if not request.scope_id:
+            raise SourceError("choose a scope (or paste a scope id) first")
+        try:
+            scope = scope_from_id(request.scope_id, self.scope_name)
+        except ScopeIdError as error:
+            raise SourceError(str(error)) from None
+        periods = billing_periods(request.as_of)
+        period = request.period or Period(periods[0].start, request.as_of)
+        spec = QuerySpec(scope.id, period, request.metric, self.group_by, self.filters)
+        agreement = self.agreement if self.agreement is not Agreement.UNKNOWN else agreement_of(scope.id)
+        where = [0.0]
+        clients = self.clients(progress, where)
+        endpoint = clients.settings.arm_endpoint
+        try:
+            with clients.cost() as client:
+                fetched = self._fetch(client, spec, progress, where)
+                raw = raw_frame(fetched.columns, fetched.rows)
+                normalized = normalize_rows(raw, spec.group_by)
+                forecast = self._forecast(client, spec, request.as_of, progress)
+        except SourceError:
+            raise
+        except Exception as error:  # every Azure failure becomes a sentence, never a traceback
+            raise SourceError(_one_line(explain(error, scope_id=scope.id, agreement=agreement, endpoint=endpoint))) from None
+        extras = self._extras(clients, scope, agreement, spec, normalized.frame, forecast, fetched, request.as_of)
+        return self._dataset(scope, agreement, spec, raw, normalized, fetched, extras, request.as_of)
+
+    def _fetch(self, client: Any, spec: QuerySpec, progress: ProgressCallback | None, where: list[float]) -> _Fetched:
+        fetched = _Fetched()
+        chunks = month_chunks(spec.period)
+        max_pages = self.connection.settings.max_pages if self.connection else 200
+        for index, chunk in enumerate(chunks):
+            where[0] = index / len(chunks) * 0.9
+            label = f"{chunk.start:%b %Y}" + (f" ({index + 1} of {len(chunks)})" if len(chunks) > 1 else "")
+
+            def on_page(pages: int, rows: int, label: str = label) -> None:
+                if progress:
+                    progress(where[0], f"{label}: {rows:,} rows, {pages} page(s); {len(fetched.rows) + rows:,} rows so far")
+
+            columns, rows, pages = fetch_pages(client, spec.scope_id, query_body(spec, chunk), max_pages=max_pages, on_page=on_page)
+            if columns and fetched.columns and [c.lower() for c in columns] != [c.lower() for c in fetched.columns]:
+                raise SourceError(f"Azure returned different columns for {label} than for the first month ({columns})")
+            fetched.columns = fetched.columns or columns
+            fetched.rows.extend(rows)
+            fetched.pages += pages
+        if progress:
+            progress(
+                0.9,
+                f"{len(fetched.rows):,} rows from {fetched.pages} page(s) in {len(chunks)} monthly query(ies)",
+            )
+        if not fetched.columns:
+            fetched.columns = ["Cost", "CostUSD", "UsageDate", "MeterCategory", "Currency"]
+        return fetched
+
+    def _forecast(self, client: Any, spec: QuerySpec, as_of: date, progress: ProgressCallback | None) -> dict[str, object]:
+        open_period = billing_period(as_of)
+        if not (spec.period.start <= as_of <= spec.period.end or spec.period.end >= open_period.start):
+            return outlook.fallback(open_period, "the loaded period does not reach the open billing period")
+        if spec.filters:
+            return outlook.fallback(open_period, "server-side filters are set; the forecast covers the whole scope")
+        if progress:
+            progress(0.93, "asking Azure for the forecast to period end")
+        max_pages = self.connection.settings.max_pages if self.connection else 200
+        return outlook.forecast_extra(client, spec.scope_id, spec.metric, open_period, as_of, max_pages=max_pages)
+
+    def _extras(
+        self,
+        clients: Clients,
+        scope: Scope,
+        agreement: Agreement,
+        spec: QuerySpec,
+        frame: pl.DataFrame,
+        forecast: dict[str, object],
+        fetched: _Fetched,
+        as_of: date,
+    ) -> dict[str, object]:
+        closed = _closed_periods(spec.period, as_of)
+        invoices = outlook.invoice_extra(clients, scope.id, scope.kind, agreement, spec.period) if closed else None
+        source = outlook.INVOICES_SOURCE if invoices else outlook.FINAL_COST_SOURCE
+        return {
+            "forecast": forecast,
+            "invoices": invoices if invoices else outlook.final_cost_extra(frame, closed),
+            "invoices_source": source,
+            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "pages": fetched.pages,
+            "query_rows": len(fetched.rows),
+            "months_queried": len(month_chunks(spec.period)),
+            "query": {
+                "scope": scope.id,
+                "from": spec.period.start.isoformat(),
+                "to": spec.period.end.isoformat(),
+                "metric": str(spec.metric),
+                "group_by": spec.group_by,
+                "filters": [[name, list(values)] for name, values in spec.filters],
+            },
+        }
+
+    def _dataset(
+        self,
+        scope: Scope,
+        agreement: Agreement,
+        spec: QuerySpec,
+        raw: pl.DataFrame,
+        normalized: Any,
+        fetched: _Fetched,
+        extras: dict[str, object],
+        as_of: date,
+    ) -> Dataset:
+        warnings = []
+        if not fetched.rows:
+            warnings.append("Azure returned no cost rows for this scope and period.")
+        forecast = extras["forecast"]
+        if isinstance(forecast, dict) and not forecast.get("available"):
+            warnings.append(f"Estimate to period end: the dashboard's own estimate is used ({forecast.get('reason')}).")
+        notes = [
+            f"Live Azure: {len(fetched.rows):,} rows from {fetched.pages} page(s) of Cost Management queries "
+            f"({spec.metric}, daily, by service and {dimension_label(spec.group_by)}).",
+            f"Closed periods: {extras['invoices_source']}.",
+            *normalized.notes,
+        ]
+        if spec.filters:
+            notes.append("Server-side filter: " + "; ".join(f"{n} in {', '.join(v)}" for n, v in spec.filters))
+        return Dataset(
+            source=self.key,
+            format=f"Cost Management query (daily, by service and {dimension_label(spec.group_by)})",
+            schema_version=API_VERSION,
+            agreement=agreement,
+            metric=spec.metric,
+            raw=raw,
+            normalized=normalized.frame,
+            scopes=(scope,),
+            as_of=as_of,
+            dropped=tuple(Dropped(reason, rows) for reason, rows in normalized.dropped),
+            warnings=tuple(warnings),
+            notes=tuple(notes),
+            extras=extras,
+        )
+
+    def cost_details(self, request: CostDetailsRequest, *, progress: ProgressCallback | None = None) -> CostDetailsFile:
+        """The raw cost details CSV for an EA/MCA scope.
+
+        Raises:
+            SourceError: when the scope or request is not supported, or Azure fails; in plain words.
+        """
+        try:
+            request = CostDetailsRequest(
+                normalize_scope(request.scope_id), request.metric, request.billing_period, request.invoice_id, request.period
+            )
+            problem = check_request(request, self.agreement)
+        except ScopeIdError as error:
+            raise SourceError(str(error)) from None
+        if problem:
+            raise SourceError(problem)
+        messages: queue.Queue[str] = queue.Queue()
+        if self.connection is None:
+            self.connection = connect()
+        settings = self.connection.settings
+
+        def notify(wanted: float, wait: float, attempt: int) -> None:
+            messages.put(f"throttled, retrying in {wait:g} s [try {attempt}]")
+
+        clients = Clients(self.connection.credential, settings, notify=notify, sleep=self.sleep, **self.client_kwargs)
+        try:
+            with clients.cost() as client:
+                return generate(client, request, timeout_s=settings.report_timeout_s, progress=progress, messages=messages)
+        except CostDetailsError as error:
+            raise SourceError(str(error)) from None
+        except Exception as error:
+            message = explain(error, scope_id=request.scope_id, agreement=self.agreement, endpoint=settings.arm_endpoint)
+            if getattr(error, "status_code", None) == 400:
+                message += " The dashboard's query-based rows (Usage download page) work for every scope."
+            raise SourceError(_one_line(message)) from None
+
+
+def _cli_progress(fraction: float, text: str) -> None:
+    if sys.stderr.isatty():
+        print(f"  {fraction:4.0%} {text}", file=sys.stderr)
+
+
+def _cli_connection(args: argparse.Namespace) -> Connection:
+    return connect(os.environ, cloud=getattr(args, "cloud", None), arm_endpoint=getattr(args, "arm_endpoint", None))
 
 
 def load_for_cli(args: argparse.Namespace, *, as_of: date, metric: Metric) -> Dataset:
     """``summarize --scope``: query the scope and return the data set."""
-    del args, as_of, metric
-    raise SourceError("the live Azure source is not available yet")
+    date_from, date_to = getattr(args, "date_from", None), getattr(args, "date_to", None)
+    if (date_from is None) != (date_to is None):
+        raise SourceError("give both --from and --to (or neither, for the last six billing periods and the current one)")
+    try:
+        period = Period(date_from, date_to) if date_from and date_to else None
+    except ValueError as error:
+        raise SourceError(str(error)) from None
+    group_by = os.environ.get("AZDASH_GROUP_BY", "ResourceGroupName") or None
+    if group_by and group_by not in SECOND_DIMENSIONS and not group_by.startswith(TAG_PREFIX):
+        raise SourceError(f"AZDASH_GROUP_BY={group_by!r}: use one of {', '.join(SECOND_DIMENSIONS)} or tag:KEY")
+    source = AzureSource(_cli_connection(args), group_by=group_by)
+    return source.load(LoadRequest(as_of=as_of, metric=metric, period=period, scope_id=args.scope), progress=_cli_progress)
 
 
 def download_for_cli(args: argparse.Namespace) -> int:
     """``download``: write the raw cost details CSV and return the exit status."""
-    del args
-    raise SourceError("the live Azure source is not available yet")
+    if not args.scope:
+        raise SourceError("--scope is required (e.g. /providers/Microsoft.Billing/billingAccounts/ID/billingProfiles/ID)")
+    period = None
+    if args.date_from or args.date_to:
+        if not (args.date_from and args.date_to):
+            raise SourceError("give both --from and --to")
+        try:
+            period = Period(args.date_from, args.date_to)
+        except ValueError as error:
+            raise SourceError(str(error)) from None
+    request = CostDetailsRequest(args.scope, Metric(args.metric), args.billing_period, args.invoice_id, period)
+    source = AzureSource(_cli_connection(args))
+    result = source.cost_details(request, progress=_cli_progress)
+    out = Path(args.output)
+    try:
+        out.write_bytes(result.data)
+    except OSError as error:
+        raise SourceError(f"cannot write {out}: {error.strerror}") from None
+    print(f"wrote {out}: {len(result.data):,} bytes from {result.blobs} part(s) ({result.status})")
+    return 0

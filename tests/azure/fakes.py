@@ -1,0 +1,166 @@
+"""Fakes for the live-Azure tests: a stand-in Azure Resource Manager on 127.0.0.1 that the real SDK clients talk to over HTTP.
+
+The server checks nothing by itself: it records every request (method, path, query, headers,
+JSON body) and answers from a script of routes, so tests assert on exactly what went over the
+wire. No test sends traffic beyond this machine: the credential is injected (or is a stand-in
+``az``), ``AZURE_TOKEN_CREDENTIALS`` is set, and proxies are bypassed for loopback.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from azure.core.credentials import AccessToken
+
+
+@dataclass
+class Recorded:
+    """One request as the server saw it."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    raw_query: str
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class Reply:
+    """One scripted answer."""
+
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+
+
+Route = Callable[[Recorded], Reply]
+
+
+class FakeArm:
+    """Route table: (method, path regex) → queue of replies (the last one repeats)."""
+
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self.routes: list[tuple[str, re.Pattern[str], list[Reply | Route]]] = []
+        self.lock = threading.Lock()
+        self.url = ""
+
+    def add(self, method: str, path: str, *replies: Reply | Route) -> None:
+        """Answer ``method`` on paths matching ``path`` (regex, full match) with ``replies`` in turn."""
+        self.routes.append((method, re.compile(path, re.IGNORECASE), list(replies)))
+
+    def answer(self, recorded: Recorded) -> Reply:
+        with self.lock:
+            self.requests.append(recorded)
+            for method, pattern, replies in self.routes:
+                if method == recorded.method and pattern.fullmatch(recorded.path):
+                    reply = replies.pop(0) if len(replies) > 1 else replies[0]
+                    return reply(recorded) if callable(reply) else reply
+        return Reply(404, {"error": {"code": "NotFound", "message": f"no route for {recorded.method} {recorded.path}"}})
+
+    def calls(self, method: str, path_part: str) -> list[Recorded]:
+        """Recorded requests whose path contains ``path_part``."""
+        return [r for r in self.requests if r.method == method and path_part.lower() in r.path.lower()]
+
+
+def _handler(arm: FakeArm) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            data = self.rfile.read(length) if length else b""
+            parts = urlsplit(self.path)
+            body = json.loads(data) if data else None
+            recorded = Recorded(
+                self.command,
+                parts.path,
+                parse_qs(parts.query, keep_blank_values=True),
+                parts.query,
+                {k.lower(): v for k, v in self.headers.items()},
+                body,
+            )
+            reply = arm.answer(recorded)
+            payload = reply.raw if reply.raw is not None else (b"" if reply.body is None else json.dumps(reply.body).encode())
+            self.send_response(reply.status)
+            headers = {"Content-Type": "application/json"} | reply.headers
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def do_GET(self) -> None:
+            self._serve()
+
+        def do_POST(self) -> None:
+            self._serve()
+
+    return Handler
+
+
+def start_server(fake: FakeArm) -> ThreadingHTTPServer:
+    """Serve ``fake`` on an ephemeral loopback port (sets ``fake.url``)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def fake_jwt(oid: str = "11111111-2222-3333-4444-555555555555", tid: str = "tenant-1", upn: str = "ana@contoso.example") -> str:
+    """An unsigned token with the claims the dashboard reads to tell identities apart."""
+
+    def part(obj: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'none'})}.{part({'oid': oid, 'tid': tid, 'upn': upn})}.sig"
+
+
+class FakeCredential:
+    """A TokenCredential that hands out a fixed token and records the scopes asked for."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token or fake_jwt()
+        self.scopes: list[tuple[str, ...]] = []
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        self.scopes.append(scopes)
+        return AccessToken(self.token, int(time.time()) + 3600)
+
+
+SUB = "a1f3c5e7-1b2d-4c6e-8f90-1a2b3c4d5e01"
+SUB_SCOPE = f"/subscriptions/{SUB}"
+QUERY_PATH = rf"{SUB_SCOPE}/providers/Microsoft\.CostManagement/query"
+FORECAST_PATH = rf"{SUB_SCOPE}/providers/Microsoft\.CostManagement/forecast"
+COLUMNS = [
+    {"name": "Cost", "type": "Number"},
+    {"name": "CostUSD", "type": "Number"},
+    {"name": "UsageDate", "type": "Number"},
+    {"name": "MeterCategory", "type": "String"},
+    {"name": "ResourceGroupName", "type": "String"},
+    {"name": "Currency", "type": "String"},
+]
+
+
+def query_page(rows: list[list[Any]], next_link: str | None = None, columns: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """A Query API answer as Azure shapes it."""
+    return {
+        "id": f"subscriptions/{SUB}/providers/Microsoft.CostManagement/query/00000000-0000-0000-0000-000000000001",
+        "name": "00000000-0000-0000-0000-000000000001",
+        "type": "Microsoft.CostManagement/query",
+        "properties": {"nextLink": next_link, "columns": columns or COLUMNS, "rows": rows},
+    }
