@@ -11,15 +11,24 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from lib.dialects import Dialect, header_key
 from lib.schema import TAG_KEY, TAG_TYPE, TAG_VALUE, UNASSIGNED, Col, conform
-from lib.sources.base import Dropped
 
-# Month/day/year first: Azure never writes day-first dates in these files.
-_DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m/%d/%y")
+if TYPE_CHECKING:
+    from lib.sources.base import Dropped
+
+# Month/day/year first: Azure never writes day-first dates in these files. Each pattern is tried
+# only on cells of its own shape, so a two-digit year is never read as year 21.
+_DATE_SHAPES = (
+    (r"^(\d{4}-\d{1,2}-\d{1,2})(?:[ T]|$)", "%Y-%m-%d"),
+    (r"^(\d{1,2}/\d{1,2}/\d{4})(?:\s|$)", "%m/%d/%Y"),
+    (r"^(\d{1,2}/\d{1,2}/\d{2})(?:\s|$)", "%m/%d/%y"),
+    (r"^(\d{8})$", "%Y%m%d"),
+)
 _PLACEHOLDERS = ("", "unassigned", "none", "null", "n/a")
 _TEXT_DIMENSIONS = (
     Col.SERVICE,
@@ -44,15 +53,24 @@ class Normalized:
 
 
 def parse_date(expr: pl.Expr) -> pl.Expr:
-    """Parse Azure date text (``MM/DD/YYYY``, ``M/D/YYYY``, ISO with or without time/``Z``)."""
-    text = expr.str.strip_chars().str.slice(0, 10).str.replace(r"T.*$", "")
-    parsed = [text.str.strptime(pl.Date, fmt, strict=False) for fmt in _DATE_FORMATS]
+    """Parse Azure date text (``MM/DD/YYYY``, ``M/D/YYYY``, ``M/D/YY``, ISO with or without time/``Z``)."""
+    text = expr.str.strip_chars()
+    parsed = []
+    for shape, fmt in _DATE_SHAPES:
+        part = text.str.extract(shape)
+        parsed.append(part.str.strptime(pl.Date, fmt, strict=False))
     return pl.coalesce(parsed)
 
 
-def parse_number(expr: pl.Expr) -> pl.Expr:
-    """Parse a number cell (plain or scientific notation); empty cells become null."""
-    return expr.str.strip_chars().replace("", None).cast(pl.Float64, strict=False)
+def parse_number(expr: pl.Expr, *, decimal_comma: bool = False) -> pl.Expr:
+    """Parse a number cell (plain or scientific notation); empty cells become null.
+
+    ``decimal_comma`` reads ``0,075`` as 0.075 (a file re-saved by a European spreadsheet).
+    """
+    text = expr.str.strip_chars()
+    if decimal_comma:
+        text = text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    return text.replace("", None).cast(pl.Float64, strict=False)
 
 
 def _text(expr: pl.Expr) -> pl.Expr:
@@ -118,16 +136,20 @@ def unify_tag_keys(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     return frame.with_columns(fixed.cast(TAG_TYPE)), notes
 
 
-def normalize(raw: pl.DataFrame, dialect: Dialect, *, line_offset: int = 2) -> Normalized:
+def normalize(raw: pl.DataFrame, dialect: Dialect, *, line_offset: int = 2, decimal_comma: bool = False) -> Normalized:
     """Map ``raw`` (text cells, source headers) onto the canonical schema.
 
     Args:
         raw: the source's rows, every cell as text.
         dialect: the alias map for this layout.
         line_offset: file line number of ``raw``'s first row, for messages.
+        decimal_comma: numbers use a comma as decimal separator (European spreadsheet re-save).
 
     Returns:
         The canonical frame, the dropped rows with reasons, and notes for the user.
+
+    Raises:
+        ValueError: if the layout has no date or no cost column.
     """
     headers = {header_key(c): c for c in raw.columns}
     exprs: list[pl.Expr] = []
@@ -139,13 +161,14 @@ def normalize(raw: pl.DataFrame, dialect: Dialect, *, line_offset: int = 2) -> N
         if col in (Col.CHARGE_DATE, Col.BILLING_PERIOD_START):
             exprs.append(parse_date(cell).alias(col))
         elif col in (Col.COST, Col.COST_USD, Col.QUANTITY):
-            exprs.append(parse_number(cell).alias(col))
+            exprs.append(parse_number(cell, decimal_comma=decimal_comma).alias(col))
         elif col in _TEXT_DIMENSIONS:
             exprs.append(_text(cell).alias(col))
         elif col is Col.TAGS:
             continue
         else:
             exprs.append(cell.str.strip_chars().replace("", None).alias(col))
+    exprs.append(_blank(raw).alias("_blank"))
     frame = raw.select(exprs).with_row_index("_line", offset=line_offset).with_row_index(Col.SOURCE_ROW)
     if Col.BILLING_CURRENCY not in frame.columns and dialect.currency:
         frame = frame.with_columns(pl.lit(dialect.currency).alias(Col.BILLING_CURRENCY))
@@ -155,15 +178,21 @@ def normalize(raw: pl.DataFrame, dialect: Dialect, *, line_offset: int = 2) -> N
     else:
         frame = frame.with_columns(pl.lit([], dtype=TAG_TYPE).alias(Col.TAGS))
 
-    dropped: list[Dropped] = []
-    frame, dropped = _drop_unreadable(frame, raw, headers, dialect, dropped, line_offset)
+    frame, dropped = _drop_unreadable(frame, raw, headers, dialect, line_offset)
     fallback_period = pl.col(Col.CHARGE_DATE).dt.month_start()
     if Col.BILLING_PERIOD_START in frame.columns:
         frame = frame.with_columns(pl.col(Col.BILLING_PERIOD_START).fill_null(fallback_period))
     else:
         frame = frame.with_columns(fallback_period.alias(Col.BILLING_PERIOD_START))
     frame, notes = unify_tag_keys(frame)
-    return Normalized(conform(frame.drop("_line")), tuple(dropped), tuple(notes))
+    return Normalized(conform(frame.drop("_line", "_blank")), tuple(dropped), tuple(notes))
+
+
+def _blank(raw: pl.DataFrame) -> pl.Expr:
+    """Rows whose every cell is empty (blank lines, or lines of separators only)."""
+    if not raw.columns:
+        return pl.lit(True)
+    return pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in raw.columns])
 
 
 def _drop_unreadable(
@@ -171,9 +200,18 @@ def _drop_unreadable(
     raw: pl.DataFrame,
     headers: dict[str, str],
     dialect: Dialect,
-    dropped: list[Dropped],
     line_offset: int,
 ) -> tuple[pl.DataFrame, list[Dropped]]:
+    from lib.sources.base import Dropped  # here: lib.sources imports this module
+
+    dropped: list[Dropped] = []
+    blank = frame.filter(pl.col("_blank"))
+    if blank.height:
+        first_line = int(blank.get_column("_line")[0])
+        dropped.append(
+            Dropped(reason=f"empty row with no cells filled (first at line {first_line})", rows=blank.height, example_line=first_line)
+        )
+        frame = frame.filter(~pl.col("_blank"))
     checks: Iterable[tuple[Col, str]] = ((Col.CHARGE_DATE, "date"), (Col.COST, "cost"))
     for col, what in checks:
         source = dialect.source_column(headers, col)

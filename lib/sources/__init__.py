@@ -11,5 +11,8 @@ SOURCES: dict[str, type] = {"demo": DemoSource}
 from lib.sources.azure import AzureSource  # noqa: E402 - registered after the shared names exist
 
 SOURCES["azure"] = AzureSource
+from lib.sources.files import FilesSource  # noqa: E402 - registered after the shared names exist
+
+SOURCES["files"] = FilesSource
 
 __all__ = ["SOURCES", "Dataset", "LoadRequest", "Source", "SourceError"]

@@ -1,12 +1,336 @@
-"""The Files source: usage and charges files a customer downloads or exports from Azure."""
+"""The Files source: usage and charges files a customer downloads or exports from Azure.
+
+Several files (or the parts of one export) become one data set. ``Dataset.raw`` is the diagonal
+concatenation of every part's text rows, ``SourceRow`` indexes it, and ``Dataset.raw_files``
+holds the bytes exactly as given for the byte-identical raw download. Each file's report (layout,
+rows read, kept and dropped, dates, currencies, totals) is in ``Dataset.extras["file_reports"]``.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
-from lib.models import Metric
-from lib.sources.base import Dataset, ProgressCallback, SourceError
+import polars as pl
+
+from lib.formats import merge
+from lib.formats.containers import MANIFEST, PARQUET_SUFFIXES, Part, folder_run_time, parse_manifest, unpack
+from lib.formats.errors import FormatError
+from lib.formats.read import PartResult, agreement_of, read_part
+from lib.models import Metric, Scope, ScopeKind
+from lib.schema import Col, conform
+from lib.sources.base import Dataset, Dropped, LoadRequest, ProgressCallback, RawFile, SourceError
+
+READABLE = (".csv", ".txt", ".gz", ".gzip", ".zip", *PARQUET_SUFFIXES)
+REPORTS = "file_reports"
+MAX_SCOPES = 500
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What one file (or one part of a zip) gave: shown to the user next to the data."""
+
+    name: str
+    format: str
+    schema_version: str
+    metric: str | None
+    rows_read: int
+    rows_kept: int
+    dropped: tuple[Dropped, ...] = ()
+    date_min: date | None = None
+    date_max: date | None = None
+    totals: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    is_estimate: bool = False
+    error: str | None = None
+
+    @property
+    def currencies(self) -> list[str]:
+        """Currencies of the kept rows, sorted."""
+        return sorted(self.totals)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form (dates ISO, totals rounded to 6 decimals)."""
+        return {
+            "name": self.name,
+            "format": self.format,
+            "schema_version": self.schema_version,
+            "metric": self.metric,
+            "rows_read": self.rows_read,
+            "rows_kept": self.rows_kept,
+            "rows_dropped": sum(d.rows for d in self.dropped),
+            "dropped": [{"reason": d.reason, "rows": d.rows} for d in self.dropped],
+            "date_min": self.date_min.isoformat() if self.date_min else None,
+            "date_max": self.date_max.isoformat() if self.date_max else None,
+            "currencies": self.currencies,
+            "totals": {k: round(v, 6) for k, v in self.totals.items()},
+            "is_estimate": self.is_estimate,
+            "notes": list(self.notes),
+            "warnings": list(self.warnings),
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file as given: its name, bytes, and where a folder placed it (its export run)."""
+
+    name: str
+    data: bytes
+    run: str | None = None
+    run_time: str | None = None
+    metric_hint: str | None = None
+    version_hint: str | None = None
+
+
+def file_reports(dataset: Dataset) -> tuple[FileReport, ...]:
+    """The per-file reports of a files data set (empty for other sources)."""
+    reports = dataset.extras.get(REPORTS, ())
+    return tuple(r for r in reports if isinstance(r, FileReport)) if isinstance(reports, tuple) else ()
+
+
+def _parts(item: InputFile) -> list[Part]:
+    parts = unpack(item.name, item.data)
+    if item.run is None:
+        return parts
+    return [
+        Part(
+            p.name,
+            run=item.run if p.run == item.name else p.run,
+            data=p.data,
+            frame=p.frame,
+            run_time=p.run_time or item.run_time,
+            metric_hint=p.metric_hint or item.metric_hint,
+            version_hint=p.version_hint or item.version_hint,
+            warnings=p.warnings,
+            cut_off=p.cut_off,
+        )
+        for p in parts
+    ]
+
+
+def load_files(
+    files: Sequence[InputFile | tuple[str, bytes]],
+    *,
+    as_of: date,
+    metric: Metric,
+    progress: ProgressCallback | None = None,
+    strict: bool = True,
+) -> Dataset:
+    """Read ``files`` as one data set.
+
+    Args:
+        files: names and bytes as uploaded (or ``InputFile`` with the export run a folder implies).
+        as_of: today; the data set's ``as_of`` is its last charge date when that is earlier.
+        metric: the cost view asked for (FOCUS files carry both; other files hold one).
+        progress: called with a fraction and a message while files are read.
+        strict: raise on the first bad file (command line); otherwise report it and read the rest.
+
+    Raises:
+        SourceError: with a one-line message when nothing (or, if strict, not everything) can be read.
+    """
+    items = [f if isinstance(f, InputFile) else InputFile(f[0], f[1]) for f in files]
+    if not items:
+        raise SourceError("no files given: choose one or more usage files (CSV, CSV.GZ, ZIP or Parquet)")
+    results: list[PartResult] = []
+    failed: list[FileReport] = []
+    for number, item in enumerate(items):
+        if progress:
+            progress(number / len(items), f"Reading {item.name} ({number + 1} of {len(items)})")
+        try:
+            for part in _parts(item):
+                results.append(read_part(part, metric))
+        except SourceError as error:
+            if strict:
+                raise
+            failed.append(FileReport(item.name, "not read", "", None, 0, 0, error=str(error)))
+    if progress:
+        progress(0.95, "Combining files")
+    if not results or not any(r.normalized.height for r in results):
+        raise _nothing_to_show(results, failed)
+    dataset = _assemble(results, failed, items, as_of, metric)
+    if progress:
+        progress(1.0, f"Read {len(items)} file(s): {dataset.normalized.height:,} rows")
+    return dataset
+
+
+def _nothing_to_show(results: list[PartResult], failed: list[FileReport]) -> SourceError:
+    if failed and not results:
+        return SourceError(failed[0].error if len(failed) == 1 else f"none of the {len(failed)} files could be read: {failed[0].error}")
+    names = ", ".join(r.part.name for r in results[:3])
+    reasons = [d.reason for r in results for d in r.dropped]
+    detail = f" ({reasons[0]})" if reasons else " (the file has a header but no data rows, e.g. a month without usage)"
+    return FormatError(names, "at least one row of usage", "no rows that can be shown" + detail)
+
+
+def _assemble(results: list[PartResult], failed: list[FileReport], items: list[InputFile], as_of: date, metric: Metric) -> Dataset:
+    offsets: list[int] = []
+    total = 0
+    for result in results:
+        offsets.append(total)
+        total += result.raw.height
+    frames = [
+        r.normalized.with_columns((pl.col(Col.SOURCE_ROW).cast(pl.Int64) + offset).alias(Col.SOURCE_ROW), pl.lit(i).alias("_part"))
+        for i, (r, offset) in enumerate(zip(results, offsets, strict=True))
+    ]
+    combined = pl.concat(frames, how="vertical_relaxed")
+    aside, warnings, shown_metric = merge.select_metric(results, metric)
+    removals = [
+        merge.Removal(i, results[i].normalized.height, f"holds {results[i].metric} cost while the Cost view is {metric}")
+        for i in sorted(aside)
+        if results[i].normalized.height
+    ]
+    duplicates, notes = merge.deduplicate(merge.remove(combined, removals), results)
+    removals += duplicates
+    kept = merge.remove(combined, removals)
+    reports = _reports(results, kept, removals) + failed
+    normalized = conform(kept.drop("_part", "_month", strict=False))
+    dropped = tuple(
+        Dropped(f"{rep.name}: {d.reason}", d.rows, d.example_line) for rep in reports for d in rep.dropped if rep.error is None and d.rows
+    )
+    last_day = normalized.get_column(Col.CHARGE_DATE).max()
+    data_as_of = min(last_day, as_of) if isinstance(last_day, date) else as_of
+    all_warnings = [*warnings, *(w for r in results for w in r.warnings), *(f"{f.name}: {f.error}" for f in failed)]
+    formats = sorted({r.detection.dialect.name for r in results})
+    versions = sorted({r.detection.version for r in results})
+    return Dataset(
+        source="files",
+        format=formats[0] if len(formats) == 1 else f"{len(formats)} layouts: " + "; ".join(formats),
+        schema_version=", ".join(versions),
+        agreement=agreement_of(results),
+        metric=shown_metric,
+        raw=pl.concat([r.raw for r in results], how="diagonal") if results else pl.DataFrame(),
+        normalized=normalized,
+        scopes=_scopes(results, normalized),
+        as_of=data_as_of,
+        raw_files=tuple(RawFile(i.name, i.data, _mime(i.name)) for i in items),
+        dropped=dropped,
+        warnings=tuple(all_warnings),
+        notes=tuple([*notes, *(n for r in results for n in r.notes)]),
+        is_estimate=any(r.is_estimate for r in results),
+        extras={REPORTS: tuple(reports)},
+    )
+
+
+def _reports(results: list[PartResult], kept: pl.DataFrame, removals: list[merge.Removal]) -> list[FileReport]:
+    stats = {
+        int(part): (rows, low, high)
+        for part, rows, low, high in kept.group_by("_part")
+        .agg(pl.len(), pl.col(Col.CHARGE_DATE).min().alias("low"), pl.col(Col.CHARGE_DATE).max().alias("high"))
+        .iter_rows()
+    }
+    totals: dict[int, dict[str, float]] = {}
+    for part, currency, cost in (
+        kept.group_by("_part", Col.BILLING_CURRENCY).agg(pl.col(Col.COST).sum()).sort(Col.BILLING_CURRENCY).iter_rows()
+    ):
+        totals.setdefault(int(part), {})[str(currency)] = float(cost)
+    reports = []
+    for index, result in enumerate(results):
+        extra = tuple(Dropped(r.reason, r.rows) for r in removals if r.part == index)
+        rows, low, high = stats.get(index, (0, None, None))
+        dropped = (*result.dropped, *extra)
+        reports.append(
+            FileReport(
+                name=result.part.name,
+                format=result.detection.dialect.name,
+                schema_version=result.detection.version,
+                metric=result.metric,
+                rows_read=int(rows) + sum(d.rows for d in dropped),
+                rows_kept=int(rows),
+                dropped=dropped,
+                date_min=low,
+                date_max=high,
+                totals=totals.get(index, {}),
+                notes=result.notes,
+                warnings=result.warnings,
+                is_estimate=result.is_estimate,
+            )
+        )
+    return reports
+
+
+def _scopes(results: list[PartResult], frame: pl.DataFrame) -> tuple[Scope, ...]:
+    accounts = {a for r in results for a in r.accounts}
+    if len(accounts) == 1:
+        account_id, account_name = next(iter(accounts))
+        root = account_id if account_id.startswith("/") else f"/providers/Microsoft.Billing/billingAccounts/{account_id}"
+        scopes = [Scope(root, account_name, ScopeKind.BILLING_ACCOUNT)]
+    else:
+        root = "files"
+        scopes = [Scope(root, "all loaded files", ScopeKind.BILLING_ACCOUNT)]
+    profile_ids = {name: pid for r in results for pid, name in r.profiles}
+    names = frame.get_column(Col.BILLING_PROFILE).drop_nulls().unique().sort().to_list()
+    profile_names = [n for n in names if n != "Unassigned"]
+    if len(profile_names) > 1 or (profile_names and len(accounts) == 1):
+        for name in profile_names[:MAX_SCOPES]:
+            pid = profile_ids.get(name, name)
+            scopes.append(Scope(f"{root}/billingProfiles/{pid}", name, ScopeKind.BILLING_PROFILE, ((Col.BILLING_PROFILE, name),)))
+    subscriptions = (
+        frame.filter(pl.col(Col.SUBSCRIPTION_ID).is_not_null())
+        .group_by(Col.SUBSCRIPTION_ID)
+        .agg(pl.col(Col.SUBSCRIPTION_NAME).mode().first().alias("name"), pl.col(Col.COST).sum().abs().alias("spend"))
+        .sort(["spend", Col.SUBSCRIPTION_ID], descending=[True, False])
+        .head(MAX_SCOPES)
+    )
+    for sub_id, name, _ in subscriptions.iter_rows():
+        label = name if name and name != "Unassigned" else sub_id
+        scopes.append(Scope(f"/subscriptions/{sub_id}", label, ScopeKind.SUBSCRIPTION, ((Col.SUBSCRIPTION_ID, sub_id),)))
+    return tuple(scopes)
+
+
+def _mime(name: str) -> str:
+    lowered = name.lower()
+    if lowered.endswith(".zip"):
+        return "application/zip"
+    if lowered.endswith((".gz", ".gzip")):
+        return "application/gzip"
+    if lowered.endswith(PARQUET_SUFFIXES):
+        return "application/vnd.apache.parquet"
+    return "text/csv"
+
+
+def expand_paths(paths: Sequence[str]) -> list[InputFile]:
+    """Files named by ``paths`` (folders searched recursively), with the export run each folder implies.
+
+    Raises:
+        SourceError: for a path that does not exist or a folder without usage files.
+    """
+    found: list[InputFile] = []
+    for given in paths:
+        path = Path(given).expanduser()
+        if path.is_file():
+            found.append(_read_path(path, run=None))
+        elif path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(READABLE))
+            if not files:
+                raise SourceError(f"{given}: no usage files (CSV, CSV.GZ, ZIP, Parquet) in this folder")
+            found.extend(_read_path(p, run=str(p.parent)) for p in files)
+        else:
+            raise SourceError(f"{given}: no such file or folder")
+    return found
+
+
+def _read_path(path: Path, run: str | None) -> InputFile:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SourceError(f"{path}: cannot be read ({error.strerror or error})") from None
+    run_time = metric = version = None
+    manifest = path.parent / MANIFEST
+    if run is not None and manifest.is_file():
+        run_time, metric, version = parse_manifest(manifest.read_bytes())
+    return InputFile(
+        str(path) if run is None else os.path.relpath(path),
+        data,
+        run=run,
+        run_time=run_time or folder_run_time(str(path)),
+        metric_hint=metric,
+        version_hint=version,
+    )
 
 
 def load_paths(paths: Sequence[str], *, as_of: date, metric: Metric, progress: ProgressCallback | None = None) -> Dataset:
@@ -15,5 +339,19 @@ def load_paths(paths: Sequence[str], *, as_of: date, metric: Metric, progress: P
     Raises:
         SourceError: with a one-line message for the user.
     """
-    del paths, as_of, metric, progress
-    raise SourceError("reading usage files is not available yet; use --demo")
+    return load_files(expand_paths(paths), as_of=as_of, metric=metric, progress=progress, strict=True)
+
+
+class FilesSource:
+    """Usage files uploaded in the page or named by path."""
+
+    key = "files"
+    label = "Files"
+
+    def __init__(self, files: Sequence[InputFile | tuple[str, bytes]] = (), *, strict: bool = False) -> None:
+        self.files = list(files)
+        self.strict = strict
+
+    def load(self, request: LoadRequest, *, progress: ProgressCallback | None = None) -> Dataset:
+        """Read the files given to the constructor."""
+        return load_files(self.files, as_of=request.as_of, metric=request.metric, progress=progress, strict=self.strict)

@@ -1,0 +1,8 @@
+"""Reading the usage and charges files a customer downloads or exports from Azure.
+
+``containers`` unpacks what was given (CSV, gzip, zip of export parts with or without
+``manifest.json``, Parquet), ``text`` finds the header and the cut-off in CSV bytes, ``detect``
+names the layout and schema version, ``account_center`` reads the legacy sectioned file,
+``read`` turns one part into raw and canonical rows, and ``merge`` joins the parts of exports
+and drops month-to-date runs that a later run replaces.
+"""
