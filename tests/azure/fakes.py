@@ -117,7 +117,7 @@ def start_server(fake: FakeArm) -> ThreadingHTTPServer:
     """Serve ``fake`` on an ephemeral loopback port (sets ``fake.url``)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     return server
 
 

@@ -56,7 +56,9 @@ def _expected_body(start: str, end: str, metric: str = "ActualCost") -> dict[str
     }
 
 
-def _load(connection: Connection, period: Period, *, metric: Metric = Metric.ACTUAL, progress: list[str] | None = None, **kwargs: Any) -> Any:
+def _load(
+    connection: Connection, period: Period, *, metric: Metric = Metric.ACTUAL, progress: list[str] | None = None, **kwargs: Any
+) -> Any:
     messages = progress if progress is not None else []
     source = AzureSource(connection, **kwargs)
     request = LoadRequest(as_of=AS_OF, metric=metric, period=period, scope_id=SUB_SCOPE + "/")
