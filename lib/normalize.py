@@ -86,7 +86,7 @@ def parse_tags(text: str | None) -> list[dict[str, str]]:
     if text is None:
         return []
     body = text.strip()
-    if not body:
+    if not body or body.lower() in _PLACEHOLDERS or body == "{}":
         return []
     if not body.startswith("{"):
         body = "{" + body + "}"

@@ -43,3 +43,30 @@ st.info(
     "Azure's own route: Cost Management + Billing → Billing scopes → your scope → Invoices or Usage + charges → "
     "Download. When two versions are offered, choose version 2."
 )
+
+if dataset.raw_files:
+    # Files source: the uploaded files byte for byte, and the kept rows converted.
+    from lib import cache_files, convert
+
+    st.subheader("Your files")
+    name, data, mime = convert.original_files(dataset)
+    st.caption(f"{len(dataset.raw_files)} file(s) exactly as uploaded, byte for byte.")
+    st.download_button("Download original files", data, file_name=name, mime=mime, key="download_original", icon=":material/download:")
+    st.caption(f"The {dataset.normalized.height:,} rows read from them, converted to the newest native layout or to FOCUS 1.2.")
+    v2, focus = st.columns(2)
+    with v2:
+        st.download_button(
+            "Download as version 2",
+            cache_files.conversion(dataset, convert.V2),
+            file_name=convert.file_name(dataset, convert.V2),
+            mime="text/csv",
+            key="download_v2",
+        )
+    with focus:
+        st.download_button(
+            "Download as FOCUS 1.2",
+            cache_files.conversion(dataset, convert.FOCUS),
+            file_name=convert.file_name(dataset, convert.FOCUS),
+            mime="text/csv",
+            key="download_focus",
+        )

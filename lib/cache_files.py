@@ -1,0 +1,62 @@
+"""Caching of loaded usage files, private to each browser session.
+
+Uploaded files belong to one user, so their data sets are kept in that session's state (never
+in a cache shared between sessions), keyed by a hash of every file's bytes, the cost view and
+the day. Only the two most recent loads are kept, so switching back and forth is instant and
+memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date
+
+import streamlit as st
+
+from lib.models import Metric
+from lib.sources.base import Dataset, ProgressCallback
+from lib.sources.files import InputFile, load_files
+
+_STATE_KEY = "_files_datasets"
+_KEEP = 2
+
+
+def content_key(files: Sequence[InputFile], as_of: date, metric: Metric) -> str:
+    """A key that changes when any file's name or bytes, the day or the cost view change."""
+    digest = hashlib.sha256()
+    for item in files:
+        digest.update(item.name.encode())
+        digest.update(hashlib.sha256(item.data).digest())
+    digest.update(f"{as_of.isoformat()}|{metric}".encode())
+    return digest.hexdigest()
+
+
+def load(files: Sequence[InputFile], as_of: date, metric: Metric, progress: ProgressCallback | None = None) -> Dataset:
+    """The data set for ``files``, read once per session and content.
+
+    Raises:
+        SourceError: when no file can be read (not cached, so a fixed file is read again).
+    """
+    key = content_key(files, as_of, metric)
+    stored: dict[str, Dataset] = st.session_state.setdefault(_STATE_KEY, {})
+    if key in stored:
+        return stored[key]
+    dataset = load_files(files, as_of=as_of, metric=metric, progress=progress, strict=False)
+    stored[key] = dataset
+    while len(stored) > _KEEP:
+        del stored[next(iter(stored))]
+    return dataset
+
+
+def conversion(dataset: Dataset, target: str) -> bytes:
+    """The data set converted to ``target`` ("v2" or "focus"), made once per data set and session."""
+    from lib import convert
+
+    stored: dict[tuple[int, str], bytes] = st.session_state.setdefault("_files_conversions", {})
+    key = (id(dataset), target)
+    if key not in stored:
+        if len(stored) > 3:
+            stored.clear()
+        stored[key] = convert.to_csv(dataset, target)
+    return stored[key]
