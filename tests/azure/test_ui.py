@@ -1,0 +1,98 @@
+"""The Azure sidebar in the real app (Streamlit AppTest) against the loopback stand-in ARM."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from lib import state
+from lib.fmt import money
+from tests.azure.fakes import FORECAST_PATH, QUERY_PATH, SUB, SUB_SCOPE, FakeArm, Recorded, Reply, fake_jwt, query_page
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+    yield
+    st.cache_resource.clear()
+
+
+def _signed_in(arm: FakeArm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    az = tmp_path / "az"
+    az.write_text(f'#!/bin/sh\necho \'{{"accessToken": "{fake_jwt()}", "expires_on": 4102444800}}\'\n')
+    az.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    monkeypatch.setenv("AZURE_ARM_ENDPOINT", arm.url)
+    arm.add("GET", r"/providers/Microsoft\.Billing/billingAccounts", Reply(200, {"value": []}))
+    arm.add("GET", r"/providers/Microsoft\.Management/managementGroups", Reply(403, {"error": {"code": "AuthorizationFailed"}}))
+    arm.add("GET", r"/subscriptions", Reply(200, {"value": [{"subscriptionId": SUB, "displayName": "Contoso Production"}]}))
+    arm.add("GET", rf"/subscriptions/{SUB}/resourcegroups", Reply(200, {"value": []}))
+
+
+def test_azure_sidebar_loads_the_chosen_scope_caches_it_and_refreshes(
+    arm: FakeArm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _signed_in(arm, monkeypatch, tmp_path)
+    served: list[float] = []
+
+    def month(request: Recorded) -> Reply:
+        start = date.fromisoformat(request.body["timePeriod"]["from"][:10])
+        rows = [
+            [100.0 + start.month, 110.0, int(f"{start:%Y%m}02"), "Storage", "rg-data", "EUR"],
+            [2.5, 2.7, int(f"{start:%Y%m}03"), "Bandwidth", "rg-web", "EUR"],
+        ]
+        served.extend(r[0] for r in rows)
+        return Reply(200, query_page(rows))
+
+    arm.add("POST", QUERY_PATH, month)
+    arm.add("POST", FORECAST_PATH, Reply(400, {"error": {"code": "BadRequest", "message": "Forecast is unavailable"}}))
+
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    app.run()
+    app.radio(key=state.SOURCE).set_value("azure").run()
+    assert not app.exception
+    assert any("Signed in as ana@contoso.example" in c.value for c in app.sidebar.caption)
+    app.selectbox(key="azure_scope").set_value(SUB_SCOPE).run()
+    assert any("Press Load" in i.value for i in app.info)
+    assert arm.calls("POST", "/query") == []
+
+    app.button(key="azure_load").click().run()
+    assert not app.exception, app.exception
+    assert not app.error
+    months = len(arm.calls("POST", "/query"))
+    assert months == 7  # six closed billing periods and the open one, one query each
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Total in selected period"] == money(sum(served), "EUR")
+    assert any("Data fetched" in c.value and f"{len(served)} rows" in c.value for c in app.sidebar.caption)
+
+    app.run()  # a rerun is served from the cache
+    assert len(arm.calls("POST", "/query")) == months
+    app.button(key="azure_refresh_now").click().run()
+    assert not app.exception
+    assert len(arm.calls("POST", "/query")) == 2 * months
+
+
+def test_azure_sidebar_without_sign_in_explains_how(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "AzureCliCredential")
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    app.run()
+    app.radio(key=state.SOURCE).set_value("azure").run()
+    assert not app.exception
+    assert any("az login" in i.value for i in app.info)
