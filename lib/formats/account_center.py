@@ -70,6 +70,9 @@ def sections(name: str, text: str) -> list[Section]:
             frame = pl.read_csv(io.StringIO(table), infer_schema=False, truncate_ragged_lines=True, raise_if_empty=False)
         except pl.exceptions.PolarsError:
             raise FormatError(name, f"a readable '{title}' table", "cells that cannot be split", start + offset + 2) from None
+        if frame.width:
+            # Blank lines between sections are not rows.
+            frame = frame.filter(~pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == "")))
         found.append(Section(title, start + offset + 2, frame))
     return found
 
