@@ -23,7 +23,8 @@ setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
 
 run: setup
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless false
+	@echo "Opening the dashboard on demo data: http://localhost:$(PORT)  (Ctrl+C stops it)"
+	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 lint: setup-dev
 	$(BIN)/ruff check .
