@@ -273,3 +273,28 @@ def test_ui_mode_reports_a_bad_file_and_reads_the_others() -> None:
     assert [r.error is None for r in reports] == [True, False]
     with pytest.raises(FormatError):
         load_files([("good.csv", good), ("bad.csv", b"hello")], as_of=AS_OF, metric=Metric.ACTUAL, strict=True)
+
+
+@pytest.mark.parametrize(
+    ("header", "date_col", "cost_col", "currency_col", "version"),
+    [
+        (dialects.HEADER_EA_USAGE_2024_08_01, "Date", "CostInBillingCurrency", "BillingCurrencyCode", "2024-08-01"),
+        (dialects.HEADER_EA_USAGE_2021_10_01_DOC_ORDER, "Date", "CostInBillingCurrency", "BillingCurrencyCode", "2021-10-01"),
+        (dialects.HEADER_EA_USAGE_2019_10_01, "UsageDateTime", "PreTaxCost", None, "2019-10-01"),
+        (dialects.HEADER_EA_PAYG_ACTUAL_C360_2025_04, "Date", "Cost", None, "c360-2025-04"),
+        (dialects.MCA_V2_HEADER, "date", "costInBillingCurrency", "billingCurrency", "2023-12-01-preview"),
+        (dialects.HEADER_MCA_2021_10_01, "date", "costInBillingCurrency", "billingCurrency", "2021-10-01"),
+        (dialects.HEADER_MCA_2021_01_01, "date", "costInBillingCurrency", "billingCurrency", "2021-01-01"),
+        (dialects.HEADER_MCA_2019_10_01, "Date", "CostInBillingCurrency", "BillingCurrencyCode", "2019-10-01"),
+    ],
+)
+def test_every_documented_schema_version_is_named(
+    header: tuple[str, ...], date_col: str, cost_col: str, currency_col: str | None, version: str
+) -> None:
+    rows = [{date_col: "2024-08-01" if "Usage" in date_col else "08/01/2024", cost_col: "1.5"}, {date_col: "08/02/2024", cost_col: "2"}]
+    if currency_col:
+        for row in rows:
+            row[currency_col] = "EUR"
+    dataset = load(("export.csv", generate.to_csv(header, rows, bom=True)))
+    assert version in dataset.schema_version
+    assert totals(dataset) == {("EUR" if currency_col else "XXX"): 3.5}
