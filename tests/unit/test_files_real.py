@@ -143,7 +143,9 @@ def test_header_only_files_report_no_rows_clearly() -> None:
         with pytest.raises(FormatError, match="no data rows"):
             load_paths([str(REAL / name)], as_of=AS_OF, metric=Metric.ACTUAL)
     both = load_paths(
-        [str(REAL / "finops-toolkit/EA_NoRows.csv"), str(REAL / "finops-toolkit/EA_ActualCost_Small.csv")], as_of=AS_OF, metric=Metric.ACTUAL
+        [str(REAL / "finops-toolkit/EA_NoRows.csv"), str(REAL / "finops-toolkit/EA_ActualCost_Small.csv")],
+        as_of=AS_OF,
+        metric=Metric.ACTUAL,
     )
     assert both.normalized.height == 11
     assert [r.rows_read for r in file_reports(both)] == [0, 11]
@@ -181,7 +183,11 @@ def test_as_of_is_the_last_charge_date_and_scopes_come_from_the_data() -> None:
 
 def test_several_real_files_in_different_currencies_are_never_summed() -> None:
     """USD, CAD and the koku file's MC stay apart, and the files' totals add up per currency."""
-    names = ["finops-toolkit/EA_ActualCost_Small.csv", "focus-converters/sample-anonymous-ea-export-dataset.csv", "koku/azure_version_2.csv"]
+    names = [
+        "finops-toolkit/EA_ActualCost_Small.csv",
+        "focus-converters/sample-anonymous-ea-export-dataset.csv",
+        "koku/azure_version_2.csv",
+    ]
     dataset = load_files([(n, (REAL / n).read_bytes()) for n in names], as_of=AS_OF, metric=Metric.ACTUAL)
     summary = summarize(dataset)
     by_currency = summary["cost_by_currency"]
