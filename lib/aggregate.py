@@ -192,9 +192,12 @@ class Headline:
         }
 
 
-def headline(all_rows: pl.DataFrame, selected: pl.DataFrame, currency: str, as_of: date) -> Headline:
-    """Headline figures: ``selected`` is the filtered period, ``all_rows`` the filtered history."""
-    history = billing_history(all_rows, as_of)
+def headline(all_rows: pl.DataFrame, selected: pl.DataFrame, currency: str, as_of: date, bills: list[PeriodBill] | None = None) -> Headline:
+    """Headline figures: ``selected`` is the filtered period, ``all_rows`` the filtered history.
+
+    ``bills`` replaces the billing history computed from ``all_rows`` (e.g. with invoices applied).
+    """
+    history = bills if bills is not None else billing_history(all_rows, as_of)
     current, last = history[-1], history[-2]
     change = (current.total - last.total) / abs(last.total) if last.total else None
     return Headline(
@@ -207,3 +210,39 @@ def headline(all_rows: pl.DataFrame, selected: pl.DataFrame, currency: str, as_o
         last_closed_invoiced=last.status == "invoiced",
         change_vs_last=change,
     )
+
+
+def apply_outlook(bills: list[PeriodBill], extras: dict[str, object], currency: str) -> list[PeriodBill]:
+    """Use a source's own invoices and forecast (live Azure) in place of the row-based figures.
+
+    Invoices and forecasts describe the whole scope, so callers apply them only when no filter
+    narrows the rows. Periods without an invoice in ``currency`` keep their row-based amount.
+    """
+    invoices = extras.get("invoices")
+    by_period: dict[date, list[dict[str, object]]] = {}
+    if isinstance(invoices, list):
+        for invoice in invoices:
+            if isinstance(invoice, dict) and invoice.get("kind") == "invoice" and invoice.get("currency") == currency:
+                by_period.setdefault(date.fromisoformat(str(invoice["period_start"])), []).append(invoice)
+    result = []
+    for bill in bills:
+        found = by_period.get(bill.period.start)
+        if bill.status != "open" and found:
+            ids = tuple(sorted(str(i["invoice_id"]) for i in found if i.get("invoice_id")))
+            amount = sum(float(str(i["amount"])) for i in found)
+            bill = PeriodBill(bill.period, bill.label, "invoiced", ids, amount, 0.0, 0.0)
+        result.append(bill)
+    forecast = extras.get("forecast")
+    open_bill = result[-1]
+    if (
+        isinstance(forecast, dict)
+        and forecast.get("available")
+        and forecast.get("currency") == currency
+        and forecast.get("period_start") == open_bill.period.start.isoformat()
+        and forecast.get("forecast_rest") is not None
+    ):
+        rest = float(str(forecast["forecast_rest"]))
+        result[-1] = PeriodBill(
+            open_bill.period, open_bill.label, "open", (), 0.0, open_bill.cost_so_far, rest, str(forecast.get("source", "forecast"))
+        )
+    return result

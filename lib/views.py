@@ -15,7 +15,9 @@ from lib import aggregate, filters
 from lib.aggregate import Headline, PeriodBill
 from lib.charts import colour_map
 from lib.estimate import Estimate
+from lib.i18n import N_, _
 from lib.models import Metric, Period, Scope
+from lib.periods import period_label
 from lib.schema import Col
 from lib.sources.base import Dataset
 
@@ -102,10 +104,22 @@ def overview(dataset: Dataset, view: View, as_of: date | None = None) -> Overvie
     """Compute the overview page's figures and chart data."""
     as_of = as_of or dataset.as_of
     chosen = select(dataset, view)
-    head = aggregate.headline(chosen.history, chosen.rows, chosen.currency, as_of)
-    daily = aggregate.daily_cost(chosen.rows, view.group_by, chosen.period)
     bills = aggregate.billing_history(chosen.history, as_of)
     accumulated, estimate = aggregate.accumulated_cost(chosen.history, as_of)
+    if dataset.extras and not view.filters.active:
+        # Invoices and forecasts cover the whole scope: they only hold while nothing is filtered out.
+        bills = aggregate.apply_outlook(bills, dataset.extras, chosen.currency)
+        current = bills[-1]
+        if current.estimate_method != estimate.method:
+            estimate = Estimate(
+                estimate.period, estimate.last_data_day, estimate.cost_so_far, current.estimated_rest, current.estimate_method
+            )
+            end_of_line = (pl.col("kind") == "estimate") & (pl.col("day") == estimate.period.end)
+            accumulated = accumulated.with_columns(
+                pl.when(end_of_line).then(pl.lit(estimate.total)).otherwise(pl.col("cumulative")).alias("cumulative")
+            )
+    head = aggregate.headline(chosen.history, chosen.rows, chosen.currency, as_of, bills)
+    daily = aggregate.daily_cost(chosen.rows, view.group_by, chosen.period)
     return Overview(chosen, head, daily, bills, accumulated, estimate, colour_map(ranked(dataset, view.group_by)))
 
 
@@ -127,15 +141,15 @@ def explore(dataset: Dataset, view: View) -> Exploration:
     return Exploration(chosen, table, daily, colour_map(ranked(dataset, view.group_by)))
 
 
-BILL_STATUS_LABELS = {"invoiced": "Invoiced", "closed": "Closed (no invoice in data)", "open": "Open: estimate"}
+BILL_STATUS_LABELS = {"invoiced": N_("Invoiced"), "closed": N_("Closed (no invoice in data)"), "open": N_("Open: estimate")}
 
 
 def bills_table(bills: list[PeriodBill]) -> pl.DataFrame:
     """The billed-vs-estimate chart as a table (its text alternative)."""
     return pl.DataFrame(
         {
-            "period": [b.label for b in bills],
-            "status": [BILL_STATUS_LABELS[b.status] for b in bills],
+            "period": [period_label(b.period) for b in bills],
+            "status": [_(BILL_STATUS_LABELS[b.status]) for b in bills],
             "invoice": [", ".join(b.invoice_ids) for b in bills],
             "amount": [b.total for b in bills],
             "so_far": [b.cost_so_far if b.status == "open" else None for b in bills],

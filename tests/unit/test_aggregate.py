@@ -152,3 +152,34 @@ def test_accumulated_cost_runs_to_so_far_then_estimate() -> None:
     line = accumulated.filter(pl.col("kind") == "estimate")
     assert line.get_column("day").to_list() == [date(2026, 11, 26), date(2026, 11, 30)]
     assert line.get_column("cumulative").to_list() == pytest.approx([26.0, estimate.total])
+
+
+def test_apply_outlook_uses_invoices_and_forecast_of_the_currency() -> None:
+    """It replaces closed periods by their invoices and the open estimate by the forecast."""
+    bills = aggregate.billing_history(frame(history_rows()), date(2026, 11, 26))
+    extras: dict[str, object] = {
+        "invoices": [
+            {"kind": "invoice", "invoice_id": "G9", "period_start": "2026-10-01", "amount": 60.0, "currency": "EUR"},
+            {"kind": "invoice", "invoice_id": "G8", "period_start": "2026-10-01", "amount": 1.5, "currency": "EUR"},
+            {"kind": "invoice", "invoice_id": "U1", "period_start": "2026-09-01", "amount": 999.0, "currency": "USD"},
+        ],
+        "forecast": {
+            "available": True,
+            "currency": "EUR",
+            "period_start": "2026-11-01",
+            "forecast_rest": 7.0,
+            "source": "Cost Management forecast API",
+        },
+    }
+    applied = aggregate.apply_outlook(bills, extras, "EUR")
+    september, october, november = applied[-3:]
+    assert (september.status, september.billed) == ("invoiced", 90.0)  # the USD invoice does not apply
+    assert (october.status, october.billed, october.invoice_ids) == ("invoiced", 61.5, ("G8", "G9"))
+    assert (november.cost_so_far, november.estimated_rest, november.estimate_method) == (26.0, 7.0, "Cost Management forecast API")
+
+
+def test_apply_outlook_ignores_an_unavailable_forecast() -> None:
+    """It keeps the dashboard's own estimate when the forecast is not available."""
+    bills = aggregate.billing_history(frame(history_rows()), date(2026, 11, 26))
+    extras: dict[str, object] = {"forecast": {"available": False, "currency": "EUR", "period_start": "2026-11-01", "forecast_rest": None}}
+    assert aggregate.apply_outlook(bills, extras, "EUR") == bills
