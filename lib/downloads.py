@@ -10,7 +10,11 @@ from lib.sources.base import Dataset, RawFile
 
 @dataclass(frozen=True)
 class Downloads:
-    """The raw file for scope and period, and the filtered rows, both in the source's layout."""
+    """The raw file for scope and period, and the filtered rows, both in the source's layout.
+
+    The raw file is the source's rows untouched; the filtered file, meant for spreadsheets, has
+    formula-like text cells neutralised (``export.neutralise_formulas``).
+    """
 
     raw: RawFile
     raw_rows: int
@@ -28,6 +32,6 @@ def prepare(dataset: Dataset, view: views.View) -> Downloads:
     return Downloads(
         RawFile(export.export_name(chosen.scope, chosen.period, "raw-v2"), export.to_csv_bytes(raw)),
         raw.height,
-        RawFile(export.export_name(chosen.scope, chosen.period, "filtered-v2"), export.to_csv_bytes(filtered)),
+        RawFile(export.export_name(chosen.scope, chosen.period, "filtered-v2"), export.to_csv_bytes(export.neutralise_formulas(filtered))),
         filtered.height,
     )

@@ -14,6 +14,9 @@ from lib.models import Period, Scope
 from lib.schema import Col
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9]+")
+# OWASP "CSV injection": a text cell starting with one of these is run as a formula by spreadsheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 
 
 def slug(text: str) -> str:
@@ -50,3 +53,22 @@ def canonical_for_export(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _json(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Make text cells that a spreadsheet would run as a formula inert, by a leading apostrophe.
+
+    Only text columns are touched, and within them cells that read as plain numbers (``-12.5``,
+    ``1E-05``) are left alone, so amounts stay machine-readable.
+    """
+    fixes = []
+    for name, dtype in frame.schema.items():
+        if dtype != pl.String:
+            continue
+        cell = pl.col(name)
+        risky = cell.str.starts_with(FORMULA_TRIGGERS[0])
+        for trigger in FORMULA_TRIGGERS[1:]:
+            risky |= cell.str.starts_with(trigger)
+        risky &= ~cell.str.contains(_NUMBER)
+        fixes.append(pl.when(risky).then(pl.lit("'") + cell).otherwise(cell).alias(name))
+    return frame.with_columns(fixes) if fixes else frame
