@@ -1,24 +1,33 @@
-"""Azure usage and charges dashboard: the router and the frame around every page."""
+"""Azure usage and charges dashboard: the router and the frame around every page.
+
+Each run starts by reading the link (once per session) and setting the run's language; it ends
+by writing the view on screen back into the link, so the address bar can always be shared.
+"""
 
 import streamlit as st
 
 from lib import state, ui
 from lib.clock import today
+from lib.i18n import _
 
-st.set_page_config(page_title="Azure usage and charges", page_icon=":material/monitoring:", layout="wide")
+as_of = today()
+state.start_run(as_of)
+st.set_page_config(page_title=_("Azure usage and charges"), page_icon=":material/monitoring:", layout="wide")
 
-context = ui.render_sidebar(today())
+context = ui.render_sidebar(as_of)
 st.session_state[state.CONTEXT] = context
+ui.show_notes(context)
+state.write_link()
 
 pages = st.navigation(
     {
-        "Costs": [
-            st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-            st.Page("pages/explore.py", title="Explore", icon=":material/filter_alt:"),
+        _("Costs"): [
+            st.Page("pages/overview.py", title=_("Overview"), icon=":material/dashboard:", default=True),
+            st.Page("pages/explore.py", title=_("Explore"), icon=":material/filter_alt:"),
         ],
-        "Data": [
-            st.Page("pages/download.py", title="Usage download", icon=":material/download:"),
-            st.Page("pages/access.py", title="Access", icon=":material/admin_panel_settings:"),
+        _("Data"): [
+            st.Page("pages/download.py", title=_("Usage download"), icon=":material/download:"),
+            st.Page("pages/access.py", title=_("Access"), icon=":material/admin_panel_settings:"),
         ],
     }
 )
@@ -27,3 +36,5 @@ try:
 finally:
     # The context belongs to this run only; a page run without the frame must not see a stale one.
     st.session_state.pop(state.CONTEXT, None)
+    # A page may still have changed the view (Explore's group-by falls back when stale).
+    state.write_link()

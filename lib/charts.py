@@ -1,19 +1,44 @@
-"""Plotly figures for the pages. Functions here build figures; they never draw them."""
+"""Plotly figures for the pages. Functions here build figures; they never draw them.
+
+Every text in a figure (titles, axis titles, legend names, hovers) is in the session's language,
+and every number and date is formatted by Babel for its locale: Plotly's ``separators`` give the
+axes the locale's decimal and thousands marks, the currency symbol sits where the locale puts
+it, and hovers show Babel's own text (``customdata``). Plotly.js only knows English month names,
+so day axes are categories labelled by Babel rather than Plotly date axes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import polars as pl
 
+from lib import fmt
 from lib.aggregate import OTHER, PeriodBill
+from lib.i18n import N_, _, current_locale
+from lib.periods import period_label
+from lib.schema import UNASSIGNED, UNTAGGED
 
 # Paul Tol's "muted" scheme: distinguishable with the common forms of colour blindness.
 PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499")
 OTHER_COLOUR = "#BBBBBB"
-ESTIMATE_NOTE = "Estimate: updated daily, may not include all usage yet, and can differ from the invoice."
-ESTIMATE_NOTE_SHORT = "Open period: an estimate that can differ from the invoice"
+ESTIMATE_NOTE = N_("Estimate: updated daily, may not include all usage yet, and can differ from the invoice.")
+ESTIMATE_NOTE_SHORT = N_("Open period: an estimate that can differ from the invoice")
+# Group names the app itself writes (not names from the data), shown in the reader's language.
+_OWN_GROUP_NAMES = {OTHER: N_("Other"), UNTAGGED: N_("(untagged)"), UNASSIGNED: N_("Unassigned")}
+
+
+def estimate_note() -> str:
+    """The estimate caveat, in the session's language."""
+    return _(ESTIMATE_NOTE)
+
+
+def group_name(name: str) -> str:
+    """How a group is shown: data names as they are, the app's own ("Other", "(untagged)") translated."""
+    own = _OWN_GROUP_NAMES.get(name)
+    return _(own) if own else name
 
 
 def colour_map(ranked_names: Sequence[str]) -> dict[str, str]:
@@ -26,13 +51,59 @@ def colour_map(ranked_names: Sequence[str]) -> dict[str, str]:
     return colours
 
 
+def money_axis(currency: str) -> dict[str, object]:
+    """Axis settings for amounts: the locale's symbol placement, whole units, thousands grouped."""
+    prefix, suffix = fmt.money_affixes(currency, current_locale())
+    return {
+        "title": {"text": _("Cost ({currency})").format(currency=currency)},
+        "tickformat": ",.0f",
+        "separatethousands": True,
+        "tickprefix": prefix,
+        "ticksuffix": suffix,
+    }
+
+
+def day_axis(days: Sequence[date]) -> dict[str, object]:
+    """A category axis over ``days`` (each labelled by Babel), with ticks the locale's way.
+
+    Up to two weeks: every day; up to three months: the first day of each week (Monday in nl);
+    longer: the first of each month.
+    """
+    locale = current_locale()
+    labels = [fmt.long_day(d, locale) for d in days]
+    if len(days) <= 14:
+        ticks = list(range(len(days)))
+        text = [fmt.short_day(d, locale) for d in days]
+    elif len(days) <= 92:
+        first = fmt.first_weekday(locale)
+        ticks = [i for i, d in enumerate(days) if d.weekday() == first]
+        text = [fmt.short_day(days[i], locale) for i in ticks]
+    else:
+        ticks = [i for i, d in enumerate(days) if d.day == 1] or [0]
+        text = [fmt.month(days[i], locale) for i in ticks]
+    return {
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": labels,
+        "tickmode": "array",
+        "tickvals": [labels[i] for i in ticks],
+        "ticktext": text,
+        "tickangle": 0,
+    }
+
+
+def _all_days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
 def _layout(fig: go.Figure, *, title: str, currency: str, height: int = 420) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
         height=height,
         margin={"l": 8, "r": 8, "t": 56, "b": 8},
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
-        yaxis={"title": {"text": currency}, "tickformat": ",.0f", "separatethousands": True},
+        yaxis=money_axis(currency),
+        separators=fmt.separators(current_locale()),
         hovermode="x unified",
         plot_bgcolor="white",
     )
@@ -41,25 +112,37 @@ def _layout(fig: go.Figure, *, title: str, currency: str, height: int = 420) -> 
     return fig
 
 
+def _money_texts(values: Sequence[float | None], currency: str) -> list[str]:
+    locale = current_locale()
+    return ["" if v is None else fmt.money(v, currency, locale) for v in values]
+
+
 def build_daily_cost_chart(daily: pl.DataFrame, colours: dict[str, str], currency: str, title: str) -> go.Figure:
     """Stacked bars of cost per day, one trace per group (``daily`` from ``aggregate.daily_cost``)."""
     fig = go.Figure()
+    days: list[date] = daily.get_column("day").unique().sort().to_list()
+    locale = current_locale()
     for group in daily.get_column("group").unique(maintain_order=True).to_list():
         rows = daily.filter(pl.col("group") == group)
+        costs = rows.get_column("cost").to_list()
         fig.add_bar(
-            x=rows.get_column("day").to_list(),
-            y=rows.get_column("cost").to_list(),
-            name=group,
+            x=[fmt.long_day(d, locale) for d in rows.get_column("day").to_list()],
+            y=costs,
+            name=group_name(group),
             marker_color=colours.get(group, OTHER_COLOUR),
-            hovertemplate=f"{group}: %{{y:,.2f}} {currency}<extra></extra>",
+            customdata=_money_texts(costs, currency),
+            hovertemplate="%{fullData.name}: %{customdata}<extra></extra>",
         )
     fig.update_layout(barmode="relative", bargap=0.15)
-    return _layout(fig, title=title, currency=currency)
+    fig = _layout(fig, title=title, currency=currency)
+    if days:
+        fig.update_layout(xaxis=day_axis(_all_days(days[0], days[-1])))
+    return fig
 
 
 def build_billing_chart(bills: Sequence[PeriodBill], currency: str) -> go.Figure:
     """One bar per billing period: invoiced for closed periods, so far + estimate for the open one."""
-    labels = [b.label for b in bills]
+    labels = [period_label(b.period) for b in bills]
     invoiced = [b.billed if b.status == "invoiced" else None for b in bills]
     closed = [b.billed if b.status == "closed" else None for b in bills]
     so_far = [b.cost_so_far if b.status == "open" else None for b in bills]
@@ -68,80 +151,106 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str) -> go.Figure
     fig.add_bar(
         x=labels,
         y=invoiced,
-        name="Billed (invoiced)",
+        name=_("Billed (invoiced)"),
         marker_color="#332288",
-        hovertemplate="Billed: %{y:,.2f} " + currency + "<extra></extra>",
+        customdata=_money_texts(invoiced, currency),
+        hovertemplate=_("Billed: {amount}").format(amount="%{customdata}") + "<extra></extra>",
     )
     if any(v is not None for v in closed):
         fig.add_bar(
             x=labels,
             y=closed,
-            name="Closed, final actual cost (no invoice in the data)",
+            name=_("Closed, final actual cost (no invoice in the data)"),
             marker_color="#88CCEE",
-            hovertemplate="Actual cost: %{y:,.2f} " + currency + "<extra></extra>",
+            customdata=_money_texts(closed, currency),
+            hovertemplate=_("Actual cost: {amount}").format(amount="%{customdata}") + "<extra></extra>",
         )
     fig.add_bar(
-        x=labels, y=so_far, name="Month to date", marker_color="#44AA99", hovertemplate="So far: %{y:,.2f} " + currency + "<extra></extra>"
+        x=labels,
+        y=so_far,
+        name=_("Month to date"),
+        marker_color="#44AA99",
+        customdata=_money_texts(so_far, currency),
+        hovertemplate=_("So far: {amount}").format(amount="%{customdata}") + "<extra></extra>",
     )
     fig.add_bar(
         x=labels,
         y=rest,
-        name="Estimated rest of period",
+        name=_("Estimated rest of period"),
         marker={
             "color": "rgba(68,170,153,0.25)",
             "line": {"color": "#44AA99", "width": 1.5},
             "pattern": {"shape": "/", "fgcolor": "#44AA99"},
         },
-        hovertemplate="Estimated rest: %{y:,.2f} " + currency + "<extra></extra>",
+        customdata=_money_texts(rest, currency),
+        hovertemplate=_("Estimated rest: {amount}").format(amount="%{customdata}") + "<extra></extra>",
     )
     fig.update_layout(barmode="stack")
     fig.add_annotation(
-        text=ESTIMATE_NOTE, xref="paper", yref="paper", x=0, y=1.06, showarrow=False, xanchor="left", font={"size": 12, "color": "#555555"}
+        text=estimate_note(),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=1.06,
+        showarrow=False,
+        xanchor="left",
+        font={"size": 12, "color": "#555555"},
     )
-    return _layout(fig, title="Billed vs month-to-date estimate", currency=currency)
+    return _layout(fig, title=_("Billed vs month-to-date estimate"), currency=currency)
 
 
 def build_accumulated_chart(accumulated: pl.DataFrame, currency: str, title: str) -> go.Figure:
     """Running total of the open period (solid) and the estimate to period end (dashed)."""
     fig = go.Figure()
+    locale = current_locale()
     actual = accumulated.filter(pl.col("kind") == "actual")
     estimate = accumulated.filter(pl.col("kind") == "estimate")
+    actual_totals = actual.get_column("cumulative").to_list()
+    estimate_totals = estimate.get_column("cumulative").to_list()
     fig.add_scatter(
-        x=actual.get_column("day").to_list(),
-        y=actual.get_column("cumulative").to_list(),
-        name="Accumulated cost",
+        x=[fmt.long_day(d, locale) for d in actual.get_column("day").to_list()],
+        y=actual_totals,
+        name=_("Accumulated cost"),
         mode="lines",
         line={"color": "#332288", "width": 3},
-        hovertemplate="%{y:,.2f} " + currency + "<extra></extra>",
+        customdata=_money_texts(actual_totals, currency),
+        hovertemplate="%{fullData.name}: %{customdata}<extra></extra>",
     )
     fig.add_scatter(
-        x=estimate.get_column("day").to_list(),
-        y=estimate.get_column("cumulative").to_list(),
-        name="Estimate to period end",
+        x=[fmt.long_day(d, locale) for d in estimate.get_column("day").to_list()],
+        y=estimate_totals,
+        name=_("Estimate to period end"),
         mode="lines+markers",
         line={"color": "#44AA99", "width": 3, "dash": "dash"},
-        hovertemplate="Estimate: %{y:,.2f} " + currency + "<extra></extra>",
+        customdata=_money_texts(estimate_totals, currency),
+        hovertemplate=_("Estimate: {amount}").format(amount="%{customdata}") + "<extra></extra>",
     )
-    return _layout(fig, title=title, currency=currency, height=360)
+    fig = _layout(fig, title=title, currency=currency, height=360)
+    days = accumulated.get_column("day")
+    if days.len():
+        fig.update_layout(xaxis=day_axis(_all_days(days.min(), days.max())))  # type: ignore[arg-type]
+    return fig
 
 
 def build_breakdown_chart(table: pl.DataFrame, colours: dict[str, str], currency: str, title: str) -> go.Figure:
     """Horizontal bars of cost per group (``table`` from ``aggregate.cost_by``), costliest on top."""
     rows = table.head(25).reverse()
     names = rows.get_column("group").cast(pl.String).to_list()
+    costs = rows.get_column("cost").to_list()
     fig = go.Figure(
         go.Bar(
-            x=rows.get_column("cost").to_list(),
-            y=names,
+            x=costs,
+            y=[group_name(n) for n in names],
             orientation="h",
             marker_color=[colours.get(n, OTHER_COLOUR) for n in names],
-            hovertemplate="%{y}: %{x:,.2f} " + currency + "<extra></extra>",
+            customdata=_money_texts(costs, currency),
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
         )
     )
     fig = _layout(fig, title=title, currency=currency, height=max(320, 28 * len(names) + 100))
     fig.update_layout(
-        xaxis={"title": {"text": currency}, "tickformat": ",.0f"},
-        yaxis={"title": {"text": ""}, "tickformat": ""},
+        xaxis=money_axis(currency),
+        yaxis={"title": {"text": ""}, "tickformat": "", "tickprefix": "", "ticksuffix": "", "type": "category"},
         hovermode="closest",
         showlegend=False,
     )

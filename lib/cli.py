@@ -57,23 +57,55 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _human(summary: dict[str, object]) -> str:
-    lines = [
-        f"{summary['format']} ({summary['schema_version']}), {summary['rows']} rows, {summary['date_min']} to {summary['date_max']}",
-    ]
-    totals = summary["cost_by_currency"]
-    assert isinstance(totals, dict)
-    lines += [f"  total {currency}: {cost:,.2f}" for currency, cost in totals.items()]
-    headline = summary.get("headline")
-    if isinstance(headline, dict):
-        lines.append(f"  cost so far this period: {headline['cost_so_far']:,.2f} {headline['currency']}")
-        lines.append(
-            f"  estimate to period end: {headline['estimate_total']:,.2f} {headline['currency']} (an estimate; the invoice can differ)"
+    """The summary for a person, in ``AZDASH_LANG`` (``en`` or ``nl``; English by default)."""
+    from lib import fmt, i18n
+    from lib.i18n import _, ngettext
+    from lib.periods import add_months, billing_period, period_label
+
+    with i18n.language(i18n.cli_language()):
+
+        def day(value: object) -> str:
+            return fmt.day(date.fromisoformat(str(value))) if value else "–"
+
+        def last_closed(label: str) -> str:
+            # The JSON's label is English; show the same period in the reader's language.
+            period = billing_period(add_months(date.fromisoformat(str(summary["as_of"])), -1))
+            return period_label(period) if period_label(period, "en") == label else label
+
+        rows = int(str(summary["rows"]))
+        first = ngettext(
+            "{format} ({version}), {rows} row, {start} to {end}", "{format} ({version}), {rows} rows, {start} to {end}", rows
+        ).format(
+            format=_(str(summary["format"])),
+            version=summary["schema_version"],
+            rows=fmt.count(rows),
+            start=day(summary["date_min"]),
+            end=day(summary["date_max"]),
         )
-        lines.append(f"  last closed period {headline['last_closed_period']}: {headline['last_closed_amount']:,.2f} {headline['currency']}")
-    warnings = summary.get("warnings")
-    if isinstance(warnings, list):
-        lines += [f"  warning: {w}" for w in warnings]
-    return "\n".join(lines)
+        lines = [first]
+        totals = summary["cost_by_currency"]
+        assert isinstance(totals, dict)
+        lines += ["  " + _("total {currency}: {amount}").format(currency=c, amount=fmt.money(v, c)) for c, v in totals.items()]
+        headline = summary.get("headline")
+        if isinstance(headline, dict):
+            currency = str(headline["currency"])
+            lines.append("  " + _("cost so far this period: {amount}").format(amount=fmt.money(headline["cost_so_far"], currency)))
+            lines.append(
+                "  "
+                + _("estimate to period end: {amount} (an estimate; the invoice can differ)").format(
+                    amount=fmt.money(headline["estimate_total"], currency)
+                )
+            )
+            lines.append(
+                "  "
+                + _("last closed period {period}: {amount}").format(
+                    period=last_closed(str(headline["last_closed_period"])), amount=fmt.money(headline["last_closed_amount"], currency)
+                )
+            )
+        warnings = summary.get("warnings")
+        if isinstance(warnings, list):
+            lines += ["  " + _("warning: {text}").format(text=w) for w in warnings]
+        return "\n".join(lines)
 
 
 def _load(args: argparse.Namespace, as_of: date) -> Dataset:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from lib import fmt
+from lib.i18n import _
 from lib.models import Period
 
 CLOSED_PERIODS_SHOWN = 6  # the Azure portal's billing history lists six closed periods
@@ -38,11 +40,14 @@ def billing_periods(as_of: date, closed: int = CLOSED_PERIODS_SHOWN) -> list[Per
     return [billing_period(add_months(as_of, -back)) for back in range(closed, -1, -1)]
 
 
-def period_label(period: Period) -> str:
-    """``'Nov 2026'`` for a whole month, else ``'3 Nov 2026 – 9 Nov 2026'``."""
+def period_label(period: Period, locale: str | None = None) -> str:
+    """``'Nov 2026'`` for a whole month, else ``'3 Nov 2026 – 9 Nov 2026'``, in the session's language.
+
+    ``locale`` (a Babel locale) overrides the session's; month names come from Babel.
+    """
     if period.start.day == 1 and period.end == month_end(period.start):
-        return period.start.strftime("%b %Y")
-    return f"{period.start:%-d %b %Y} – {period.end:%-d %b %Y}"
+        return fmt.month(period.start, locale)
+    return _("{start} – {end}").format(start=fmt.day(period.start, locale), end=fmt.day(period.end, locale))
 
 
 class PeriodKind(StrEnum):
@@ -75,14 +80,19 @@ def period_choices(as_of: date) -> list[PeriodChoice]:
     periods = billing_periods(as_of)
     history = Period(periods[0].start, as_of)
     choices = [
-        PeriodChoice("history", "Last 6 billing periods + current", history, PeriodKind.BILLING_HISTORY),
+        PeriodChoice("history", _("Last 6 billing periods + current"), history, PeriodKind.BILLING_HISTORY),
         PeriodChoice(
-            "mtd", f"Month to date ({period_label(periods[-1])})", Period(periods[-1].start, as_of), PeriodKind.MONTH_TO_DATE, open=True
+            "mtd",
+            _("Month to date ({period})").format(period=period_label(periods[-1])),
+            Period(periods[-1].start, as_of),
+            PeriodKind.MONTH_TO_DATE,
+            open=True,
         ),
-        PeriodChoice("last30", "Last 30 days", Period(as_of - timedelta(days=29), as_of), PeriodKind.LAST_30_DAYS),
+        PeriodChoice("last30", _("Last 30 days"), Period(as_of - timedelta(days=29), as_of), PeriodKind.LAST_30_DAYS),
     ]
     for period in reversed(periods[:-1]):
-        choices.append(PeriodChoice(f"{period.start:%Y%m}", f"Billing period {period_label(period)}", period, PeriodKind.BILLING_PERIOD))
+        label = _("Billing period {period}").format(period=period_label(period))
+        choices.append(PeriodChoice(f"{period.start:%Y%m}", label, period, PeriodKind.BILLING_PERIOD))
     return choices
 
 

@@ -1,8 +1,13 @@
-"""Usage download: the raw usage CSV for the scope and period, and the filtered rows."""
+"""Usage download: the raw usage CSV for the scope and period, and the filtered rows.
+
+The files are machine-readable in every language (dot decimal, the source's own dates); only
+the page around them is translated.
+"""
 
 import streamlit as st
 
-from lib import downloads, ui, views
+from lib import downloads, fmt, ui, views
+from lib.i18n import _, ngettext
 from lib.periods import period_label
 
 context = ui.context()
@@ -10,17 +15,26 @@ dataset = ui.require_dataset(context)
 chosen = views.select(dataset, context.view)
 files = downloads.prepare(dataset, context.view)
 
-st.title("Usage download")
+st.title(_("Usage download"))
 st.write(
-    f"Raw usage for **{chosen.scope.label if chosen.scope else 'all scopes'}**, "
-    f'**{period_label(chosen.period)}**, in the newest schema ({dataset.schema_version}, "version 2").'
+    _('Raw usage for **{scope}**, **{period}**, in the newest schema ({version}, "version 2").').format(
+        scope=ui.scope_label(chosen.scope) if chosen.scope else _("all scopes"),
+        period=period_label(chosen.period),
+        version=dataset.schema_version,
+    )
 )
 left, right = st.columns(2)
 with left:
-    st.subheader("Raw usage")
-    st.caption(f"{files.raw_rows:,} rows, exactly as the source gave them, for the chosen scope and period (filters not applied).")
+    st.subheader(_("Raw usage"))
+    st.caption(
+        ngettext(
+            "{count} row, exactly as the source gave it, for the chosen scope and period (filters not applied).",
+            "{count} rows, exactly as the source gave them, for the chosen scope and period (filters not applied).",
+            files.raw_rows,
+        ).format(count=fmt.count(files.raw_rows))
+    )
     st.download_button(
-        "Download raw usage CSV",
+        _("Download raw usage CSV"),
         files.raw.data,
         file_name=files.raw.name,
         mime="text/csv",
@@ -29,10 +43,16 @@ with left:
         icon=":material/download:",
     )
 with right:
-    st.subheader("Filtered rows")
-    st.caption(f"{files.filtered_rows:,} rows: the raw rows that pass every filter in the sidebar.")
+    st.subheader(_("Filtered rows"))
+    st.caption(
+        ngettext(
+            "{count} row: the raw row that passes every filter in the sidebar.",
+            "{count} rows: the raw rows that pass every filter in the sidebar.",
+            files.filtered_rows,
+        ).format(count=fmt.count(files.filtered_rows))
+    )
     st.download_button(
-        "Download filtered rows",
+        _("Download filtered rows"),
         files.filtered.data,
         file_name=files.filtered.name,
         mime="text/csv",
@@ -40,23 +60,36 @@ with right:
         icon=":material/filter_alt:",
     )
 st.info(
-    "Azure's own route: Cost Management + Billing → Billing scopes → your scope → Invoices or Usage + charges → "
-    "Download. When two versions are offered, choose version 2."
+    _(
+        "Azure's own route: Cost Management + Billing → Billing scopes → your scope → Invoices or Usage + charges → "
+        "Download. When two versions are offered, choose version 2."
+    )
 )
+st.caption(_("Amounts in the files use a dot as decimal mark and dates as the source wrote them, whatever the language shown here."))
 
 if dataset.raw_files:
     # Files source: the uploaded files byte for byte, and the kept rows converted.
     from lib import cache_files, convert
 
-    st.subheader("Your files")
+    st.subheader(_("Your files"))
     name, data, mime = convert.original_files(dataset)
-    st.caption(f"{len(dataset.raw_files)} file(s) exactly as uploaded, byte for byte.")
-    st.download_button("Download original files", data, file_name=name, mime=mime, key="download_original", icon=":material/download:")
-    st.caption(f"The {dataset.normalized.height:,} rows read from them, converted to the newest native layout or to FOCUS 1.2.")
+    st.caption(
+        ngettext(
+            "{count} file exactly as uploaded, byte for byte.", "{count} files exactly as uploaded, byte for byte.", len(dataset.raw_files)
+        ).format(count=fmt.count(len(dataset.raw_files)))
+    )
+    st.download_button(_("Download original files"), data, file_name=name, mime=mime, key="download_original", icon=":material/download:")
+    st.caption(
+        ngettext(
+            "The {count} row read from them, converted to the newest native layout or to FOCUS 1.2.",
+            "The {count} rows read from them, converted to the newest native layout or to FOCUS 1.2.",
+            dataset.normalized.height,
+        ).format(count=fmt.count(dataset.normalized.height))
+    )
     v2, focus = st.columns(2)
     with v2:
         st.download_button(
-            "Download as version 2",
+            _("Download as version 2"),
             cache_files.conversion(dataset, convert.V2),
             file_name=convert.file_name(dataset, convert.V2),
             mime="text/csv",
@@ -64,7 +97,7 @@ if dataset.raw_files:
         )
     with focus:
         st.download_button(
-            "Download as FOCUS 1.2",
+            _("Download as FOCUS 1.2"),
             cache_files.conversion(dataset, convert.FOCUS),
             file_name=convert.file_name(dataset, convert.FOCUS),
             mime="text/csv",

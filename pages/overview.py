@@ -1,9 +1,11 @@
 """Overview: headline figures, daily cost by service, billed vs estimate, accumulated cost."""
 
+import polars as pl
 import streamlit as st
 
 from lib import charts, ui, views
-from lib.fmt import money, percent
+from lib.fmt import day, money, percent
+from lib.i18n import _
 from lib.periods import period_label
 
 context = ui.context()
@@ -12,54 +14,105 @@ model = views.overview(dataset, context.view)
 head = model.headline
 currency = head.currency
 chosen = model.selection
+last_closed = model.bills[-2] if len(model.bills) > 1 else None
 
-st.title("Azure usage and charges")
-scope_text = chosen.scope.label if chosen.scope else "All scopes"
-st.caption(f"{scope_text} · {period_label(chosen.period)} · {dataset.format} · data up to {context.as_of:%d %b %Y}")
+st.title(_("Azure usage and charges"))
+scope_text = ui.scope_label(chosen.scope) if chosen.scope else _("All scopes")
+st.caption(
+    " · ".join((scope_text, period_label(chosen.period), ui.format_label(dataset), _("data up to {day}").format(day=day(context.as_of))))
+)
 if chosen.other_currencies:
     others = ", ".join(money(v, c) for c, v in chosen.other_currencies.items())
-    st.warning(f"Also charged in other currencies, shown separately and never added up: {others}. Pick the currency in the sidebar.")
+    st.warning(
+        _("Also charged in other currencies, shown separately and never added up: {amounts}. Pick the currency in the sidebar.").format(
+            amounts=others
+        )
+    )
 
 first, second, third, fourth, fifth = st.columns(5)
 first.metric(
-    "Cost so far this period",
+    _("Cost so far this period"),
     money(head.cost_so_far, currency),
-    help=f"{period_label(model.estimate.period)}, up to {model.estimate.last_data_day:%d %b}",
+    help=_("{period}, up to {day}").format(period=period_label(model.estimate.period), day=day(model.estimate.last_data_day)),
 )
 second.metric(
-    "Estimate to period end",
+    _("Estimate to period end"),
     money(head.estimate_total, currency),
-    delta=percent(head.change_vs_last) + " vs last period" if head.change_vs_last is not None else None,
+    delta=_("{change} vs last period").format(change=percent(head.change_vs_last)) if head.change_vs_last is not None else None,
     delta_color="inverse",
-    help=f"An estimate ({model.estimate.method}); updated daily, it may not include all usage yet and can differ from the invoice.",
+    help=_("An estimate ({method}); updated daily, it may not include all usage yet and can differ from the invoice.").format(
+        method=ui.estimate_method(model.estimate.method)
+    ),
 )
+last_label = period_label(last_closed.period) if last_closed else head.last_closed_label
 third.metric(
-    "Last invoiced" if head.last_closed_invoiced else "Last closed period",
+    _("Last invoiced") if head.last_closed_invoiced else _("Last closed period"),
     money(head.last_closed_amount, currency),
-    help=f"{head.last_closed_label}" + ("" if head.last_closed_invoiced else ": final actual cost, no invoice in the data"),
+    help=last_label if head.last_closed_invoiced else _("{period}: final actual cost, no invoice in the data").format(period=last_label),
 )
 fourth.metric(
-    "Change vs previous period", percent(head.change_vs_last), help="Estimate to period end compared with the last closed period."
+    _("Change vs previous period"),
+    percent(head.change_vs_last),
+    help=_("Estimate to period end compared with the last closed period."),
 )
-fifth.metric("Total in selected period", money(head.selected_total, currency), help=f"{period_label(chosen.period)}, all filters applied")
+fifth.metric(
+    _("Total in selected period"),
+    money(head.selected_total, currency),
+    help=_("{period}, all filters applied").format(period=period_label(chosen.period)),
+)
 
 group_label = ui.dimension_label(context.view.group_by)
 st.plotly_chart(
-    charts.build_daily_cost_chart(model.daily, model.colours, currency, f"Daily cost by {group_label.lower()}"),
+    charts.build_daily_cost_chart(model.daily, model.colours, currency, _("Daily cost by {group}").format(group=group_label.lower())),
     width="stretch",
     key="daily_chart",
 )
-ui.show_table(model.daily.filter(model.daily["cost"] != 0), label="Daily cost as a table", money_columns=("cost",), currency=currency)
+ui.show_table(
+    model.daily.filter(model.daily["cost"] != 0),
+    label=_("Daily cost as a table"),
+    columns={"day": _("Day"), "group": group_label, "cost": _("Cost")},
+    money_columns=("cost",),
+    date_columns=("day",),
+    group_columns=("group",),
+    currency=currency,
+)
 
 left, right = st.columns(2)
 with left:
     st.plotly_chart(charts.build_billing_chart(model.bills, currency), width="stretch", key="billing_chart")
-    st.caption(charts.ESTIMATE_NOTE + " Closed periods show the invoiced amount.")
-    ui.show_table(views.bills_table(model.bills), label="Billing periods as a table", money_columns=("amount", "so_far"), currency=currency)
+    st.caption(charts.estimate_note() + " " + _("Closed periods show the invoiced amount."))
+    ui.show_table(
+        views.bills_table(model.bills),
+        label=_("Billing periods as a table"),
+        columns={
+            "period": _("Billing period"),
+            "status": _("Status"),
+            "invoice": _("Invoice"),
+            "amount": _("Amount"),
+            "so_far": _("So far"),
+        },
+        money_columns=("amount", "so_far"),
+        currency=currency,
+    )
 with right:
     st.plotly_chart(
-        charts.build_accumulated_chart(model.accumulated, currency, f"Accumulated cost, {period_label(model.estimate.period)}"),
+        charts.build_accumulated_chart(
+            model.accumulated, currency, _("Accumulated cost, {period}").format(period=period_label(model.estimate.period))
+        ),
         width="stretch",
         key="accumulated_chart",
     )
-    st.caption(f"Estimate method: {model.estimate.method}; one-off purchases and refunds are not extrapolated.")
+    st.caption(
+        _("Estimate method: {method}; one-off purchases and refunds are not extrapolated.").format(
+            method=ui.estimate_method(model.estimate.method)
+        )
+    )
+    kinds = {"actual": _("Actual cost"), "estimate": _("Estimate")}
+    ui.show_table(
+        model.accumulated.with_columns(pl.col("kind").replace_strict(kinds, return_dtype=pl.String)),
+        label=_("Accumulated cost as a table"),
+        columns={"day": _("Day"), "cumulative": _("Accumulated cost"), "kind": _("Kind")},
+        money_columns=("cumulative",),
+        date_columns=("day",),
+        currency=currency,
+    )
