@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -159,16 +159,15 @@ def normalize(raw: pl.DataFrame, dialect: Dialect, *, line_offset: int = 2, deci
             continue
         cell = pl.col(source)
         if col in (Col.CHARGE_DATE, Col.BILLING_PERIOD_START):
-            exprs.append(parse_date(cell).alias(col))
+            exprs.append(_via_distinct(raw, source, parse_date, pl.Date()).alias(col))
         elif col in (Col.COST, Col.COST_USD, Col.QUANTITY):
             exprs.append(parse_number(cell, decimal_comma=decimal_comma).alias(col))
         elif col in _TEXT_DIMENSIONS:
-            exprs.append(_text(cell).alias(col))
+            exprs.append(_via_distinct(raw, source, _text, pl.String()).alias(col))
         elif col is Col.TAGS:
             continue
         else:
             exprs.append(cell.str.strip_chars().replace("", None).alias(col))
-    exprs.append(_blank(raw).alias("_blank"))
     frame = raw.select(exprs).with_row_index("_line", offset=line_offset).with_row_index(Col.SOURCE_ROW)
     if Col.BILLING_CURRENCY not in frame.columns and dialect.currency:
         frame = frame.with_columns(pl.lit(dialect.currency).alias(Col.BILLING_CURRENCY))
@@ -185,7 +184,21 @@ def normalize(raw: pl.DataFrame, dialect: Dialect, *, line_offset: int = 2, deci
     else:
         frame = frame.with_columns(fallback_period.alias(Col.BILLING_PERIOD_START))
     frame, notes = unify_tag_keys(frame)
-    return Normalized(conform(frame.drop("_line", "_blank")), tuple(dropped), tuple(notes))
+    return Normalized(conform(frame.drop("_line")), tuple(dropped), tuple(notes))
+
+
+def _via_distinct(raw: pl.DataFrame, source: str, parse: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Expr:
+    """``parse`` applied once per distinct cell: usage files repeat dates and names on every row."""
+    distinct = raw.select(pl.col(source).unique()).to_series()
+    if distinct.len() > max(1000, raw.height // 20):
+        return parse(pl.col(source))
+    parsed = pl.DataFrame({"v": distinct}).select(parse(pl.col("v"))).to_series()
+    present = distinct.is_not_null()
+    mapped = pl.col(source).replace_strict(distinct.filter(present), parsed.filter(present), default=None, return_dtype=dtype)
+    if distinct.null_count():
+        null_value = parsed.filter(~present)
+        return mapped.fill_null(pl.lit(null_value[0], dtype=dtype)) if null_value.len() else mapped
+    return mapped
 
 
 def _blank(raw: pl.DataFrame) -> pl.Expr:
@@ -205,6 +218,11 @@ def _drop_unreadable(
     from lib.sources.base import Dropped  # here: lib.sources imports this module
 
     dropped: list[Dropped] = []
+    # Only rows without a date can be blank: check just those against every raw cell.
+    undated = frame.filter(pl.col(Col.CHARGE_DATE).is_null()) if Col.CHARGE_DATE in frame.columns else frame
+    rows = raw.select(pl.all().gather(undated.get_column(Col.SOURCE_ROW))) if undated.height else raw.head(0)
+    empty = undated.get_column(Col.SOURCE_ROW).filter(rows.select(_blank(rows)).to_series()) if undated.height else None
+    frame = frame.with_columns(pl.col(Col.SOURCE_ROW).is_in(empty.implode() if empty is not None else []).alias("_blank"))
     blank = frame.filter(pl.col("_blank"))
     if blank.height:
         first_line = int(blank.get_column("_line")[0])
@@ -224,4 +242,4 @@ def _drop_unreadable(
             reason = f"{what} missing or unreadable in column '{source}' (first at line {first_line}: {sample!r})"
             dropped.append(Dropped(reason=reason, rows=bad.height, example_line=first_line))
             frame = frame.filter(pl.col(col).is_not_null())
-    return frame, dropped
+    return frame.drop("_blank"), dropped

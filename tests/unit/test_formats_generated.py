@@ -298,3 +298,13 @@ def test_every_documented_schema_version_is_named(
     dataset = load(("export.csv", generate.to_csv(header, rows, bom=True)))
     assert version in dataset.schema_version
     assert totals(dataset) == {("EUR" if currency_col else "XXX"): 3.5}
+
+
+def test_blank_lines_and_rows_without_a_date_are_reported_separately() -> None:
+    data = b"Date,Cost,BillingCurrency\n01/02/2024,1,EUR\n,,\n\n01/03/2024,2,EUR\n,5,EUR\n"
+    dataset = load(("gaps.csv", data))
+    (report,) = file_reports(dataset)
+    assert dataset.normalized.height == 2
+    assert [(d.rows, d.example_line) for d in report.dropped] == [(2, 3), (1, 6)]
+    assert "empty row" in report.dropped[0].reason
+    assert "date missing" in report.dropped[1].reason
