@@ -54,7 +54,12 @@ def time_start(browser_launch: object) -> float:
     env = {**os.environ, "AZDASH_TODAY": "2026-11-26"}
     started = time.monotonic()
     server = subprocess.Popen(
-        ["make", "-s", "run", f"PORT={port}"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        ["make", "-s", "run", f"PORT={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         wait_healthy(port, started + 120)
@@ -123,8 +128,12 @@ def main() -> None:
 
         starts = [time_start(launch) for _ in range(args.runs)]
         changes = time_filter_changes(launch, max(args.runs, 5))
-    print(f"make run → first chart drawn (fresh server, .venv present): median {statistics.median(starts):.2f} s over {len(starts)} runs {[round(s, 2) for s in starts]}")
-    print(f"filter change → new figures and charts: median {statistics.median(changes):.2f} s over {len(changes)} changes {[round(s, 2) for s in changes]}")
+    print(
+        f"make run → first chart drawn (fresh server, .venv present): median {statistics.median(starts):.2f} s over {len(starts)} runs {[round(s, 2) for s in starts]}"
+    )
+    print(
+        f"filter change → new figures and charts: median {statistics.median(changes):.2f} s over {len(changes)} changes {[round(s, 2) for s in changes]}"
+    )
 
 
 if __name__ == "__main__":
