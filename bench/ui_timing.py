@@ -128,12 +128,10 @@ def main() -> None:
 
         starts = [time_start(launch) for _ in range(args.runs)]
         changes = time_filter_changes(launch, max(args.runs, 5))
-    print(
-        f"make run → first chart drawn (fresh server, .venv present): median {statistics.median(starts):.2f} s over {len(starts)} runs {[round(s, 2) for s in starts]}"
-    )
-    print(
-        f"filter change → new figures and charts: median {statistics.median(changes):.2f} s over {len(changes)} changes {[round(s, 2) for s in changes]}"
-    )
+    start_runs = [round(s, 2) for s in starts]
+    change_runs = [round(s, 2) for s in changes]
+    print(f"make run → first chart drawn (fresh server, .venv present): median {statistics.median(starts):.2f} s, runs {start_runs}")
+    print(f"filter change → new figures and charts: median {statistics.median(changes):.2f} s, changes {change_runs}")
 
 
 if __name__ == "__main__":
