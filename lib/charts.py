@@ -4,7 +4,8 @@ Every text in a figure (titles, axis titles, legend names, hovers) is in the ses
 and every number and date is formatted by Babel for its locale: Plotly's ``separators`` give the
 axes the locale's decimal and thousands marks, the currency symbol sits where the locale puts
 it, and hovers show Babel's own text (``customdata``). Plotly.js only knows English month names,
-so day axes are categories labelled by Babel rather than Plotly date axes.
+so day axes get their tick labels from Babel (``tickvals``/``ticktext``) and show hovered days
+in the locale's numeric form.
 """
 
 from __future__ import annotations
@@ -64,30 +65,28 @@ def money_axis(currency: str) -> dict[str, object]:
 
 
 def day_axis(days: Sequence[date]) -> dict[str, object]:
-    """A category axis over ``days`` (each labelled by Babel), with ticks the locale's way.
+    """A date axis over ``days`` with tick labels written by Babel, placed the locale's way.
 
     Up to two weeks: every day; up to three months: the first day of each week (Monday in nl);
-    longer: the first of each month.
+    longer: the first of each month. Hovered days show in the locale's numeric form.
     """
     locale = current_locale()
-    labels = [fmt.long_day(d, locale) for d in days]
     if len(days) <= 14:
-        ticks = list(range(len(days)))
-        text = [fmt.short_day(d, locale) for d in days]
+        ticks = list(days)
+        text = [fmt.short_day(d, locale) for d in ticks]
     elif len(days) <= 92:
         first = fmt.first_weekday(locale)
-        ticks = [i for i, d in enumerate(days) if d.weekday() == first]
-        text = [fmt.short_day(days[i], locale) for i in ticks]
+        ticks = [d for d in days if d.weekday() == first]
+        text = [fmt.short_day(d, locale) for d in ticks]
     else:
-        ticks = [i for i, d in enumerate(days) if d.day == 1] or [0]
-        text = [fmt.month(days[i], locale) for i in ticks]
+        ticks = [d for d in days if d.day == 1] or list(days[:1])
+        text = [fmt.month(d, locale) for d in ticks]
     return {
-        "type": "category",
-        "categoryorder": "array",
-        "categoryarray": labels,
+        "type": "date",
         "tickmode": "array",
-        "tickvals": [labels[i] for i in ticks],
+        "tickvals": [d.isoformat() for d in ticks],
         "ticktext": text,
+        "hoverformat": fmt.d3_date_format(locale),
         "tickangle": 0,
     }
 
@@ -121,12 +120,11 @@ def build_daily_cost_chart(daily: pl.DataFrame, colours: dict[str, str], currenc
     """Stacked bars of cost per day, one trace per group (``daily`` from ``aggregate.daily_cost``)."""
     fig = go.Figure()
     days: list[date] = daily.get_column("day").unique().sort().to_list()
-    locale = current_locale()
     for group in daily.get_column("group").unique(maintain_order=True).to_list():
         rows = daily.filter(pl.col("group") == group)
         costs = rows.get_column("cost").to_list()
         fig.add_bar(
-            x=[fmt.long_day(d, locale) for d in rows.get_column("day").to_list()],
+            x=rows.get_column("day").to_list(),
             y=costs,
             name=group_name(group),
             marker_color=colours.get(group, OTHER_COLOUR),
@@ -202,13 +200,12 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str) -> go.Figure
 def build_accumulated_chart(accumulated: pl.DataFrame, currency: str, title: str) -> go.Figure:
     """Running total of the open period (solid) and the estimate to period end (dashed)."""
     fig = go.Figure()
-    locale = current_locale()
     actual = accumulated.filter(pl.col("kind") == "actual")
     estimate = accumulated.filter(pl.col("kind") == "estimate")
     actual_totals = actual.get_column("cumulative").to_list()
     estimate_totals = estimate.get_column("cumulative").to_list()
     fig.add_scatter(
-        x=[fmt.long_day(d, locale) for d in actual.get_column("day").to_list()],
+        x=actual.get_column("day").to_list(),
         y=actual_totals,
         name=_("Accumulated cost"),
         mode="lines",
@@ -217,7 +214,7 @@ def build_accumulated_chart(accumulated: pl.DataFrame, currency: str, title: str
         hovertemplate="%{fullData.name}: %{customdata}<extra></extra>",
     )
     fig.add_scatter(
-        x=[fmt.long_day(d, locale) for d in estimate.get_column("day").to_list()],
+        x=estimate.get_column("day").to_list(),
         y=estimate_totals,
         name=_("Estimate to period end"),
         mode="lines+markers",

@@ -105,14 +105,25 @@ def money_affixes(currency: str, locale: str) -> tuple[str, str]:
     return text[: digits.start()], text[digits.end() :]
 
 
-def date_input_format(locale: str | None = None) -> str:
-    """The locale's short date order for ``st.date_input`` (``YYYY/MM/DD``, ``DD-MM-YYYY``…)."""
+def _numeric_date_order(locale: str | None) -> tuple[list[str], str]:
+    """The order of day, month and year in the locale's short numeric date, and its separator."""
     code = _locale(locale)
     pattern = str(get_date_format("short", locale=_DATE_INPUT_LOCALE.get(code, code)).pattern)
-    order = [c for c in re.sub(r"[^dMy]", "", pattern) if c in "dMy"]
-    fields = list(dict.fromkeys(order))
+    fields = list(dict.fromkeys(c for c in pattern if c in "dMy"))
     separator = next((c for c in pattern if c in "/-."), "/")
-    names = {"d": "DD", "M": "MM", "y": "YYYY"}
-    if sorted(fields) != ["M", "d", "y"]:
-        return "YYYY/MM/DD"
-    return separator.join(names[f] for f in fields)
+    return (fields if sorted(fields) == ["M", "d", "y"] else ["y", "M", "d"]), separator
+
+
+def date_input_format(locale: str | None = None) -> str:
+    """The locale's short date order for ``st.date_input``: ``DD/MM/YYYY`` (en), ``DD-MM-YYYY`` (nl)."""
+    fields, separator = _numeric_date_order(locale)
+    return separator.join({"d": "DD", "M": "MM", "y": "YYYY"}[f] for f in fields)
+
+
+def d3_date_format(locale: str | None = None) -> str:
+    """The locale's short numeric date as a d3 format for Plotly hovers: ``%d/%m/%Y`` (en), ``%d-%m-%Y`` (nl).
+
+    Numeric on purpose: Plotly.js only knows English month names.
+    """
+    fields, separator = _numeric_date_order(locale)
+    return separator.join({"d": "%d", "M": "%m", "y": "%Y"}[f] for f in fields)

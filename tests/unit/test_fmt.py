@@ -103,6 +103,7 @@ def test_chart_and_widget_settings(locale: str, separators: str, eur: tuple[str,
     assert fmt.money_affixes("EUR", locale) == eur
     assert fmt.money_affixes("USD", locale) == usd
     assert fmt.date_input_format(locale) == date_input
+    assert fmt.d3_date_format(locale) == date_input.replace("DD", "%d").replace("MM", "%m").replace("YYYY", "%Y")
 
 
 def test_the_session_language_picks_the_locale() -> None:

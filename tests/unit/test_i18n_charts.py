@@ -40,9 +40,10 @@ def test_dutch_daily_chart_uses_babel_on_axes_and_hovers(demo: Dataset) -> None:
     assert layout["yaxis"]["title"]["text"] == "Kosten (EUR)"
     # 28 Oct – 26 Nov 2026: the Mondays are 2, 9, 16 and 23 Nov.
     assert list(layout["xaxis"]["ticktext"]) == ["2 nov", "9 nov", "16 nov", "23 nov"]
-    assert list(layout["xaxis"]["tickvals"]) == ["ma 2 nov 2026", "ma 9 nov 2026", "ma 16 nov 2026", "ma 23 nov 2026"]
+    assert list(layout["xaxis"]["tickvals"]) == ["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]
+    assert layout["xaxis"]["hoverformat"] == "%d-%m-%Y"  # 26-11-2026: Dutch numeric dates, no English month names
     first = fig["data"][0]
-    assert first["x"][0] == "wo 28 okt 2026"
+    assert first["x"][0] == date(2026, 10, 28)
     for cost, text in zip(first["y"], first["customdata"], strict=True):
         whole, cents = f"{abs(cost):.2f}".split(".")
         grouped = f"{int(whole):,}".replace(",", ".")
@@ -58,6 +59,8 @@ def test_english_chart_keeps_english_forms(demo: Dataset) -> None:
     assert layout["separators"] == ".,"
     assert layout["yaxis"]["tickprefix"] == "€"
     assert list(layout["xaxis"]["ticktext"]) == ["May 2026", "Jun 2026", "Jul 2026", "Aug 2026", "Sep 2026", "Oct 2026", "Nov 2026"]
+    assert layout["xaxis"]["tickvals"][0] == "2026-05-01"
+    assert layout["xaxis"]["hoverformat"] == "%d/%m/%Y"
 
 
 def test_billing_chart_in_dutch(demo: Dataset) -> None:
