@@ -303,6 +303,11 @@ def start_run(as_of: date) -> str:
         for note in notes:
             add_note(note)
         st.session_state[FILES_LINK] = values.get(SOURCE) == "files"
+        if values.get(SOURCE) == "azure" and values.get(SCOPE):
+            # The Azure source asks Azure for the scope typed into its own field: fill it in.
+            from lib.ui_azure import SCOPE_PASTE
+
+            st.session_state.setdefault(SCOPE_PASTE, values[SCOPE])
         st.session_state[LINK_READ] = True
     language = i18n.normalize_language(st.session_state.get(LANGUAGE)) or i18n.DEFAULT_LANGUAGE
     i18n.set_language(language)
