@@ -41,6 +41,8 @@ LABELS = {
     "duckdb": "duckdb read_csv + group by",
     "ours": "ours: load_paths -> overview (ready)",
     "reopen": "ours: reopen same file (cache)",
+    "lean": "PROTOTYPE lean load -> overview",
+    "lean_reopen": "PROTOTYPE lean reopen (Parquet cache)",
 }
 TARGET_RATIO = 1.3
 TARGET_RSS_MB = 1024
@@ -218,6 +220,14 @@ def verdict(rows: int, results: dict[str, Runs], recompute: dict[str, Any] | Non
         lines.append(f"    reopen load_paths <= {TARGET_REOPEN_S} s: {load:.2f} s {'MET' if load <= TARGET_REOPEN_S else 'MISSED'}")
     else:
         lines.append("    reopen <= 0.5 s: not measurable yet")
+    lean, lean_reopen = results.get("lean"), results.get("lean_reopen")
+    if lean and lean.walls and polars and polars.walls:
+        ratio = statistics.median(lean.walls) / statistics.median(polars.walls)
+        reload = lean_reopen.median("load_s") if lean_reopen else None
+        lines.append(
+            f"    (PROTOTYPE lean path, bench/lean.py: ready {ratio:.2f}x polars, peak {statistics.median(lean.rss_mb):.0f} MB; "
+            f"reopen from its Parquet cache {fmt_s(reload)} s)"
+        )
     if recompute and "recompute_ms_median" in recompute:
         ms = float(recompute["recompute_ms_median"])
         kind = "stand-in frame" if recompute.get("case") == "standin" else "load_paths frame"
@@ -252,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big", action="store_true", help="add 10M rows (about 10 GB of CSV)")
     parser.add_argument("--runs", type=int, default=3, help="fresh-process runs per case; medians are quoted (default %(default)s)")
     parser.add_argument("--format", choices=("mca", "ea"), default="mca")
-    parser.add_argument("--cases", default=",".join([*ANCHORS, "ours", "reopen"]), help="process cases (default %(default)s)")
+    parser.add_argument(
+        "--cases", default=",".join([*ANCHORS, "ours", "reopen", "lean", "lean_reopen"]), help="process cases (default %(default)s)"
+    )
     parser.add_argument("--no-recompute", action="store_true", help="skip the recompute cases")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every run")
     args = parser.parse_args(argv)
