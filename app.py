@@ -6,13 +6,16 @@ by writing the view on screen back into the link, so the address bar can always 
 
 import streamlit as st
 
-from lib import state, ui
+from lib import state, ui, ui_auth
 from lib.clock import today
 from lib.i18n import _
 
 as_of = today()
 state.start_run(as_of)
 st.set_page_config(page_title=_("Azure usage and charges"), page_icon=":material/monitoring:", layout="wide")
+# Sign-in gate (off without an [auth] secrets section): a visitor who may not see data gets the
+# sign-in or no-access page and the run stops here, before any data is read.
+ui_auth.gate()
 
 context = ui.render_sidebar(as_of)
 st.session_state[state.CONTEXT] = context

@@ -14,6 +14,7 @@ from datetime import date
 
 import streamlit as st
 
+from lib import i18n
 from lib.models import Metric
 from lib.sources.base import Dataset, ProgressCallback
 from lib.sources.files import InputFile, load_files
@@ -23,12 +24,15 @@ _KEEP = 2
 
 
 def content_key(files: Sequence[InputFile], as_of: date, metric: Metric) -> str:
-    """A key that changes when any file's name or bytes, the day or the cost view change."""
+    """A key that changes when any file's name or bytes, the day, the cost view or the language change.
+
+    The data set's warnings, notes and reasons are worded in the reader's language while reading.
+    """
     digest = hashlib.sha256()
     for item in files:
         digest.update(item.name.encode())
         digest.update(hashlib.sha256(item.data).digest())
-    digest.update(f"{as_of.isoformat()}|{metric}".encode())
+    digest.update(f"{as_of.isoformat()}|{metric}|{i18n.get_language()}".encode())
     return digest.hexdigest()
 
 
@@ -53,10 +57,13 @@ def conversion(dataset: Dataset, target: str) -> bytes:
     """The data set converted to ``target`` ("v2" or "focus"), made once per data set and session."""
     from lib import convert
 
-    stored: dict[tuple[int, str], bytes] = st.session_state.setdefault("_files_conversions", {})
+    stored: dict[tuple[int, str], tuple[Dataset, bytes]] = st.session_state.setdefault("_files_conversions", {})
     key = (id(dataset), target)
-    if key not in stored:
+    # The data set is kept beside its bytes: an id is only unique while its object lives, and a
+    # later data set could reuse the id of one that was let go.
+    hit = stored.get(key)
+    if hit is None or hit[0] is not dataset:
         if len(stored) > 3:
             stored.clear()
-        stored[key] = convert.to_csv(dataset, target)
-    return stored[key]
+        hit = stored[key] = (dataset, convert.to_csv(dataset, target))
+    return hit[1]

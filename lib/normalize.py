@@ -78,21 +78,59 @@ def _text(expr: pl.Expr) -> pl.Expr:
     return pl.when(cleaned.str.to_lowercase().is_in(_PLACEHOLDERS) | cleaned.is_null()).then(pl.lit(UNASSIGNED)).otherwise(cleaned)
 
 
+# Azure allows 50 tags of at most 512 + 256 characters on a resource, so a real tags cell stays
+# well under these; anything bigger or deeper is hostile or broken and is kept as one tag.
+MAX_TAGS_CELL = 64 * 1024
+MAX_TAGS_DEPTH = 8
+_TAG_PREVIEW = 256
+
+
+def _depth_ok(body: str) -> bool:
+    """Whether brackets nest at most ``MAX_TAGS_DEPTH`` deep (before ``json.loads`` recurses into them)."""
+    if body.count("{") + body.count("[") <= MAX_TAGS_DEPTH:
+        return True
+    depth = 0
+    quoted = escaped = False
+    for char in body:
+        if quoted:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+        elif char == '"':
+            quoted = True
+        elif char in "{[":
+            depth += 1
+            if depth > MAX_TAGS_DEPTH:
+                return False
+        elif char in "}]":
+            depth -= 1
+    return True
+
+
 def parse_tags(text: str | None) -> list[dict[str, str]]:
     """Parse an Azure tags cell: a JSON object, or the same without its braces.
 
-    Unreadable tags become one ``_unparsed`` tag holding the text, so nothing is lost.
+    Unreadable tags become one ``_unparsed`` tag holding the text, so nothing is lost. Cells
+    longer than ``MAX_TAGS_CELL`` or nested deeper than ``MAX_TAGS_DEPTH`` are not parsed: they
+    become one ``_unparsed`` tag with the start of the text (the raw rows keep the whole cell).
     """
     if text is None:
         return []
+    if len(text) > MAX_TAGS_CELL:
+        return [{TAG_KEY: "_unparsed", TAG_VALUE: f"{text[:_TAG_PREVIEW]}… ({len(text):,} characters)"}]
     body = text.strip()
     if not body or body.lower() in _PLACEHOLDERS or body == "{}":
         return []
     if not body.startswith("{"):
         body = "{" + body + "}"
+    if not _depth_ok(body):
+        return [{TAG_KEY: "_unparsed", TAG_VALUE: text[:_TAG_PREVIEW] + ("…" if len(text) > _TAG_PREVIEW else "")}]
     try:
         value = json.loads(body)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return [{TAG_KEY: "_unparsed", TAG_VALUE: text}]
     if not isinstance(value, dict):
         return [{TAG_KEY: "_unparsed", TAG_VALUE: text}]

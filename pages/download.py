@@ -66,6 +66,13 @@ st.info(
     )
 )
 st.caption(_("Amounts in the files use a dot as decimal mark and dates as the source wrote them, whatever the language shown here."))
+st.caption(
+    _(
+        "Raw usage and your original files keep every cell exactly as the source wrote it. The filtered and converted files "
+        "are meant for spreadsheets: a text cell that starts with =, +, -, @, a tab or a carriage return gets a leading "
+        "apostrophe, so a spreadsheet shows it as text and never runs it as a formula."
+    )
+)
 
 if dataset.raw_files:
     # Files source: the uploaded files byte for byte, and the kept rows converted.
