@@ -20,6 +20,8 @@ from lib.schema import UNTAGGED, Col
 OTHER = "Other"
 TOP_GROUPS = 9
 TAG_PREFIX = "tag:"
+# In a pre-aggregated frame (``lib.frames``), how many usage rows each row stands for.
+ROWS = "Rows"
 
 
 def in_currency(frame: pl.DataFrame, currency: str) -> pl.DataFrame:
@@ -41,8 +43,9 @@ def group_expression(group_by: str) -> pl.Expr:
 
 
 def cost_by(frame: pl.DataFrame, group_by: str) -> pl.DataFrame:
-    """Cost per group (one currency), most costly first: columns ``group``, ``cost``, ``share``."""
-    grouped = frame.group_by(group_expression(group_by)).agg(pl.col(Col.COST).sum().alias("cost"))
+    """Cost per group (one currency), most costly first: columns ``group`` (text), ``cost``, ``share``."""
+    grouped = frame.lazy().group_by(group_expression(group_by)).agg(pl.col(Col.COST).sum().alias("cost")).collect()
+    grouped = grouped.with_columns(pl.col("group").cast(pl.String))
     total = grouped.get_column("cost").sum()
     share = pl.col("cost") / total if total else pl.lit(0.0)
     return grouped.with_columns(share.alias("share")).sort(["cost", "group"], descending=[True, False])
@@ -60,19 +63,31 @@ def daily_cost(frame: pl.DataFrame, group_by: str, period: Period, top: int = TO
     as gaps and not as missing bars.
 
     Returns:
-        Columns ``day``, ``group``, ``cost``; groups in order of total cost, "Other" last.
+        Columns ``day``, ``group`` (text), ``cost``; groups in order of total cost, "Other" last.
     """
-    keep = top_groups(frame, group_by, top)
-    grouped = frame.with_columns(group_expression(group_by)).with_columns(
-        pl.when(pl.col("group").is_in(keep)).then(pl.col("group")).otherwise(pl.lit(OTHER)).alias("group")
+    # Aggregate to (day, group) first: the top-9 fold and the grid then work on a small table.
+    small = (
+        frame.lazy()
+        .group_by(pl.col(Col.CHARGE_DATE).alias("day"), group_expression(group_by))
+        .agg(pl.col(Col.COST).sum().alias("cost"))
+        .collect()
+        .with_columns(pl.col("group").cast(pl.String))
     )
-    daily = grouped.group_by(pl.col(Col.CHARGE_DATE).alias("day"), "group").agg(pl.col(Col.COST).sum().alias("cost"))
-    order = keep + ([OTHER] if daily.filter(pl.col("group") == OTHER).height else [])
+    totals = small.group_by("group").agg(pl.col("cost").sum()).sort(["cost", "group"], descending=[True, False])
+    keep = totals.head(top).get_column("group").to_list()
+    folded = pl.when(pl.col("group").is_in(keep)).then(pl.col("group")).otherwise(pl.lit(OTHER)).alias("group")
+    daily = small.group_by("day", folded).agg(pl.col("cost").sum())
+    order = keep + ([OTHER] if totals.height > len(keep) else [])
     days = pl.DataFrame({"day": pl.date_range(period.start, period.end, "1d", eager=True)})
     grid = days.join(pl.DataFrame({"group": order}, schema={"group": pl.String}), how="cross")
     full = grid.join(daily, on=["day", "group"], how="left").with_columns(pl.col("cost").fill_null(0.0))
     rank = pl.col("group").replace_strict(order, list(range(len(order))), return_dtype=pl.Int64)
     return full.sort(["day", rank]).select("day", "group", "cost")
+
+
+def row_count(frame: pl.DataFrame) -> int:
+    """Usage rows behind ``frame``: its height, or the sum of ``ROWS`` for a pre-aggregated frame."""
+    return int(frame.get_column(ROWS).sum()) if ROWS in frame.columns else frame.height
 
 
 def daily_total(frame: pl.DataFrame) -> pl.DataFrame:
@@ -104,7 +119,7 @@ def open_period(as_of: date) -> Period:
     return billing_period(as_of)
 
 
-def billing_history(frame: pl.DataFrame, as_of: date) -> list[PeriodBill]:
+def billing_history(frame: pl.DataFrame, as_of: date, estimate: Estimate | None = None) -> list[PeriodBill]:
     """The six closed billing periods and the open one (one currency), oldest first.
 
     A closed period's amount is what its rows' invoices add up to; rows of a closed period that
@@ -116,10 +131,10 @@ def billing_history(frame: pl.DataFrame, as_of: date) -> list[PeriodBill]:
         rows = frame.filter(pl.col(Col.BILLING_PERIOD_START).is_between(period.start, period.end))
         invoiced = rows.filter(pl.col(Col.INVOICE_ID).is_not_null())
         invoice_ids = tuple(sorted(invoiced.get_column(Col.INVOICE_ID).unique().to_list()))
-        status = "invoiced" if invoice_ids and invoiced.height == rows.height else "closed"
+        status = "invoiced" if invoice_ids and row_count(invoiced) == row_count(rows) else "closed"
         total = float(rows.get_column(Col.COST).sum())
         bills.append(PeriodBill(period, period_label(period), status, invoice_ids, total, 0.0, 0.0))
-    estimate = open_estimate(frame, as_of)
+    estimate = estimate or open_estimate(frame, as_of)
     bills.append(
         PeriodBill(
             estimate.period,
@@ -142,14 +157,14 @@ def open_estimate(frame: pl.DataFrame, as_of: date) -> Estimate:
     return estimate_period_end(current, period, as_of)
 
 
-def accumulated_cost(frame: pl.DataFrame, as_of: date) -> tuple[pl.DataFrame, Estimate]:
+def accumulated_cost(frame: pl.DataFrame, as_of: date, estimate: Estimate | None = None) -> tuple[pl.DataFrame, Estimate]:
     """Running total through the open period, and the straight estimate line to its end.
 
     Returns:
         Columns ``day``, ``cumulative``, ``kind`` ("actual" up to ``as_of``, "estimate" to the
         period end), and the estimate used.
     """
-    estimate = open_estimate(frame, as_of)
+    estimate = estimate or open_estimate(frame, as_of)
     period = estimate.period
     daily = daily_total(frame.filter(pl.col(Col.CHARGE_DATE).is_between(period.start, estimate.last_data_day)))
     days = pl.DataFrame({"day": pl.date_range(period.start, estimate.last_data_day, "1d", eager=True)})

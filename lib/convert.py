@@ -20,7 +20,7 @@ from lib import dialects, export
 from lib.dialects import header_key
 from lib.models import Agreement, Metric
 from lib.normalize import parse_date
-from lib.schema import TAG_KEY, TAG_VALUE, Col
+from lib.schema import TAG_KEY, TAG_VALUE, Col, as_text
 from lib.sources.base import Dataset, SourceError
 
 V2 = "v2"
@@ -185,7 +185,7 @@ def plain_number(expr: pl.Expr) -> pl.Expr:
 
 def _rows(dataset: Dataset) -> pl.DataFrame:
     """Raw rows the data set kept, side by side with their canonical form (``r:`` and ``c:`` prefixes)."""
-    canonical = dataset.normalized.sort(Col.SOURCE_ROW)
+    canonical = as_text(dataset.normalized.sort(Col.SOURCE_ROW))
     raw = dataset.raw.select(pl.all().gather(canonical.get_column(Col.SOURCE_ROW)))
     raw = raw.rename({c: f"r:{c}" for c in raw.columns})
     canonical = canonical.rename({c: f"c:{c}" for c in canonical.columns})

@@ -12,13 +12,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import polars as pl
 import streamlit as st
 
-from lib import cache, filters, fmt, i18n, state
+from lib import cache, filters, fmt, frames, i18n, state
 from lib.aggregate import TAG_PREFIX
 from lib.charts import group_name
 from lib.i18n import N_, _
@@ -192,16 +193,18 @@ def render_sidebar(as_of: date) -> Context:
 
 def group_choices(dataset: Dataset) -> list[str]:
     """What cost can be grouped by: every dimension, then every tag key of the data."""
-    return [str(c) for c in DIMENSIONS] + [TAG_PREFIX + key for key in filters.tag_keys(dataset.normalized)]
+    return [str(c) for c in DIMENSIONS] + [TAG_PREFIX + key for key in frames.prepared(dataset).tag_keys()]
 
 
 def _render_filters(dataset: Dataset) -> None:
+    # Options, tag keys and tag values are computed once per data set (lib.frames), not on every rerun.
+    prepared = frames.prepared(dataset)
     frame = dataset.normalized
     active = state.current_filters()
     title = _("Filters (active)") if active.active else _("Filters")
     with st.sidebar.expander(title, expanded=active.active):
         for col in DIMENSIONS:
-            options = filters.options(frame, col)
+            options = prepared.memo(("options", col), partial(filters.options, frame, col))
             label = _(DIMENSION_LABELS[col])
             _keep_valid(state.filter_key(col), options, label)
             st.multiselect(
@@ -212,11 +215,11 @@ def _render_filters(dataset: Dataset) -> None:
                 placeholder=_("All"),
                 persist_state="session",
             )
-        keys = filters.tag_keys(frame)
+        keys = prepared.tag_keys()
         _keep_valid(state.TAG_KEY, keys, _("Tag"))
         tag_key = st.selectbox(_("Tag"), keys, index=None, key=state.TAG_KEY, placeholder=_("Any tag"), persist_state="session")
         if tag_key:
-            values = filters.tag_values(frame, tag_key)
+            values = prepared.tag_values(tag_key)
             label = _("Values of tag '{tag}'").format(tag=tag_key)
             _keep_valid(state.TAG_VALUES, values, label)
             st.multiselect(

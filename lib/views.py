@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import polars as pl
 
-from lib import aggregate, filters
+from lib import aggregate, filters, frames
 from lib.aggregate import Headline, PeriodBill
 from lib.charts import colour_map
 from lib.estimate import Estimate
@@ -43,43 +44,107 @@ def scope_of(dataset: Dataset, view: View) -> Scope | None:
 
 def currency_of(dataset: Dataset, view: View) -> str:
     """The currency to show: the chosen one if present, else the data set's main currency."""
-    present = dataset.currencies
+    present, main = _currencies(dataset)
     if view.currency in present:
         return str(view.currency)
-    counts = dataset.normalized.get_column(Col.BILLING_CURRENCY).drop_nulls().value_counts(sort=True)
-    return str(counts.item(0, 0)) if counts.height else "EUR"
+    return main
+
+
+def _currencies(dataset: Dataset) -> tuple[list[str], str]:
+    """The data set's currencies (sorted) and the one on most rows, computed once per data set."""
+
+    def compute() -> tuple[list[str], str]:
+        counts = dataset.normalized.get_column(Col.BILLING_CURRENCY).drop_nulls().value_counts(sort=True)
+        present = sorted(str(c) for c in counts.get_column(Col.BILLING_CURRENCY).to_list())
+        return present, str(counts.item(0, 0)) if counts.height else "EUR"
+
+    return frames.prepared(dataset).memo(("currencies",), compute)
 
 
 @dataclass(frozen=True)
 class Selection:
-    """The rows a view selects: ``history`` ignores the period (for billing history), ``rows`` obeys it."""
+    """What a view selects, pre-aggregated for the pages, with the canonical rows on demand.
 
-    history: pl.DataFrame
-    rows: pl.DataFrame
+    ``cube`` holds the selected rows of the chosen currency grouped by (charge date, billing period,
+    invoice, charge type, ``group``) with their ``Cost`` and ``Rows`` (usage rows each stands for),
+    over the whole history; ``cube_rows`` is its part inside the period. Every aggregate in
+    ``lib.aggregate`` gives the same figures on them as on the rows. ``history`` (the period
+    ignored) and ``rows`` are the canonical rows themselves, computed only when asked for.
+    """
+
     currency: str
     period: Period
     scope: Scope | None
     other_currencies: dict[str, float]
+    cube: pl.DataFrame
+    cube_rows: pl.DataFrame
+    group_by: str
+    _normalized: pl.DataFrame = field(repr=False, compare=False)
+    _filters: filters.Filters = field(default_factory=filters.Filters, repr=False)
+
+    @property
+    def row_count(self) -> int:
+        """Usage rows inside scope, filters, currency and period."""
+        return aggregate.row_count(self.cube_rows)
+
+    @cached_property
+    def history(self) -> pl.DataFrame:
+        """The canonical rows in scope, filters and currency, whatever the period."""
+        chosen = filters.apply(self._normalized, self._filters, scope=self.scope)
+        return aggregate.in_currency(chosen, self.currency)
+
+    @cached_property
+    def rows(self) -> pl.DataFrame:
+        """The canonical rows the view selects (scope, filters, currency and period)."""
+        return self.history.filter(filters.period_expression(self.period))
+
+
+GROUP = "group"  # the cube's group column
 
 
 def select(dataset: Dataset, view: View) -> Selection:
-    """Apply scope, filters, currency and period to the data set."""
+    """Apply scope, filters, currency and period to the data set (remembered per view)."""
+    prepared = frames.prepared(dataset)
+    return prepared.memo(("select", view), lambda: _select(dataset, prepared, view))
+
+
+def _select(dataset: Dataset, prepared: frames.Prepared, view: View) -> Selection:
     scope = scope_of(dataset, view)
     currency = currency_of(dataset, view)
-    filtered = filters.apply(dataset.normalized, view.filters, scope=scope)
     period = view.period or data_period(dataset)
-    in_period = filtered.filter(filters.period_expression(period))
-    others = {c: v for c, v in aggregate.cost_by_currency(in_period).items() if c != currency}
-    history = aggregate.in_currency(filtered, currency)
-    return Selection(history, history.filter(filters.period_expression(period)), currency, period, scope, others)
+    uses_tags = view.group_by.startswith(aggregate.TAG_PREFIX) or bool(view.filters.tag_key and view.filters.tag_values)
+    condition = filters.scope_expression(scope) & prepared.filter_expression(view.filters)
+    # One pass over the rows: everything the pages show is folded from (slot, group) sums.
+    grouped = (
+        prepared.frame_for(uses_tags)
+        .lazy()
+        .filter(condition)
+        .group_by(frames.SLOT, prepared.group_key(view.group_by).alias(GROUP))
+        .agg(pl.col(Col.COST).sum(), pl.len().cast(pl.Int64).alias(aggregate.ROWS))
+        .collect()
+    )
+    cube = (
+        grouped.with_columns(pl.col(GROUP).cast(pl.String))
+        .join(prepared.slots, on=frames.SLOT, how="left")
+        .drop(frames.SLOT)
+        .sort(Col.CHARGE_DATE, GROUP, Col.BILLING_PERIOD_START, Col.INVOICE_ID, Col.CHARGE_TYPE, nulls_last=True)
+    )
+    in_period = filters.period_expression(period)
+    others = {c: v for c, v in aggregate.cost_by_currency(cube.filter(in_period)).items() if c != currency}
+    history = aggregate.in_currency(cube, currency)
+    return Selection(currency, period, scope, others, history, history.filter(in_period), view.group_by, dataset.normalized, view.filters)
 
 
 def data_period(dataset: Dataset) -> Period:
     """The span of the data set's charge dates (today only, when it has no rows)."""
-    dates = dataset.normalized.get_column(Col.CHARGE_DATE)
-    if dates.is_empty():
-        return Period(dataset.as_of, dataset.as_of)
-    return Period(dates.min(), dates.max())  # type: ignore[arg-type]
+
+    def compute() -> Period:
+        dates = dataset.normalized.get_column(Col.CHARGE_DATE)
+        if dates.is_empty():
+            return Period(dataset.as_of, dataset.as_of)
+        return Period(dates.min(), dates.max())  # type: ignore[arg-type]
+
+    return frames.prepared(dataset).memo(("data_period", dataset.as_of), compute)
 
 
 @dataclass(frozen=True)
@@ -97,15 +162,23 @@ class Overview:
 
 def ranked(dataset: Dataset, group_by: str) -> list[str]:
     """Group names of the whole data set, costliest first (stable colours across pages)."""
-    return aggregate.cost_by(dataset.normalized, group_by).get_column("group").cast(pl.String).to_list()
+    prepared = frames.prepared(dataset)
+
+    def compute() -> list[str]:
+        frame = prepared.frame_for(group_by.startswith(aggregate.TAG_PREFIX))
+        grouped = frame.lazy().select(prepared.group_key(group_by).alias(GROUP), Col.COST).collect()
+        return [str(g) for g in aggregate.cost_by(grouped, GROUP).get_column("group").to_list()]
+
+    return prepared.memo(("ranked", group_by), compute)
 
 
 def overview(dataset: Dataset, view: View, as_of: date | None = None) -> Overview:
     """Compute the overview page's figures and chart data."""
     as_of = as_of or dataset.as_of
     chosen = select(dataset, view)
-    bills = aggregate.billing_history(chosen.history, as_of)
-    accumulated, estimate = aggregate.accumulated_cost(chosen.history, as_of)
+    estimate = aggregate.open_estimate(chosen.cube, as_of)
+    bills = aggregate.billing_history(chosen.cube, as_of, estimate)
+    accumulated, estimate = aggregate.accumulated_cost(chosen.cube, as_of, estimate)
     if dataset.extras and not view.filters.active:
         # Invoices and forecasts cover the whole scope: they only hold while nothing is filtered out.
         bills = aggregate.apply_outlook(bills, dataset.extras, chosen.currency)
@@ -118,8 +191,8 @@ def overview(dataset: Dataset, view: View, as_of: date | None = None) -> Overvie
             accumulated = accumulated.with_columns(
                 pl.when(end_of_line).then(pl.lit(estimate.total)).otherwise(pl.col("cumulative")).alias("cumulative")
             )
-    head = aggregate.headline(chosen.history, chosen.rows, chosen.currency, as_of, bills)
-    daily = aggregate.daily_cost(chosen.rows, view.group_by, chosen.period)
+    head = aggregate.headline(chosen.cube, chosen.cube_rows, chosen.currency, as_of, bills)
+    daily = aggregate.daily_cost(chosen.cube_rows, GROUP, chosen.period)
     return Overview(chosen, head, daily, bills, accumulated, estimate, colour_map(ranked(dataset, view.group_by)))
 
 
@@ -136,8 +209,8 @@ class Exploration:
 def explore(dataset: Dataset, view: View) -> Exploration:
     """Cost grouped by the view's dimension or tag, as a table and per day."""
     chosen = select(dataset, view)
-    table = aggregate.cost_by(chosen.rows, view.group_by)
-    daily = aggregate.daily_cost(chosen.rows, view.group_by, chosen.period)
+    table = aggregate.cost_by(chosen.cube_rows, GROUP)
+    daily = aggregate.daily_cost(chosen.cube_rows, GROUP, chosen.period)
     return Exploration(chosen, table, daily, colour_map(ranked(dataset, view.group_by)))
 
 

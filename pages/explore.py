@@ -22,7 +22,7 @@ currency = model.selection.currency
 label = ui.dimension_label(group_by)
 st.caption(
     _("{period} · {rows} rows after filters · every sidebar filter applies").format(
-        period=period_label(model.selection.period), rows=fmt.count(model.selection.rows.height)
+        period=period_label(model.selection.period), rows=fmt.count(model.selection.row_count)
     )
 )
 

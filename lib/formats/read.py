@@ -120,9 +120,9 @@ def _tidy(frame: pl.DataFrame, name: str, warnings: list[str]) -> pl.DataFrame:
             f"{name}: {missing_currency} row(s) state no currency; their cost is shown under {UNKNOWN_CURRENCY} (unknown currency)."
         )
     return frame.with_columns(
-        pl.col(Col.BILLING_CURRENCY).str.strip_chars().str.to_uppercase().fill_null(UNKNOWN_CURRENCY),
+        pl.col(Col.BILLING_CURRENCY).cast(pl.String).str.strip_chars().str.to_uppercase().fill_null(UNKNOWN_CURRENCY).cast(pl.Categorical),
         # FOCUS writes subscriptions as ARM ids; the other layouts as bare GUIDs.
-        pl.col(Col.SUBSCRIPTION_ID).str.replace(r"(?i)^/subscriptions/", ""),
+        pl.col(Col.SUBSCRIPTION_ID).cast(pl.String).str.replace(r"(?i)^/subscriptions/", "").cast(pl.Categorical),
     )
 
 
