@@ -15,7 +15,9 @@ from lib.sources.base import Dataset, LoadRequest
 from lib.sources.demo import DemoSource
 
 
-@st.cache_resource(show_spinner="Generating demo data…", max_entries=8)
+# No spinner text here: it would be fixed in one language when the module is imported. The
+# caller (lib.ui) shows a spinner in the reader's language around the call.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def load_demo(as_of: date, metric: Metric) -> Dataset:
     """The demo data set for ``as_of``: the same for every viewer, so shared."""
     return DemoSource().load(LoadRequest(as_of=as_of, metric=metric))

@@ -31,7 +31,7 @@ def content_key(files: Sequence[InputFile], as_of: date, metric: Metric) -> str:
     digest = hashlib.sha256()
     for item in files:
         digest.update(item.name.encode())
-        digest.update(hashlib.sha256(item.data).digest())
+        digest.update(item.fingerprint())
     digest.update(f"{as_of.isoformat()}|{metric}|{i18n.get_language()}".encode())
     return digest.hexdigest()
 

@@ -146,13 +146,18 @@ def _download(args: argparse.Namespace) -> int:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
+    from lib import i18n
+
     args = _parser().parse_args(argv)
     handlers = {"summarize": _summarize, "convert": _convert, "download": _download}
-    try:
-        return handlers[args.command](args)
-    except SourceError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    # Messages (errors, warnings) are worded while loading, so the whole run speaks the reader's
+    # language; JSON output stays English, the same for every reader.
+    with i18n.language(i18n.DEFAULT_LANGUAGE if getattr(args, "json", False) else i18n.cli_language()):
+        try:
+            return handlers[args.command](args)
+        except SourceError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
 
 
 if __name__ == "__main__":

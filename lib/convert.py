@@ -186,7 +186,7 @@ def plain_number(expr: pl.Expr) -> pl.Expr:
 def _rows(dataset: Dataset) -> pl.DataFrame:
     """Raw rows the data set kept, side by side with their canonical form (``r:`` and ``c:`` prefixes)."""
     canonical = as_text(dataset.normalized.sort(Col.SOURCE_ROW))
-    raw = dataset.raw.select(pl.all().gather(canonical.get_column(Col.SOURCE_ROW)))
+    raw = export.raw_at(dataset.raw, canonical.get_column(Col.SOURCE_ROW))
     raw = raw.rename({c: f"r:{c}" for c in raw.columns})
     canonical = canonical.rename({c: f"c:{c}" for c in canonical.columns})
     return pl.concat([raw, canonical], how="horizontal")

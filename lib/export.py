@@ -30,10 +30,16 @@ def export_name(scope: Scope | None, period: Period, kind: str) -> str:
     return f"azure-usage_{scope_part}_{period.start.isoformat()}_{period.end.isoformat()}_{kind}.csv"
 
 
-def raw_rows(raw: pl.DataFrame, normalized_rows: pl.DataFrame) -> pl.DataFrame:
-    """The raw rows behind ``normalized_rows``, in raw order, untouched."""
-    wanted = normalized_rows.get_column(Col.SOURCE_ROW).sort()
-    return raw.with_row_index("_source_row").filter(pl.col("_source_row").is_in(wanted.implode())).drop("_source_row")
+def raw_rows(raw: pl.DataFrame | pl.LazyFrame, normalized_rows: pl.DataFrame) -> pl.DataFrame:
+    """The raw rows behind ``normalized_rows``, in raw order, untouched (read from disk when ``raw`` is lazy)."""
+    wanted = normalized_rows.get_column(Col.SOURCE_ROW).sort().implode()
+    chosen = raw.lazy().with_row_index("_source_row").filter(pl.col("_source_row").is_in(wanted)).drop("_source_row")
+    return chosen.collect(engine="streaming") if isinstance(raw, pl.LazyFrame) else chosen.collect()
+
+
+def raw_at(raw: pl.DataFrame | pl.LazyFrame, source_rows: pl.Series) -> pl.DataFrame:
+    """The raw rows at ``source_rows``, in that order (a lazy ``raw`` is read from disk)."""
+    return raw.lazy().select(pl.all().gather(source_rows)).collect()
 
 
 def to_csv_bytes(frame: pl.DataFrame, *, bom: bool = True) -> bytes:

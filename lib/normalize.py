@@ -137,14 +137,33 @@ def parse_tags(text: str | None) -> list[dict[str, str]]:
     return [{TAG_KEY: str(k), TAG_VALUE: "" if v is None else str(v)} for k, v in value.items()]
 
 
-def tags_column(raw_tags: pl.Series) -> pl.Series:
-    """Parse a column of tag cells once per distinct value (real files repeat them a lot)."""
+def tags_column(raw_tags: pl.Series, cache: dict[str | None, list[dict[str, str]]] | None = None) -> pl.Series:
+    """Parse a column of tag cells once per distinct value (real files repeat them a lot).
+
+    ``cache`` carries parsed cells from one batch of a big file to the next.
+    """
     distinct = raw_tags.unique()
-    lookup = pl.DataFrame(
-        {
-            "raw": distinct,
-            "parsed": pl.Series([parse_tags(v) for v in distinct.to_list()], dtype=TAG_TYPE),
-        }
+    known = cache if cache is not None else {}
+    # Flat (cell, key, value) columns: polars builds the lists far faster than from Python dicts.
+    cells: list[int] = []
+    keys: list[str] = []
+    values: list[str] = []
+    for index, value in enumerate(distinct.to_list()):
+        if value not in known:
+            known[value] = parse_tags(value)
+        for item in known[value]:
+            cells.append(index)
+            keys.append(item[TAG_KEY])
+            values.append(item[TAG_VALUE])
+    flat = pl.DataFrame(
+        {"cell": cells, TAG_KEY: keys, TAG_VALUE: values}, schema={"cell": pl.UInt32, TAG_KEY: pl.String, TAG_VALUE: pl.String}
+    )
+    lists = flat.group_by("cell", maintain_order=True).agg(pl.struct(TAG_KEY, TAG_VALUE).alias("parsed"))
+    lookup = (
+        pl.DataFrame({"raw": distinct})
+        .with_row_index("cell")
+        .join(lists, on="cell", how="left")
+        .select("raw", pl.col("parsed").fill_null(pl.lit([], dtype=TAG_TYPE)).cast(TAG_TYPE))
     )
     joined = pl.DataFrame({"raw": raw_tags}).join(lookup, on="raw", how="left", nulls_equal=True, maintain_order="left")
     return joined.get_column("parsed").alias(Col.TAGS)
@@ -174,7 +193,21 @@ def unify_tag_keys(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     return frame.with_columns(fixed.cast(TAG_TYPE)), notes
 
 
-def normalize(raw: pl.DataFrame, dialect: Dialect, *, line_offset: int = 2, decimal_comma: bool = False) -> Normalized:
+# Given the source-row numbers of rows without a date, says which of them have no cell filled at all
+# (a streamed file holds only the mapped columns in memory, so it reads those rows' other cells again).
+BlankCheck = Callable[[pl.Series], pl.Series]
+
+
+def normalize(
+    raw: pl.DataFrame,
+    dialect: Dialect,
+    *,
+    line_offset: int = 2,
+    decimal_comma: bool = False,
+    unify_tags: bool = True,
+    tag_cache: dict[str | None, list[dict[str, str]]] | None = None,
+    blank_check: BlankCheck | None = None,
+) -> Normalized:
     """Map ``raw`` (text cells, source headers) onto the canonical schema.
 
     Args:
@@ -182,6 +215,9 @@ def normalize(raw: pl.DataFrame, dialect: Dialect, *, line_offset: int = 2, deci
         dialect: the alias map for this layout.
         line_offset: file line number of ``raw``'s first row, for messages.
         decimal_comma: numbers use a comma as decimal separator (European spreadsheet re-save).
+        unify_tags: merge tag keys differing by case (off for one batch of a big file: done once at the end).
+        tag_cache: parsed tag cells shared between the batches of one file.
+        blank_check: tells blank rows among undated ones when ``raw`` holds only some of the file's columns.
 
     Returns:
         The canonical frame, the dropped rows with reasons, and notes for the user.
@@ -211,17 +247,17 @@ def normalize(raw: pl.DataFrame, dialect: Dialect, *, line_offset: int = 2, deci
         frame = frame.with_columns(pl.lit(dialect.currency).alias(Col.BILLING_CURRENCY))
     tags_source = dialect.source_column(headers, Col.TAGS)
     if tags_source is not None:
-        frame = frame.with_columns(tags_column(raw.get_column(tags_source)))
+        frame = frame.with_columns(tags_column(raw.get_column(tags_source), tag_cache))
     else:
         frame = frame.with_columns(pl.lit([], dtype=TAG_TYPE).alias(Col.TAGS))
 
-    frame, dropped = _drop_unreadable(frame, raw, headers, dialect, line_offset)
+    frame, dropped = _drop_unreadable(frame, raw, headers, dialect, line_offset, blank_check)
     fallback_period = pl.col(Col.CHARGE_DATE).dt.month_start()
     if Col.BILLING_PERIOD_START in frame.columns:
         frame = frame.with_columns(pl.col(Col.BILLING_PERIOD_START).fill_null(fallback_period))
     else:
         frame = frame.with_columns(fallback_period.alias(Col.BILLING_PERIOD_START))
-    frame, notes = unify_tag_keys(frame)
+    frame, notes = unify_tag_keys(frame) if unify_tags else (frame, [])
     return Normalized(conform(frame.drop("_line")), tuple(dropped), tuple(notes))
 
 
@@ -239,7 +275,7 @@ def _via_distinct(raw: pl.DataFrame, source: str, parse: Callable[[pl.Expr], pl.
     return mapped
 
 
-def _blank(raw: pl.DataFrame) -> pl.Expr:
+def blank_cells(raw: pl.DataFrame) -> pl.Expr:
     """Rows whose every cell is empty (blank lines, or lines of separators only)."""
     if not raw.columns:
         return pl.lit(True)
@@ -252,14 +288,19 @@ def _drop_unreadable(
     headers: dict[str, str],
     dialect: Dialect,
     line_offset: int,
+    blank_check: BlankCheck | None = None,
 ) -> tuple[pl.DataFrame, list[Dropped]]:
     from lib.sources.base import Dropped  # here: lib.sources imports this module
 
     dropped: list[Dropped] = []
     # Only rows without a date can be blank: check just those against every raw cell.
     undated = frame.filter(pl.col(Col.CHARGE_DATE).is_null()) if Col.CHARGE_DATE in frame.columns else frame
-    rows = raw.select(pl.all().gather(undated.get_column(Col.SOURCE_ROW))) if undated.height else raw.head(0)
-    empty = undated.get_column(Col.SOURCE_ROW).filter(rows.select(_blank(rows)).to_series()) if undated.height else None
+    empty = None
+    if undated.height and blank_check is not None:
+        empty = undated.get_column(Col.SOURCE_ROW).filter(blank_check(undated.get_column(Col.SOURCE_ROW)))
+    elif undated.height:
+        rows = raw.select(pl.all().gather(undated.get_column(Col.SOURCE_ROW)))
+        empty = undated.get_column(Col.SOURCE_ROW).filter(rows.select(blank_cells(rows)).to_series())
     frame = frame.with_columns(pl.col(Col.SOURCE_ROW).is_in(empty.implode() if empty is not None else []).alias("_blank"))
     blank = frame.filter(pl.col("_blank"))
     if blank.height:

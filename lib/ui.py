@@ -243,7 +243,8 @@ def _load(source: str, as_of: date, metric: Metric) -> Dataset | str:
         from lib import ui_azure
 
         return ui_azure.render_source_controls(as_of, metric)
-    return cache.load_demo(as_of, metric)
+    with st.spinner(_("Generating demo data…")):
+        return cache.load_demo(as_of, metric)
 
 
 def show_notes(context: Context) -> None:

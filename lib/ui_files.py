@@ -2,35 +2,62 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from lib import cache_files
-from lib.fmt import money
+from lib import cache_files, fmt
+from lib.formats.read import UNKNOWN_CURRENCY
+from lib.i18n import N_, _, ngettext
 from lib.models import Metric
 from lib.sources.base import Dataset, SourceError
 from lib.sources.files import FileReport, InputFile, expand_paths, file_reports
 
 UPLOAD_KEY = "files_upload"
 PATH_KEY = "files_path"
-HELP = (
+HELP = N_(
     "Azure portal: Cost Management + Billing → Usage + charges (or an invoice) → Download; "
     "Cost Management exports (CSV, CSV.GZ, ZIP of parts, Parquet); EA, MCA, partner, pay-as-you-go, "
     "old EA portal and Account Center version 2 files; FOCUS exports. Several files are one data set."
 )
+# File layouts and schema versions as lib.dialects names them (English data), marked here so the
+# report shows them in the reader's language; lib.ui.FORMAT_NAMES holds the other layout names.
+LAYOUT_TEXTS = (
+    N_("Microsoft Partner Agreement (CSP) usage and charges"),
+    N_("Old EA portal (ea.azure.com) detailed usage CSV"),
+    N_("Legacy Account Center usage file, version 2 (cost estimated from Daily Usage x Statement rates)"),
+    N_("FOCUS file (not a Cost Management export layout)"),
+    N_("Cost Details API (55 columns)"),
+    N_("c360-2025-04 export (50 columns)"),
+    N_("partner layout"),
+    N_("usage-report detail"),
+    N_("version 2"),
+)
+# The cost view a file holds (lib.formats.read), as the report's "Cost view" column shows it.
+COST_VIEWS = {"actual": N_("actual"), "amortized": N_("amortized"), "actual and amortized": N_("actual and amortized")}
+# ISO 4217 codes: three capital letters. Anything else a file writes (or "XXX", no currency) is
+# shown as a number and the file's own text, so the reader sees what the file said.
+_ISO_CODE = re.compile(r"[A-Z]{3}")
+
+
+def _data_text(text: str) -> str:
+    """A layout name, version or cost view from the data, translated when the catalogue has it."""
+    return _(text) if text else text  # gettext("") would be the catalogue's header
 
 
 def _totals_text(totals: dict[str, float]) -> str:
-    return "; ".join(_money(v, c) for c, v in sorted(totals.items())) or "no cost"
+    return "; ".join(_money(v, c) for c, v in sorted(totals.items())) or _("no cost")
 
 
 def _money(value: float, currency: str) -> str:
-    try:
-        return money(value, currency)
-    except (ValueError, KeyError):
-        return f"{value:,.2f} {currency}"
+    if _ISO_CODE.fullmatch(currency) and currency != UNKNOWN_CURRENCY:
+        try:
+            return fmt.money(value, currency)
+        except (ValueError, KeyError):
+            pass
+    return f"{fmt.number(value, 2)} {currency}"
 
 
 def _gather(paths: str) -> tuple[list[InputFile], str | None]:
@@ -49,14 +76,14 @@ def _gather(paths: str) -> tuple[list[InputFile], str | None]:
 def render_source_controls(as_of: date, metric: Metric) -> Dataset | str:
     """Draw the file controls; return the loaded data set or a message saying what is needed."""
     bar = st.sidebar
-    bar.file_uploader("Usage files", accept_multiple_files=True, key=UPLOAD_KEY, help=HELP)
-    paths = bar.text_input("…or a local file or folder", key=PATH_KEY, placeholder="/path/to/export or file.csv; other.csv")
+    bar.file_uploader(_("Usage files"), accept_multiple_files=True, key=UPLOAD_KEY, help=_(HELP))
+    paths = bar.text_input(_("…or a local file or folder"), key=PATH_KEY, placeholder=_("/path/to/export or file.csv; other.csv"))
     files, path_error = _gather(paths)
     if path_error:
         bar.error(path_error)
     if not files:
-        return "Upload one or more Azure usage files (or give a local path) in the sidebar to see them here."
-    progress = bar.progress(0.0, text="Reading files…")
+        return _("Upload one or more Azure usage files (or give a local path) in the sidebar to see them here.")
+    progress = bar.progress(0.0, text=_("Reading files…"))
 
     def report_progress(fraction: float, text: str) -> None:
         progress.progress(min(max(fraction, 0.0), 1.0), text=text)
@@ -66,7 +93,7 @@ def render_source_controls(as_of: date, metric: Metric) -> Dataset | str:
     except SourceError as error:
         progress.empty()
         bar.error(str(error))
-        return f"The files could not be read: {error}"
+        return _("The files could not be read: {error}").format(error=error)
     progress.empty()
     render_report(dataset)
     return dataset
@@ -81,24 +108,28 @@ def render_report(dataset: Dataset) -> None:
             bar.error(f"**{report.name}**: {report.error}", icon=":material/error:")
             continue
         dropped = sum(d.rows for d in report.dropped)
-        bar.markdown(
-            f"**{report.name}**  \n{report.format} ({report.schema_version})  \n"
-            f"{report.rows_kept:,} of {report.rows_read:,} rows kept"
-            + (f", {dropped:,} dropped" if dropped else "")
-            + f"  \n{_totals_text(report.totals)}"
+        kept = ngettext("{kept} of {read} row kept", "{kept} of {read} rows kept", report.rows_read).format(
+            kept=fmt.count(report.rows_kept), read=fmt.count(report.rows_read)
         )
+        if dropped:
+            kept += ngettext(", {n} dropped", ", {n} dropped", dropped).format(n=fmt.count(dropped))
+        layout = f"{_data_text(report.format)} ({_data_text(report.schema_version)})"
+        bar.markdown(f"**{report.name}**  \n{layout}  \n{kept}  \n{_totals_text(report.totals)}")
     if len(reports) > 1:
         combined = dict(sorted(_combined(reports).items()))
-        bar.markdown(f"**Combined ({len([r for r in reports if not r.error])} files):** {_totals_text(combined)}")
+        files = len([r for r in reports if not r.error])
+        heading = ngettext("**Combined ({n} file):**", "**Combined ({n} files):**", files).format(n=files)
+        bar.markdown(f"{heading} {_totals_text(combined)}")
     if dataset.is_estimate:
-        bar.warning("Cost in this data is an **estimate** (Account Center version 2: daily usage × statement rates).")
+        bar.warning(_("Cost in this data is an **estimate** (Account Center version 2: daily usage × statement rates)."))
     for warning in dataset.warnings:
         bar.warning(warning)
-    with bar.expander("File details"):
+    with bar.expander(_("File details")):
         st.dataframe(_table(reports), hide_index=True, width="stretch")
         for report in reports:
             for item in report.dropped:
-                st.caption(f"{report.name}: {item.rows:,} row(s) dropped: {item.reason}")
+                line = ngettext("{name}: {n} row dropped: {reason}", "{name}: {n} rows dropped: {reason}", item.rows)
+                st.caption(line.format(name=report.name, n=fmt.count(item.rows), reason=item.reason))
         for note in dataset.notes:
             st.caption(note)
 
@@ -114,17 +145,17 @@ def _combined(reports: tuple[FileReport, ...]) -> dict[str, float]:
 def _table(reports: tuple[FileReport, ...]) -> pd.DataFrame:
     rows = [
         {
-            "File": r.name,
-            "Format": r.format,
-            "Schema version": r.schema_version,
-            "Cost view": r.metric or "",
-            "Rows read": r.rows_read,
-            "Rows kept": r.rows_kept,
-            "Rows dropped": sum(d.rows for d in r.dropped),
-            "From": r.date_min.isoformat() if r.date_min else "",
-            "To": r.date_max.isoformat() if r.date_max else "",
-            "Currencies": ", ".join(r.currencies),
-            "Totals": _totals_text(r.totals) if not r.error else r.error,
+            _("File"): r.name,
+            _("Format"): _data_text(r.format),
+            _("Schema version"): _data_text(r.schema_version),
+            _("Cost view"): _data_text(COST_VIEWS.get(r.metric or "", r.metric or "")),
+            _("Rows read"): r.rows_read,
+            _("Rows kept"): r.rows_kept,
+            _("Rows dropped"): sum(d.rows for d in r.dropped),
+            _("From"): fmt.day(r.date_min) if r.date_min else "",
+            _("To"): fmt.day(r.date_max) if r.date_max else "",
+            _("Currencies"): ", ".join(r.currencies),
+            _("Totals"): _totals_text(r.totals) if not r.error else r.error,
         }
         for r in reports
     ]

@@ -11,8 +11,9 @@ from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 
 from lib.azure.settings import AzureSettings
+from lib.i18n import N_, _
 
-HOW_TO_SIGN_IN = (
+HOW_TO_SIGN_IN = N_(
     "Sign in with `az login` (Azure CLI) on this machine, or run with a managed identity, or set "
     "AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal "
     "(environment variables, or root keys of .streamlit/secrets.toml). "
@@ -35,7 +36,7 @@ def make_credential(settings: AzureSettings) -> TokenCredential:
     try:
         credential: TokenCredential = DefaultAzureCredential(authority=settings.authority_host)
     except ValueError as error:
-        raise SignInError(f"Azure sign-in is misconfigured: {error}") from None
+        raise SignInError(_("Azure sign-in is misconfigured: {error}").format(error=error)) from None
     return credential
 
 
@@ -70,7 +71,7 @@ def identity_key(credential: TokenCredential, settings: AzureSettings) -> tuple[
         token = credential.get_token(settings.token_scope).token
     except ClientAuthenticationError as error:
         detail = _first_line(getattr(error, "message", None) or str(error))
-        raise SignInError(f"Azure sign-in is not available ({detail}). {HOW_TO_SIGN_IN}") from None
+        raise SignInError(_("Azure sign-in is not available ({detail}).").format(detail=detail) + " " + _(HOW_TO_SIGN_IN)) from None
     claims = token_claims(token)
     who = "|".join(str(claims.get(k, "")) for k in ("tid", "oid", "appid")) if claims.get("oid") else token
     key = hashlib.sha256(f"{settings.key}|{who}".encode()).hexdigest()[:32]

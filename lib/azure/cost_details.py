@@ -18,8 +18,10 @@ from typing import Any
 
 import requests
 
+from lib import fmt
 from lib.azure.errors import redact_url
 from lib.azure.scopes import agreement_of, scope_kind
+from lib.i18n import _, ngettext
 from lib.models import Agreement, Metric, Period, ScopeKind
 from lib.sources.base import ProgressCallback
 
@@ -72,27 +74,27 @@ def check_request(request: CostDetailsRequest, agreement: Agreement = Agreement.
     """Why this report cannot be asked for (``None`` when it can); offer the query rows instead."""
     chosen = [x for x in (request.billing_period, request.invoice_id, request.period) if x]
     if len(chosen) != 1:
-        return "Choose exactly one of a billing period (EA), an invoice id (MCA) or a date range of at most one month."
+        return _("Choose exactly one of a billing period (EA), an invoice id (MCA) or a date range of at most one month.")
     kind = scope_kind(request.scope_id)
     if agreement is Agreement.UNKNOWN:
         agreement = agreement_of(request.scope_id)
-    instead = " Use the dashboard's query-based rows (Usage download page) for this scope instead."
+    instead = " " + _("Use the dashboard's query-based rows (Usage download page) for this scope instead.")
     if kind in UNSUPPORTED_KINDS:
-        return (
-            f"The Cost Details report is not available for {kind.value} scopes (only EA and MCA billing scopes and subscriptions).{instead}"
-        )
+        # Azure's own name of the scope kind (resourceGroup, managementGroup), as the API writes it.
+        unavailable = _("The Cost Details report is not available for {kind} scopes (only EA and MCA billing scopes and subscriptions).")
+        return unavailable.format(kind=kind.value) + instead
     if agreement in (Agreement.MOSP,):
-        return f"The Cost Details report is only available for Enterprise Agreement and Microsoft Customer Agreement scopes.{instead}"
+        return _("The Cost Details report is only available for Enterprise Agreement and Microsoft Customer Agreement scopes.") + instead
     if request.billing_period:
         text = request.billing_period
         if not (len(text) == 6 and text.isdigit() and 1 <= int(text[4:]) <= 12):
-            return f"Billing period {text!r} must be YYYYMM."
+            return _("Billing period {value} must be YYYYMM.").format(value=repr(text))
         if agreement not in (Agreement.EA, Agreement.UNKNOWN):
-            return "A billing period can only be used for Enterprise Agreement scopes; use an invoice id or a date range."
+            return _("A billing period can only be used for Enterprise Agreement scopes; use an invoice id or a date range.")
     if request.invoice_id and (kind is not ScopeKind.BILLING_PROFILE and "customers" not in request.scope_id.lower()):
-        return "An invoice id can only be used at an MCA billing profile (or customer) scope."
+        return _("An invoice id can only be used at an MCA billing profile (or customer) scope.")
     if request.period and request.period.end >= _one_month_later(request.period.start):
-        return "A Cost Details report covers at most one month: choose a shorter date range or one billing period."
+        return _("A Cost Details report covers at most one month: choose a shorter date range or one billing period.")
     return None
 
 
@@ -116,7 +118,7 @@ def merge_csv_parts(parts: list[bytes]) -> bytes:
         text = part
         if header is not None:
             body = text.removeprefix(b"\xef\xbb\xbf")
-            first, _, rest = body.partition(b"\n")
+            first, _newline, rest = body.partition(b"\n")
             text = rest if first.rstrip(b"\r") == header else body
         else:
             header = text.removeprefix(b"\xef\xbb\xbf").partition(b"\n")[0].rstrip(b"\r")
@@ -132,18 +134,23 @@ def download_blobs(links: list[str], progress: ProgressCallback | None = None, s
     parts = []
     for index, link in enumerate(links, start=1):
         if progress:
-            progress(0.8 + 0.2 * (index - 1) / len(links), f"downloading part {index} of {len(links)} ({redact_url(link)})")
+            text = _("downloading part {number} of {count} ({link})")
+            progress(0.8 + 0.2 * (index - 1) / len(links), text.format(number=index, count=len(links), link=redact_url(link)))
         try:
             response = http.get(link, timeout=BLOB_TIMEOUT_S)
         except requests.RequestException as error:
             raise CostDetailsError(
-                f"Could not download part {index} of {len(links)} from {redact_url(link)} ({type(error).__name__}). "
-                "Check the network, HTTPS_PROXY/NO_PROXY and REQUESTS_CA_BUNDLE."
+                _(
+                    "Could not download part {number} of {count} from {link} ({error}). "
+                    "Check the network, HTTPS_PROXY/NO_PROXY and REQUESTS_CA_BUNDLE."
+                ).format(number=index, count=len(links), link=redact_url(link), error=type(error).__name__)
             ) from None
         if response.status_code != 200:
             raise CostDetailsError(
-                f"Downloading part {index} of {len(links)} from {redact_url(link)} failed with HTTP {response.status_code} "
-                "(the link may have expired; generate the report again)."
+                _(
+                    "Downloading part {number} of {count} from {link} failed with HTTP {status} "
+                    "(the link may have expired; generate the report again)."
+                ).format(number=index, count=len(links), link=redact_url(link), status=response.status_code)
             )
         parts.append(response.content)
     return parts
@@ -152,19 +159,20 @@ def download_blobs(links: list[str], progress: ProgressCallback | None = None, s
 def _finished(result: Any) -> tuple[str, list[str]]:
     """The status and blob links of a finished report; raises for any outcome without data."""
     if result is None:
-        raise CostDetailsError("Azure reported no cost details for this request (empty answer).")
+        raise CostDetailsError(_("Azure reported no cost details for this request (empty answer)."))
     status = str(_get(result, "status") or "")
     if status.lower() == "nodatafound":
-        raise CostDetailsError("Azure found no cost data for this scope and period (NoDataFound).")
+        raise CostDetailsError(_("Azure found no cost data for this scope and period (NoDataFound)."))
     if status.lower() != "completed":
-        message = _get(result, "error", "message") or "no reason given"
-        raise CostDetailsError(f"Azure could not prepare the report (status {status or 'unknown'}): {message}")
+        message = _get(result, "error", "message") or _("no reason given")
+        failed = _("Azure could not prepare the report (status {status}): {message}")
+        raise CostDetailsError(failed.format(status=status or _("unknown"), message=message))
     blobs = _get(result, "manifest", "blobs") or []
     links = [str(link) for link in (_get(b, "blobLink") for b in blobs) if link]
     if not links:
-        raise CostDetailsError("The finished report lists no files to download.")
+        raise CostDetailsError(_("The finished report lists no files to download."))
     if _get(result, "manifest", "compressData"):
-        raise CostDetailsError("The report is compressed, which this dashboard does not read yet.")
+        raise CostDetailsError(_("The report is compressed, which this dashboard does not read yet."))
     return status, links
 
 
@@ -186,7 +194,7 @@ def generate(
         HttpResponseError: (and subclasses) as the SDK raises them for the request itself.
     """
     if progress:
-        progress(0.0, "asking Azure to prepare the cost details report")
+        progress(0.0, _("asking Azure to prepare the cost details report"))
     poller = client.generate_cost_details_report.begin_create_operation(request.scope_id, request.body())
     started = clock()
     polls = 0
@@ -194,17 +202,21 @@ def generate(
         polls += 1
         elapsed = clock() - started
         if elapsed > timeout_s:
-            raise CostDetailsError(f"Azure had not finished the report after {elapsed:.0f} s; try again later.")
+            raise CostDetailsError(
+                _("Azure had not finished the report after {seconds} s; try again later.").format(seconds=f"{elapsed:.0f}")
+            )
         while messages is not None and not messages.empty():
             if progress:
                 progress(min(0.7, 0.05 + elapsed / timeout_s), messages.get_nowait())
         if progress:
-            progress(min(0.7, 0.05 + elapsed / timeout_s), f"Azure is preparing the report ({poller.status()}, {elapsed:.0f} s)")
+            preparing = _("Azure is preparing the report ({status}, {seconds} s)")
+            progress(min(0.7, 0.05 + elapsed / timeout_s), preparing.format(status=poller.status(), seconds=f"{elapsed:.0f}"))
         poller.wait(timeout=1.0)
     result = poller.result()
     status, links = _finished(result)
     parts = download_blobs(links, progress)
     if progress:
-        progress(1.0, f"report ready: {len(parts)} part(s), {sum(len(p) for p in parts):,} bytes")
+        ready = ngettext("report ready: {parts} part, {size} bytes", "report ready: {parts} parts, {size} bytes", len(parts))
+        progress(1.0, ready.format(parts=len(parts), size=fmt.count(sum(len(p) for p in parts))))
     valid = _get(result, "validTill")
     return CostDetailsFile(merge_csv_parts(parts), len(parts), status, str(valid) if valid else None)

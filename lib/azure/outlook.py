@@ -35,13 +35,15 @@ from lib.azure.errors import explain
 from lib.azure.query import fetch_pages
 from lib.azure.scopes import segment_value
 from lib.azure.throttle import ThrottledError
+from lib.i18n import N_, _
 from lib.models import Agreement, Metric, Period, ScopeKind
 from lib.schema import Col
 
 FORECAST_SOURCE: Final = "Cost Management forecast API"
 FALLBACK_SOURCE: Final = "dashboard estimate"
-INVOICES_SOURCE: Final = "Billing API invoices"
-FINAL_COST_SOURCE: Final = "final actual cost from Cost Management (no invoices at this scope)"
+# English in the extras (they are data); shown through ``_()``.
+INVOICES_SOURCE: Final = N_("Billing API invoices")
+FINAL_COST_SOURCE: Final = N_("final actual cost from Cost Management (no invoices at this scope)")
 
 
 def forecast_body(metric: Metric, period: Period) -> dict[str, Any]:
@@ -85,19 +87,19 @@ def _day(value: Any) -> date | None:
 def forecast_extra(client: Any, scope_id: str, metric: Metric, period: Period, as_of: date, *, max_pages: int) -> dict[str, object]:
     """The forecast to the end of the open ``period``, or the fallback with the reason."""
     if as_of >= period.end:
-        return fallback(period, "the billing period ends today, nothing left to forecast")
+        return fallback(period, _("the billing period ends today, nothing left to forecast"))
     try:
-        columns, rows, _ = fetch_pages(client, scope_id, forecast_body(metric, period), max_pages=max_pages, operation="forecast")
+        columns, rows, _pages = fetch_pages(client, scope_id, forecast_body(metric, period), max_pages=max_pages, operation="forecast")
     except (AzureError, ThrottledError) as error:
-        return fallback(period, f"Azure gave no forecast for this scope: {explain(error, scope_id=scope_id)}")
+        return fallback(period, _("Azure gave no forecast for this scope: {reason}").format(reason=explain(error, scope_id=scope_id)))
     index = {c.lower(): i for i, c in enumerate(columns)}
     cost_i = index.get("cost", index.get("pretaxcost"))
     date_i, status_i, currency_i = index.get("usagedate"), index.get("coststatus"), index.get("currency")
     if cost_i is None or date_i is None or not rows:
-        return fallback(period, "Azure returned no forecast rows (a forecast needs about a month of history)")
+        return fallback(period, _("Azure returned no forecast rows (a forecast needs about a month of history)"))
     currencies = {str(r[currency_i]) for r in rows} if currency_i is not None else set()
     if len(currencies) > 1:
-        return fallback(period, f"the forecast mixes currencies ({', '.join(sorted(currencies))})")
+        return fallback(period, _("the forecast mixes currencies ({currencies})").format(currencies=", ".join(sorted(currencies))))
     daily = []
     for row in rows:
         day = _day(row[date_i])

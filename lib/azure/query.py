@@ -19,6 +19,8 @@ from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, 
 from azure.core.rest import HttpRequest
 from azure.mgmt.core.exceptions import ARMErrorFormat
 
+from lib import fmt
+from lib.i18n import N_, _
 from lib.models import Metric, Period
 from lib.periods import add_months, month_end
 from lib.schema import DIMENSIONS, TAG_KEY, TAG_TYPE, TAG_VALUE, UNASSIGNED, Col, conform
@@ -89,7 +91,11 @@ def _grouping(group_by: str) -> dict[str, str]:
     if group_by.startswith(TAG_PREFIX):
         return {"type": "TagKey", "name": group_by.removeprefix(TAG_PREFIX)}
     if group_by not in SECOND_DIMENSIONS:
-        raise ValueError(f"cannot group by {group_by!r}: choose one of {', '.join(SECOND_DIMENSIONS)} or tag:KEY")
+        raise ValueError(
+            _("cannot group by {value}: choose one of {dimensions} or tag:KEY").format(
+                value=repr(group_by), dimensions=", ".join(SECOND_DIMENSIONS)
+            )
+        )
     return {"type": "Dimension", "name": group_by}
 
 
@@ -171,7 +177,9 @@ def fetch_pages(
         on_page(pages, len(rows))
     while next_link:
         if pages >= max_pages:
-            raise TooManyPagesError(f"the result has more than {max_pages} pages ({len(rows):,} rows so far)")
+            raise TooManyPagesError(
+                _("the result has more than {pages} pages ({rows} rows so far)").format(pages=max_pages, rows=fmt.count(len(rows)))
+            )
         response = client.send_request(HttpRequest("POST", next_link, json=body))
         raise_for_response(response)
         page = response.json() if response.status_code == 200 else None
@@ -253,19 +261,28 @@ def normalize_rows(raw: pl.DataFrame, group_by: str | None) -> Normalized:
     missing = [c for c in _TEXT_COLUMNS if c not in seen and c is not Col.INVOICE_ID]
     frame = frame.with_columns([pl.lit(NOT_QUERIED).alias(c) for c in missing])
     dropped: list[tuple[str, int]] = []
-    for col, what in ((Col.CHARGE_DATE, "date"), (Col.COST, "cost")):
+    for col, absent, unreadable in (
+        (
+            Col.CHARGE_DATE,
+            N_("the query result has no date column (columns: {columns})"),
+            N_("date missing or unreadable in the query result"),
+        ),
+        (Col.COST, N_("the query result has no cost column (columns: {columns})"), N_("cost missing or unreadable in the query result")),
+    ):
         if col not in frame.columns:
-            raise ValueError(f"the query result has no {what} column (columns: {', '.join(raw.columns)})")
+            raise ValueError(_(absent).format(columns=", ".join(raw.columns)))
         bad = frame.filter(pl.col(col).is_null()).height
         if bad:
-            dropped.append((f"{what} missing or unreadable in the query result", bad))
+            dropped.append((_(unreadable), bad))
             frame = frame.filter(pl.col(col).is_not_null())
     frame = frame.with_columns(pl.col(Col.CHARGE_DATE).dt.month_start().alias(Col.BILLING_PERIOD_START))
     notes = []
     if missing:
         notes.append(
-            "Only the service and the chosen breakdown were queried from Azure; other dimensions show "
-            f"'{NOT_QUERIED}'. Pick another breakdown in the sidebar to see them."
+            _(
+                "Only the service and the chosen breakdown were queried from Azure; other dimensions show "
+                "'{value}'. Pick another breakdown in the sidebar to see them."
+            ).format(value=NOT_QUERIED)
         )
     return Normalized(conform(frame), tuple(dropped), tuple(notes))
 

@@ -16,6 +16,7 @@ from azure.core.exceptions import AzureError
 
 from lib.azure.clients import Clients
 from lib.azure.throttle import ThrottledError
+from lib.i18n import N_, _
 from lib.models import Agreement, Scope, ScopeKind
 
 MAX_SUBSCRIPTIONS_FOR_GROUPS = 25  # resource groups are listed for this many subscriptions (one call each)
@@ -48,7 +49,7 @@ def normalize_scope(scope_id: str) -> str:
     """``/`` + the id without surrounding slashes (a trailing slash makes the SDK send ``//providers``)."""
     text = scope_id.strip().strip("/")
     if not text:
-        raise ScopeIdError("the scope id is empty")
+        raise ScopeIdError(_("the scope id is empty"))
     return "/" + text
 
 
@@ -70,9 +71,11 @@ def scope_kind(scope_id: str) -> ScopeKind:
             if index + 1 < len(parts) and (index + 2 == len(parts) or kind is not ScopeKind.SUBSCRIPTION):
                 return kind
     raise ScopeIdError(
-        f"{scope_id!r} is not a Cost Management scope id: expected e.g. /subscriptions/GUID, "
-        "/subscriptions/GUID/resourceGroups/NAME, /providers/Microsoft.Management/managementGroups/ID or "
-        "/providers/Microsoft.Billing/billingAccounts/ID[/billingProfiles/ID|/departments/ID|/enrollmentAccounts/ID]"
+        _(
+            "{value} is not a Cost Management scope id: expected e.g. /subscriptions/GUID, "
+            "/subscriptions/GUID/resourceGroups/NAME, /providers/Microsoft.Management/managementGroups/ID or "
+            "/providers/Microsoft.Billing/billingAccounts/ID[/billingProfiles/ID|/departments/ID|/enrollmentAccounts/ID]"
+        ).format(value=repr(scope_id))
     )
 
 
@@ -162,7 +165,7 @@ def _attempt(what: str, discovery: Discovery, call: Callable[[], Iterable[Any]])
         return list(call())
     except (AzureError, ThrottledError) as error:
         status = getattr(error, "status_code", None)
-        discovery.skipped.append(f"{what}: not available to this identity" + (f" (HTTP {status})" if status else ""))
+        discovery.skipped.append(_("{what}: not available to this identity").format(what=what) + (f" (HTTP {status})" if status else ""))
         return []
 
 
@@ -171,9 +174,11 @@ def _resource_groups(clients: Clients, subscription_id: str) -> Iterable[Any]:
 
 
 def _discover_subscriptions(clients: Clients, discovery: Discovery) -> None:
-    subscriptions = _attempt("subscriptions", discovery, lambda: clients.subscriptions().subscriptions.list())
+    subscriptions = _attempt(_("subscriptions"), discovery, lambda: clients.subscriptions().subscriptions.list())
     if not subscriptions:
-        discovery.hints.append("No subscriptions are visible: the Reader or Cost Management Reader role on a subscription shows it here.")
+        discovery.hints.append(
+            _("No subscriptions are visible: the Reader or Cost Management Reader role on a subscription shows it here.")
+        )
     for index, sub in enumerate(subscriptions):
         sub_id = _get(sub, "subscriptionId")
         if not sub_id:
@@ -183,7 +188,7 @@ def _discover_subscriptions(clients: Clients, discovery: Discovery) -> None:
         discovery.choices.append(ScopeChoice(Scope(f"/subscriptions/{sub_id}", name, ScopeKind.SUBSCRIPTION), agreement))
         if index >= MAX_SUBSCRIPTIONS_FOR_GROUPS:
             continue
-        groups = _attempt(f"resource groups of {name}", discovery, partial(_resource_groups, clients, sub_id))
+        groups = _attempt(_("resource groups of {name}").format(name=name), discovery, partial(_resource_groups, clients, sub_id))
         for group in groups:
             group_name = _get(group, "name")
             if group_name:
@@ -191,19 +196,24 @@ def _discover_subscriptions(clients: Clients, discovery: Discovery) -> None:
                 discovery.choices.append(ScopeChoice(scope, agreement, name))
     if len(subscriptions) > MAX_SUBSCRIPTIONS_FOR_GROUPS + 1:
         discovery.hints.append(
-            f"Resource groups are listed for the first {MAX_SUBSCRIPTIONS_FOR_GROUPS + 1} of {len(subscriptions)} subscriptions; "
-            "paste a resource group's id for the others."
+            _(
+                "Resource groups are listed for the first {listed} of {count} subscriptions; paste a resource group's id for the others."
+            ).format(listed=MAX_SUBSCRIPTIONS_FOR_GROUPS + 1, count=len(subscriptions))
         )
 
 
 def _discover_management_groups(clients: Clients, discovery: Discovery) -> None:
-    groups = _attempt("management groups", discovery, lambda: clients.management_groups().management_groups.list())
+    groups = _attempt(_("management groups"), discovery, lambda: clients.management_groups().management_groups.list())
     for group in groups:
         group_id = _get(group, "name")
         if group_id:
             name = _get(group, "properties", "displayName") or group_id
             scope = Scope(f"/providers/Microsoft.Management/managementGroups/{group_id}", name, ScopeKind.MANAGEMENT_GROUP)
             discovery.choices.append(ScopeChoice(scope, Agreement.EA))
+
+
+# What discovery lists under an EA billing account, by the scope id's segment (Azure's own names).
+_EA_CHILDREN = {"departments": N_("departments of {name}"), "enrollmentAccounts": N_("enrollmentAccounts of {name}")}
 
 
 def _billing_children(clients: Clients, discovery: Discovery, account_id: str, account_name: str, agreement: Agreement) -> None:
@@ -214,14 +224,17 @@ def _billing_children(clients: Clients, discovery: Discovery, account_id: str, a
             (ScopeKind.DEPARTMENT, "departments", billing.departments),
             (ScopeKind.ENROLLMENT_ACCOUNT, "enrollmentAccounts", billing.enrollment_accounts),
         ):
-            for item in _attempt(f"{segment} of {account_name}", discovery, partial(operations.list_by_billing_account, account_id)):
+            what = _(_EA_CHILDREN[segment]).format(name=account_name)
+            for item in _attempt(what, discovery, partial(operations.list_by_billing_account, account_id)):
                 name = _get(item, "name")
                 if name:
                     label = _get(item, "properties", "displayName") or name
                     discovery.choices.append(ScopeChoice(Scope(f"{base}/{segment}/{name}", label, kind), agreement, account_name))
     elif agreement in (Agreement.MCA, Agreement.MPA):
         profiles = _attempt(
-            f"billing profiles of {account_name}", discovery, lambda: billing.billing_profiles.list_by_billing_account(account_id)
+            _("billing profiles of {name}").format(name=account_name),
+            discovery,
+            lambda: billing.billing_profiles.list_by_billing_account(account_id),
         )
         for profile in profiles:
             profile_id = _get(profile, "name")
@@ -231,7 +244,7 @@ def _billing_children(clients: Clients, discovery: Discovery, account_id: str, a
             profile_scope = Scope(f"{base}/billingProfiles/{profile_id}", profile_name, ScopeKind.BILLING_PROFILE)
             discovery.choices.append(ScopeChoice(profile_scope, agreement, account_name))
             sections = _attempt(
-                f"invoice sections of {profile_name}",
+                _("invoice sections of {name}").format(name=profile_name),
                 discovery,
                 partial(billing.invoice_sections.list_by_billing_profile, account_id, profile_id),
             )
@@ -244,11 +257,13 @@ def _billing_children(clients: Clients, discovery: Discovery, account_id: str, a
 
 
 def _discover_billing(clients: Clients, discovery: Discovery) -> None:
-    accounts = _attempt("billing accounts", discovery, lambda: clients.billing().billing_accounts.list())
+    accounts = _attempt(_("billing accounts"), discovery, lambda: clients.billing().billing_accounts.list())
     if not accounts:
         discovery.hints.append(
-            "No billing accounts are visible: a billing role shows them (EA: enterprise administrator or read-only; "
-            "MCA: billing account or billing profile owner, contributor or reader)."
+            _(
+                "No billing accounts are visible: a billing role shows them (EA: enterprise administrator or read-only; "
+                "MCA: billing account or billing profile owner, contributor or reader)."
+            )
         )
     for account in accounts:
         account_id = _get(account, "name")

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
 
+from lib.i18n import _
+
 # Cloud name → (ARM endpoint, token audience, Entra ID authority host).
 CLOUDS: Final[dict[str, tuple[str, str, str]]] = {
     "public": ("https://management.azure.com", "https://management.azure.com", "login.microsoftonline.com"),
@@ -79,7 +81,7 @@ def _cloud_name(value: str) -> str:
     name = value.strip().lower().replace("-", "_").replace(" ", "")
     name = CLOUD_ALIASES.get(name, name)
     if name not in CLOUDS:
-        raise SettingsError(f"AZURE_CLOUD={value!r} is not a known cloud: use public, usgovernment or china")
+        raise SettingsError(_("AZURE_CLOUD={value} is not a known cloud: use public, usgovernment or china").format(value=repr(value)))
     return name
 
 
@@ -90,9 +92,9 @@ def _number(environ: Mapping[str, str], name: str, default: float, *, minimum: f
     try:
         value = float(text)
     except ValueError:
-        raise SettingsError(f"{name}={text!r} is not a number") from None
+        raise SettingsError(_("{name}={value} is not a number").format(name=name, value=repr(text))) from None
     if value < minimum:
-        raise SettingsError(f"{name}={text!r} must be at least {minimum:g}")
+        raise SettingsError(_("{name}={value} must be at least {minimum}").format(name=name, value=repr(text), minimum=f"{minimum:g}"))
     return value
 
 
@@ -100,9 +102,13 @@ def _endpoint(value: str, name: str) -> str:
     text = value.strip().rstrip("/")
     parts = urlsplit(text)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise SettingsError(f"{name}={value!r} is not an https:// URL")
+        raise SettingsError(_("{name}={value} is not an https:// URL").format(name=name, value=repr(value)))
     if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
-        raise SettingsError(f"{name}={value!r} must use https:// (plain http is only accepted for a stand-in on this machine)")
+        raise SettingsError(
+            _("{name}={value} must use https:// (plain http is only accepted for a stand-in on this machine)").format(
+                name=name, value=repr(value)
+            )
+        )
     return text
 
 

@@ -15,15 +15,16 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from lib import dialects
+from lib import dialects, fmt
 from lib.dialects import header_key
 from lib.formats.errors import FormatError
+from lib.i18n import N_, _, ngettext
 from lib.normalize import parse_number
 
 TITLES = ("provisioning status", "statement", "daily usage")
 METER_KEY = ("metercategory", "metersubcategory", "metername", "meterregion")
-EXPECTED = "an Account Center usage file, version 2 (sections Provisioning Status, Statement and Daily Usage)"
-ASK_FOR_V2 = (
+EXPECTED = N_("an Account Center usage file, version 2 (sections Provisioning Status, Statement and Daily Usage)")
+ASK_FOR_V2 = N_(
     "a version 1 Account Center file, which has no daily usage table; in the Account Center choose "
     "'Download usage' and, where two versions are offered, download version 2"
 )
@@ -69,7 +70,9 @@ def sections(name: str, text: str) -> list[Section]:
         try:
             frame = pl.read_csv(io.StringIO(table), infer_schema=False, truncate_ragged_lines=True, raise_if_empty=False)
         except pl.exceptions.PolarsError:
-            raise FormatError(name, f"a readable '{title}' table", "cells that cannot be split", start + offset + 2) from None
+            raise FormatError(
+                name, _("a readable '{title}' table").format(title=title), _("cells that cannot be split"), start + offset + 2
+            ) from None
         if frame.width:
             # Blank lines between sections are not rows.
             frame = frame.filter(~pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == "")))
@@ -92,17 +95,20 @@ def estimate(name: str, text: str) -> tuple[pl.DataFrame, pl.DataFrame, int, lis
     if daily is None or not any(header_key(c) == "usagedate" for c in daily.frame.columns):
         first = next(iter(found.values()), None)
         if daily is None and first is not None and any("^" in c for c in first.frame.columns):
-            raise FormatError(name, EXPECTED, ASK_FOR_V2)
-        raise FormatError(name, EXPECTED, ASK_FOR_V2 if daily is None else "a Daily Usage table without a 'Usage Date' column")
+            raise FormatError(name, _(EXPECTED), _(ASK_FOR_V2))
+        raise FormatError(name, _(EXPECTED), _(ASK_FOR_V2) if daily is None else _("a Daily Usage table without a 'Usage Date' column"))
     statement = found.get("statement")
     if statement is None:
-        raise FormatError(name, EXPECTED, "no Statement table, so there are no rates to estimate cost with")
+        raise FormatError(name, _(EXPECTED), _("no Statement table, so there are no rates to estimate cost with"))
     keys = {header_key(c): c for c in statement.frame.columns}
     needed = [*METER_KEY, "rate", "currency"]
     missing = [k for k in needed if k not in keys]
     if missing:
         raise FormatError(
-            name, "a Statement table with meter, Rate and Currency columns", f"no {', '.join(missing)}", statement.header_line
+            name,
+            _("a Statement table with meter, Rate and Currency columns"),
+            _("no {columns}").format(columns=", ".join(missing)),
+            statement.header_line,
         )
     rates = statement.frame.select(
         *[pl.col(keys[k]).str.strip_chars().alias(f"_k{i}") for i, k in enumerate(METER_KEY)],
@@ -112,13 +118,16 @@ def estimate(name: str, text: str) -> tuple[pl.DataFrame, pl.DataFrame, int, lis
     notes = []
     distinct = rates.unique(subset=[f"_k{i}" for i in range(len(METER_KEY))], keep="first", maintain_order=True)
     if distinct.height < rates.height:
-        notes.append(f"{name}: the Statement lists some meters more than once; the first rate of each meter is used.")
+        notes.append(_("{name}: the Statement lists some meters more than once; the first rate of each meter is used.").format(name=name))
     raw = daily.frame
     daily_keys = {header_key(c): c for c in raw.columns}
     absent = [k for k in [*METER_KEY, "consumedquantity"] if k not in daily_keys]
     if absent:
         raise FormatError(
-            name, "a Daily Usage table with meter and Consumed Quantity columns", f"no {', '.join(absent)}", daily.header_line
+            name,
+            _("a Daily Usage table with meter and Consumed Quantity columns"),
+            _("no {columns}").format(columns=", ".join(absent)),
+            daily.header_line,
         )
     joined = (
         raw.with_row_index("_row")
@@ -134,15 +143,27 @@ def estimate(name: str, text: str) -> tuple[pl.DataFrame, pl.DataFrame, int, lis
     )
     unmatched = prepared.get_column(dialects.ESTIMATED_COST).null_count()
     notes.append(
-        f"{name}: daily cost is an ESTIMATE (Daily Usage quantity × the Statement's rate per meter); included "
-        "quantities and commitments are not taken into account, so the invoice can differ."
+        _(
+            "{name}: daily cost is an ESTIMATE (Daily Usage quantity × the Statement's rate per meter); included "
+            "quantities and commitments are not taken into account, so the invoice can differ."
+        ).format(name=name)
     )
     if unmatched:
-        notes.append(f"{name}: {unmatched} Daily Usage row(s) have no rate in the Statement, so no cost can be estimated for them.")
+        notes.append(
+            ngettext(
+                "{name}: {count} Daily Usage row has no rate in the Statement, so no cost can be estimated for it.",
+                "{name}: {count} Daily Usage rows have no rate in the Statement, so no cost can be estimated for them.",
+                unmatched,
+            ).format(name=name, count=fmt.count(unmatched))
+        )
     if "value" in keys:
         totals = statement.frame.group_by(pl.col(keys["currency"]).str.strip_chars().alias("c")).agg(
             parse_number(pl.col(keys["value"])).sum().alias("v")
         )
         for currency, value in totals.sort("c").iter_rows():
-            notes.append(f"{name}: the Statement's own total (Value) is {value:,.2f} {currency}.")
+            notes.append(
+                _("{name}: the Statement's own total (Value) is {amount} {currency}.").format(
+                    name=name, amount=fmt.number(value, 2), currency=currency
+                )
+            )
     return raw, prepared, daily.header_line, notes

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
+from lib import fmt
 from lib.formats.errors import FormatError
+from lib.i18n import _, ngettext
 
 CSV_SUFFIXES = (".csv", ".txt")
 GZIP_SUFFIXES = (".gz", ".gzip")
@@ -71,7 +73,7 @@ def unpack(name: str, data: bytes) -> list[Part]:
         FormatError: for empty, damaged or unsupported containers.
     """
     if not data:
-        raise FormatError(name, "a usage file with a header row", "an empty file (0 bytes)")
+        raise FormatError(name, _("a usage file with a header row"), _("an empty file (0 bytes)"))
     lowered = name.lower()
     if lowered.endswith(ZIP_SUFFIXES) or data[:4] == b"PK\x03\x04":
         return _unzip(name, data)
@@ -94,14 +96,16 @@ def gunzip(name: str, data: bytes) -> tuple[bytes, tuple[str, ...], bool]:
             if not inflater.eof:
                 text = b"".join(chunks)
                 if not text:
-                    raise FormatError(name, "a complete gzip file", "a gzip stream cut off before any data")
-                return text, (f"{name}: the compressed file is cut off; read the first {len(text):,} bytes of its CSV.",), True
+                    raise FormatError(name, _("a complete gzip file"), _("a gzip stream cut off before any data"))
+                cut = _("{name}: the compressed file is cut off; read the first {size} bytes of its CSV.")
+                return text, (cut.format(name=name, size=fmt.count(len(text))),), True
             rest = inflater.unused_data.lstrip(b"\x00")
     except zlib.error as error:
         if not chunks or not b"".join(chunks):
-            raise FormatError(name, "a gzip-compressed CSV", f"damaged gzip data ({error})") from None
+            raise FormatError(name, _("a gzip-compressed CSV"), _("damaged gzip data ({error})").format(error=error)) from None
         text = b"".join(chunks)
-        return text, (f"{name}: the compressed data is damaged after {len(text):,} bytes; read what came before.",), True
+        damaged = _("{name}: the compressed data is damaged after {size} bytes; read what came before.")
+        return text, (damaged.format(name=name, size=fmt.count(len(text))),), True
     return b"".join(chunks), (), False
 
 
@@ -110,7 +114,8 @@ def read_parquet(name: str, data: bytes) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(io.BytesIO(data))
     except Exception as error:  # polars raises several types for damaged files
-        raise FormatError(name, "a Parquet export", f"a damaged or cut-off Parquet file ({type(error).__name__})") from None
+        found = _("a damaged or cut-off Parquet file ({error})").format(error=type(error).__name__)
+        raise FormatError(name, _("a Parquet export"), found) from None
     casts = []
     for column, dtype in frame.schema.items():
         if dtype == pl.String:
@@ -160,7 +165,7 @@ def _unzip(name: str, data: bytes) -> list[Part]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [i for i in archive.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise FormatError(name, "a complete zip archive", "a damaged or cut-off zip file") from None
+        raise FormatError(name, _("a complete zip archive"), _("a damaged or cut-off zip file")) from None
     manifests = sorted(_manifests(name, archive), key=lambda m: len(m.folder), reverse=True)
     parts: list[Part] = []
     skipped: list[str] = []
@@ -173,11 +178,12 @@ def _unzip(name: str, data: bytes) -> list[Part]:
             skipped.append(member)
             continue
         if info.file_size > _MAX_ZIP_MEMBER:
-            raise FormatError(f"{name}/{member}", "a usage file under 8 GB", f"{info.file_size:,} bytes")
+            size = _("{size} bytes").format(size=fmt.count(info.file_size))
+            raise FormatError(f"{name}/{member}", _("a usage file under 8 GB"), size)
         try:
             content = archive.read(info)
         except (zipfile.BadZipFile, OSError, zlib.error, EOFError, NotImplementedError):
-            raise FormatError(f"{name}/{member}", "a readable zip member", "damaged or cut-off compressed data") from None
+            raise FormatError(f"{name}/{member}", _("a readable zip member"), _("damaged or cut-off compressed data")) from None
         folder = posixpath.dirname(member)
         manifest = next((m for m in manifests if folder == m.folder or folder.startswith(m.folder + "/") or not m.folder), None)
         run_folder = manifest.folder if manifest else folder
@@ -198,11 +204,15 @@ def _unzip(name: str, data: bytes) -> list[Part]:
                 )
             )
     if not parts:
-        listing = ", ".join(i.filename for i in members[:5]) or "no files"
-        raise FormatError(name, "a zip holding usage CSV or Parquet files", listing)
+        listing = ", ".join(i.filename for i in members[:5]) or _("no files")
+        raise FormatError(name, _("a zip holding usage CSV or Parquet files"), listing)
     if skipped:
         first = parts[0]
-        note = f"{name}: ignored {len(skipped)} file(s) that are not usage data: {', '.join(skipped[:5])}"
+        note = ngettext(
+            "{name}: ignored {count} file that is not usage data: {files}",
+            "{name}: ignored {count} files that are not usage data: {files}",
+            len(skipped),
+        ).format(name=name, count=len(skipped), files=", ".join(skipped[:5]))
         parts[0] = replace(first, warnings=(*first.warnings, note))
     return parts
 

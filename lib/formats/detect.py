@@ -10,10 +10,11 @@ from functools import cache
 from lib import dialects
 from lib.dialects import Dialect, header_key
 from lib.formats.errors import FormatError
+from lib.i18n import N_, _
 from lib.schema import Col
 
 FUZZY_MATCH = 0.6  # share of header keys a file must have in common with a layout to be called that layout
-EXPECTED_HEADER = (
+EXPECTED_HEADER = N_(
     "a usage file header naming a date column (Date, UsageDateTime, ChargePeriodStart…) and a cost column "
     "(Cost, CostInBillingCurrency, PreTaxCost, BilledCost…)"
 )
@@ -61,7 +62,9 @@ def _similarity(keys: set[str], dialect: Dialect) -> float:
 def _difference_note(keys: set[str], dialect: Dialect) -> str:
     theirs = {header_key(h) for h in dialect.header}
     extra, missing = len(keys - theirs), len(theirs - keys)
-    return f"Header closest to {dialect.name} {dialect.schema_version}: {extra} extra and {missing} missing column(s)."
+    return _("Header closest to {layout} {version}: {extra} extra and {missing} missing column(s).").format(
+        layout=_(dialect.name), version=_(dialect.schema_version), extra=extra, missing=missing
+    )
 
 
 def detect(name: str, columns: Sequence[str], first_row: Mapping[str, str | None], line: int = 1) -> Detection:
@@ -74,24 +77,27 @@ def detect(name: str, columns: Sequence[str], first_row: Mapping[str, str | None
     if keys & {"billedcost", "effectivecost", "chargeperiodstart"}:
         return _detect_focus(name, columns, keys, first_row, line)
     if not (_has(keys, dialects.AZURE_COLUMNS, Col.CHARGE_DATE) and _has(keys, dialects.AZURE_COLUMNS, Col.COST)):
-        shown = ", ".join(c for c in columns[:6] if c) or "an empty header"
-        raise FormatError(name, EXPECTED_HEADER, f"a header starting {shown!r}"[:200], line)
+        shown = ", ".join(c for c in columns[:6] if c)
+        found = _("a header starting {columns}").format(columns=repr(shown)[:180]) if shown else _("an empty header")
+        raise FormatError(name, _(EXPECTED_HEADER), found, line)
     candidates = [d for d in dialects.DIALECTS if d.family != "focus"]
     scored = sorted(((_similarity(keys, d), -i, d) for i, d in enumerate(candidates)), reverse=True)
-    score, _, best = scored[0]
+    score, _order, best = scored[0]
     localised = any(re.search(r"\S\s*\([A-Za-z0-9]+\)\s*$", c) for c in columns)
-    suffix = " (localised headers)" if localised else ""
+    suffix = " " + _("(localised headers)") if localised else ""
     if score == 1.0:
         return Detection(best, _exact_version(best, columns) + suffix)
     if {"partnername", "customertenantid"} & keys:
         best, score = dialects.MCA_PARTNER, max(score, FUZZY_MATCH)
     signature_ok = all(s in keys for s in best.signature)
     if score >= FUZZY_MATCH and signature_ok:
-        return Detection(best, f"{best.schema_version}, variant{suffix}", notes=(_difference_note(keys, best),))
-    warning = (
-        f"{name}: the header matches no documented Azure layout exactly (closest: {best.name} {best.schema_version}); read by column names."
-    )
-    return Detection(dialects.GENERIC, "unrecognised" + suffix, warnings=(warning,))
+        return Detection(
+            best, _("{version}, variant").format(version=_(best.schema_version)) + suffix, notes=(_difference_note(keys, best),)
+        )
+    warning = _(
+        "{name}: the header matches no documented Azure layout exactly (closest: {layout} {version}); read by column names."
+    ).format(name=name, layout=_(best.name), version=_(best.schema_version))
+    return Detection(dialects.GENERIC, _("unrecognised") + suffix, warnings=(warning,))
 
 
 def _exact_version(dialect: Dialect, columns: Sequence[str]) -> str:
@@ -101,25 +107,25 @@ def _exact_version(dialect: Dialect, columns: Sequence[str]) -> str:
     if dialect in (dialects.EA_2023_12_01_PREVIEW, dialects.EA_2021_10_01):
         if header_key(columns[0]) == "costinbillingcurrency":
             return dialects.EA_2021_10_01.schema_version
-        return "2023-12-01-preview (2021-10-01 has the same columns)"
+        return _("{version} ({other} has the same columns)").format(version="2023-12-01-preview", other="2021-10-01")
     return dialect.schema_version
 
 
 def _detect_focus(name: str, columns: Sequence[str], keys: set[str], first_row: Mapping[str, str | None], line: int) -> Detection:
     if not {"billedcost", "effectivecost"} & keys or "chargeperiodstart" not in keys:
-        raise FormatError(name, "a FOCUS header with ChargePeriodStart, BilledCost and EffectiveCost", "only some of them", line)
+        raise FormatError(name, _("a FOCUS header with ChargePeriodStart, BilledCost and EffectiveCost"), _("only some of them"), line)
     scored = sorted(((_similarity(keys, d), -i, d) for i, d in enumerate(dialects.FOCUS_LAYOUTS)), reverse=True)
-    score, _, best = scored[0]
+    score, _order, best = scored[0]
     version = best.schema_version
     if best.schema_version == "1.0":
         start = next((v for c, v in first_row.items() if header_key(c) == "chargeperiodstart" and v), "") or ""
         if _FOCUS_SECONDS.search(start.strip()):
             version = "1.0r2"
         elif not _FOCUS_MINUTES.search(start.strip()):
-            version = "1.0 or 1.0r2"
+            version = _("{version} or {other}").format(version="1.0", other="1.0r2")
     if score == 1.0:
         return Detection(best, version)
     if score >= 0.85:
-        return Detection(best, f"{version}, variant", notes=(_difference_note(keys, best),))
-    note = f"Columns closest to FOCUS {version}; this is not the layout Cost Management exports write."
-    return Detection(dialects.GENERIC_FOCUS, f"closest to {version}", notes=(note,))
+        return Detection(best, _("{version}, variant").format(version=version), notes=(_difference_note(keys, best),))
+    note = _("Columns closest to FOCUS {version}; this is not the layout Cost Management exports write.").format(version=version)
+    return Detection(dialects.GENERIC_FOCUS, _("closest to {version}").format(version=version), notes=(note,))

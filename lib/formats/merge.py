@@ -14,7 +14,9 @@ from datetime import date
 
 import polars as pl
 
+from lib import fmt
 from lib.formats.read import BOTH, PartResult
+from lib.i18n import _, ngettext
 from lib.models import Metric
 from lib.schema import Col
 
@@ -48,7 +50,12 @@ def select_metric(results: list[PartResult], metric: Metric) -> tuple[set[int], 
     has_wanted = any(r.metric in (wanted, BOTH) for r in results)
     aside = {i for i, r in enumerate(results) if r.metric == other} if has_wanted else set()
     if not has_wanted and any(r.metric == other for r in results):
-        warning = f"The files hold {other} cost, not {wanted} cost; showing {other} cost. Load the {wanted} file to see {wanted} cost."
+        if other == "actual":
+            warning = _(
+                "The files hold actual cost, not amortized cost; showing actual cost. Load the amortized file to see amortized cost."
+            )
+        else:
+            warning = _("The files hold amortized cost, not actual cost; showing amortized cost. Load the actual file to see actual cost.")
         return aside, [warning], Metric(other)
     return aside, [], metric
 
@@ -97,12 +104,23 @@ def deduplicate(frame: pl.DataFrame, results: list[PartResult]) -> tuple[list[Re
                 winner = next(r for r in ordered if r != run and by_run[r].height and _same(keys, by_run[r]))
                 label = f"{month:%Y-%m}"
                 for part, count in rows.group_by("_part").len().iter_rows():
-                    reason = f"replaced by a later export run of {label} ({results[runs[winner][0]].part.name}): month-to-date runs overlap"
+                    reason = _("replaced by a later export run of {month} ({name}): month-to-date runs overlap").format(
+                        month=label, name=results[runs[winner][0]].part.name
+                    )
                     removals.append(Removal(int(part), int(count), reason, month))
                 notes.append(
-                    f"Month {label} appears in several export runs; kept the latest "
-                    f"({results[runs[winner][0]].part.name}) and left out {rows.height:,} overlapping row(s) of "
-                    f"{results[runs[run][0]].part.name}."
+                    ngettext(
+                        "Month {month} appears in several export runs; kept the latest ({kept}) and left out "
+                        "{count} overlapping row of {left}.",
+                        "Month {month} appears in several export runs; kept the latest ({kept}) and left out "
+                        "{count} overlapping rows of {left}.",
+                        rows.height,
+                    ).format(
+                        month=label,
+                        kept=results[runs[winner][0]].part.name,
+                        count=fmt.count(rows.height),
+                        left=results[runs[run][0]].part.name,
+                    )
                 )
             else:
                 keepers.append(keys)

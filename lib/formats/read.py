@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from lib import dialects
+from lib import dialects, fmt
 from lib.dialects import header_key
 from lib.formats import account_center
 from lib.formats.containers import Part
 from lib.formats.detect import Detection, detect
 from lib.formats.errors import FormatError
 from lib.formats.text import head_lines, read_table, to_utf8
+from lib.i18n import _, ngettext
 from lib.models import Agreement, Metric
 from lib.normalize import normalize
 from lib.schema import Col, empty_frame
@@ -29,7 +30,7 @@ class PartResult:
 
     part: Part
     detection: Detection
-    raw: pl.DataFrame
+    raw: pl.DataFrame | pl.LazyFrame  # lazy: a big file streamed from disk (lib.formats.stream)
     normalized: pl.DataFrame
     metric: str | None  # "actual", "amortized", BOTH (FOCUS) or None when the file cannot tell
     dropped: tuple[Dropped, ...] = ()
@@ -38,6 +39,12 @@ class PartResult:
     is_estimate: bool = False
     accounts: tuple[tuple[str, str], ...] = field(default=())  # billing account id, name
     profiles: tuple[tuple[str, str], ...] = field(default=())  # billing profile id, name
+    raw_rows: int = -1  # rows of a lazy ``raw``
+
+    @property
+    def raw_height(self) -> int:
+        """Rows in ``raw`` (counted while streaming when ``raw`` is lazy)."""
+        return self.raw.height if isinstance(self.raw, pl.DataFrame) else self.raw_rows
 
 
 def read_part(part: Part, metric: Metric) -> PartResult:
@@ -77,7 +84,7 @@ def read_part(part: Part, metric: Metric) -> PartResult:
     warnings += detection.warnings
     notes += detection.notes
     if part.version_hint and part.version_hint not in detection.version:
-        notes.append(f"{part.name}: the export's manifest says dataset version {part.version_hint}.")
+        notes.append(_("{name}: the export's manifest says dataset version {version}.").format(name=part.name, version=part.version_hint))
     dialect = dialects.for_metric(detection.dialect, amortized=metric is Metric.AMORTIZED)
     if prepared.height == 0:
         normalized = empty_frame()
@@ -85,7 +92,7 @@ def read_part(part: Part, metric: Metric) -> PartResult:
         try:
             result = normalize(prepared, dialect, line_offset=header_line + 1, decimal_comma=decimal_comma)
         except ValueError as error:
-            raise FormatError(part.name, "a date and a cost column", str(error), header_line) from None
+            raise FormatError(part.name, _("a date and a cost column"), str(error), header_line) from None
         normalized = _tidy(result.frame, part.name, warnings)
         dropped += result.dropped
         notes += result.notes
@@ -117,7 +124,11 @@ def _tidy(frame: pl.DataFrame, name: str, warnings: list[str]) -> pl.DataFrame:
     missing_currency = frame.get_column(Col.BILLING_CURRENCY).null_count()
     if missing_currency:
         warnings.append(
-            f"{name}: {missing_currency} row(s) state no currency; their cost is shown under {UNKNOWN_CURRENCY} (unknown currency)."
+            ngettext(
+                "{name}: {count} row states no currency; its cost is shown under {code} (unknown currency).",
+                "{name}: {count} rows state no currency; their cost is shown under {code} (unknown currency).",
+                missing_currency,
+            ).format(name=name, count=fmt.count(missing_currency), code=UNKNOWN_CURRENCY)
         )
     return frame.with_columns(
         pl.col(Col.BILLING_CURRENCY).cast(pl.String).str.strip_chars().str.to_uppercase().fill_null(UNKNOWN_CURRENCY).cast(pl.Categorical),

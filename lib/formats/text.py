@@ -16,6 +16,7 @@ import polars as pl
 from lib.dialects import header_key
 from lib.formats.detect import EXPECTED_HEADER, known_keys
 from lib.formats.errors import FormatError
+from lib.i18n import _, ngettext
 from lib.sources.base import Dropped
 
 HEAD_BYTES = 256 * 1024
@@ -45,14 +46,14 @@ def to_utf8(name: str, data: bytes) -> tuple[bytes, tuple[str, ...]]:
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16").encode("utf-8"), (f"{name}: UTF-16 text, converted to UTF-8 for reading.",)
+            return data.decode("utf-16").encode("utf-8"), (_("{name}: UTF-16 text, converted to UTF-8 for reading.").format(name=name),)
         except UnicodeDecodeError:
-            raise FormatError(name, "a text (CSV) file", "binary data") from None
+            raise FormatError(name, _("a text (CSV) file"), _("binary data")) from None
     head = data[:HEAD_BYTES]
     controls = sum(head.count(bytes([c])) for c in _CONTROL)
     if b"\x00" in head or controls > max(8, len(head) // 200):
-        kind = "a zip, gzip or Parquet file with another name" if head[:2] in (b"PK", b"\x1f\x8b") else "binary data"
-        raise FormatError(name, "a text (CSV) usage file", kind)
+        kind = _("a zip, gzip or Parquet file with another name") if head[:2] in (b"PK", b"\x1f\x8b") else _("binary data")
+        raise FormatError(name, _("a text (CSV) usage file"), kind)
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -60,8 +61,10 @@ def to_utf8(name: str, data: bytes) -> tuple[bytes, tuple[str, ...]]:
             try:
                 text = data.decode("cp1252")
             except UnicodeDecodeError:
-                raise FormatError(name, "a text (CSV) file in UTF-8", f"bytes that are not text (at byte {error.start})") from None
-            return text.encode("utf-8"), (f"{name}: not UTF-8; read as Windows-1252 text.",)
+                raise FormatError(
+                    name, _("a text (CSV) file in UTF-8"), _("bytes that are not text (at byte {offset})").format(offset=error.start)
+                ) from None
+            return text.encode("utf-8"), (_("{name}: not UTF-8; read as Windows-1252 text.").format(name=name),)
     return data, ()
 
 
@@ -90,8 +93,8 @@ def find_header(name: str, head_lines: list[str]) -> tuple[int, str, list[str]]:
                 best = (score, index, separator, cells)
     if best is None:
         first = next((ln for ln in head_lines if ln.strip()), "")
-        found = f"{first.strip()[:80]!r} on the first line" if first else "no text lines"
-        raise FormatError(name, EXPECTED_HEADER, found, 1)
+        found = _("{text} on the first line").format(text=repr(first.strip()[:80])) if first else _("no text lines")
+        raise FormatError(name, _(EXPECTED_HEADER), found, 1)
     return best[1], best[2], best[3]
 
 
@@ -107,7 +110,7 @@ def head_lines(data: bytes) -> list[str]:
 
 def _line_offset(data: bytes, line_index: int) -> int:
     offset = 0
-    for _ in range(line_index):
+    for _line in range(line_index):
         found = data.find(b"\n", offset)
         if found < 0:
             return len(data)
@@ -125,7 +128,7 @@ def _cut_off(name: str, data: bytes, start: int, header: list[str], separator: s
         if end <= start:
             end = start
         line = data.count(b"\n", 0, end) + 1
-        reason = f"the file ends inside a quoted cell: the row at line {line} is cut off (the file is incomplete)"
+        reason = _("the file ends inside a quoted cell: the row at line {line} is cut off (the file is incomplete)").format(line=line)
         return end, Dropped(reason=reason, rows=1, example_line=line)
     if end > start and not data.endswith(b"\n"):
         last_break = data.rfind(b"\n", start)
@@ -133,7 +136,9 @@ def _cut_off(name: str, data: bytes, start: int, header: list[str], separator: s
         cells = _cells(last, separator)
         if last.strip() and len(cells) < len(header):
             line = data.count(b"\n", 0, last_break + 1) + 1
-            reason = f"the last row (line {line}) is cut off: {len(cells)} of {len(header)} cells, no line end (the file is incomplete)"
+            reason = _("the last row (line {line}) is cut off: {cells} of {columns} cells, no line end (the file is incomplete)").format(
+                line=line, cells=len(cells), columns=len(header)
+            )
             return last_break + 1, Dropped(reason=reason, rows=1, example_line=line)
     return end, None
 
@@ -141,11 +146,11 @@ def _cut_off(name: str, data: bytes, start: int, header: list[str], separator: s
 def _locate_bad_line(body: bytes, separator: str, first_line: int) -> tuple[int | None, str]:
     reader = csv.reader(io.StringIO(body.decode("utf-8", errors="replace"), newline=""), delimiter=separator, strict=True)
     try:
-        for _ in reader:
+        for _row in reader:
             pass
     except csv.Error as error:
         return first_line + reader.line_num - 1, str(error)
-    return None, "a row polars could not split into cells"
+    return None, _("a row polars could not split into cells")
 
 
 def read_table(name: str, data: bytes, *, cut_off_stream: bool = False) -> CsvTable:
@@ -163,9 +168,15 @@ def read_table(name: str, data: bytes, *, cut_off_stream: bool = False) -> CsvTa
     notes: list[str] = []
     if cut_off_stream and cut is None:
         last_line = data.count(b"\n") + 1
-        warnings.append(f"{name}: the compressed file was cut off; rows after line {last_line} are missing.")
+        warnings.append(_("{name}: the compressed file was cut off; rows after line {line} are missing.").format(name=name, line=last_line))
     if index:
-        notes.append(f"Skipped {index} line(s) of text before the header (the header is line {index + 1}).")
+        notes.append(
+            ngettext(
+                "Skipped {count} line of text before the header (the header is line {line}).",
+                "Skipped {count} lines of text before the header (the header is line {line}).",
+                index,
+            ).format(count=index, line=index + 1)
+        )
     body: bytes | io.BytesIO = data if start == 0 and end == len(data) else io.BytesIO(memoryview(data)[start:end])
     options = {"infer_schema": False, "separator": separator, "quote_char": '"', "raise_if_empty": False}
     try:
@@ -177,10 +188,10 @@ def read_table(name: str, data: bytes, *, cut_off_stream: bool = False) -> CsvTa
             if isinstance(body, io.BytesIO):
                 body.seek(0)
             raw = pl.read_csv(body, truncate_ragged_lines=True, **options)  # type: ignore[arg-type]
-            warnings.append(f"{name}: some rows have more cells than the header; the extra cells were ignored.")
+            warnings.append(_("{name}: some rows have more cells than the header; the extra cells were ignored.").format(name=name))
     except pl.exceptions.PolarsError:
         line, problem = _locate_bad_line(data[start:end], separator, index + 1)
-        raise FormatError(name, "CSV rows with properly quoted cells", problem, line) from None
+        raise FormatError(name, _("CSV rows with properly quoted cells"), problem, line) from None
     raw = raw.rename({c: c.removeprefix("\ufeff") for c in raw.columns if c.startswith("\ufeff")})
     first_row = raw.row(0, named=True) if raw.height else {}
     return CsvTable(raw, index + 1, separator, tuple(dropped), tuple(warnings), tuple(notes), first_row)

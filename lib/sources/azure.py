@@ -16,11 +16,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 from azure.core.credentials import TokenCredential
 
+from lib import fmt, i18n
 from lib.azure import outlook
 from lib.azure.auth import SignInError, identity_key, make_credential
 from lib.azure.clients import Clients
@@ -39,32 +40,35 @@ from lib.azure.query import (
 )
 from lib.azure.scopes import ScopeIdError, agreement_of, normalize_scope, scope_from_id
 from lib.azure.settings import AzureSettings, SettingsError, read_settings
+from lib.i18n import N_, _, ngettext
 from lib.models import Agreement, Metric, Period, Scope
 from lib.periods import billing_period, billing_periods
 from lib.sources.base import Dataset, Dropped, LoadRequest, ProgressCallback, SourceError
 
 DIMENSION_LABELS = {
-    "ResourceGroupName": "resource group",
-    "SubscriptionName": "subscription",
-    "SubscriptionId": "subscription id",
-    "ResourceLocation": "location",
-    "ChargeType": "charge type",
-    "PricingModel": "pricing model",
-    "Meter": "meter",
-    "ResourceId": "resource",
-    "InvoiceId": "invoice",
-    "BillingProfileName": "billing profile",
-    "InvoiceSectionName": "invoice section",
+    "ResourceGroupName": N_("resource group"),
+    "SubscriptionName": N_("subscription"),
+    "SubscriptionId": N_("subscription id"),
+    "ResourceLocation": N_("location"),
+    "ChargeType": N_("charge type"),
+    "PricingModel": N_("pricing model"),
+    "Meter": N_("meter"),
+    "ResourceId": N_("resource"),
+    "InvoiceId": N_("invoice"),
+    "BillingProfileName": N_("billing profile"),
+    "InvoiceSectionName": N_("invoice section"),
 }
+# Progress text of a throttled request; the sidebar recognises it by the part before the first field.
+THROTTLED: Final = N_("throttled, retrying in {wait} s{capped} [try {attempt}]")
 
 
 def dimension_label(group_by: str | None) -> str:
-    """Human name of a second grouping."""
+    """Human name of a second grouping, in the reader's language."""
     if not group_by:
-        return "nothing else"
+        return _("nothing else")
     if group_by.startswith(TAG_PREFIX):
-        return f"tag '{group_by.removeprefix(TAG_PREFIX)}'"
-    return DIMENSION_LABELS.get(group_by, group_by)
+        return _("tag '{key}'").format(key=group_by.removeprefix(TAG_PREFIX))
+    return _(DIMENSION_LABELS[group_by]) if group_by in DIMENSION_LABELS else group_by
 
 
 def _one_line(text: str) -> str:
@@ -104,9 +108,9 @@ def connect(
 
 def _throttle_reporter(progress: ProgressCallback | None, where: list[float]) -> Callable[[float, float, int], None]:
     def notify(wanted: float, wait: float, attempt: int) -> None:
-        capped = f" (Azure asked for {wanted:g} s, capped)" if wait < wanted else ""
+        capped = " " + _("(Azure asked for {wanted} s, capped)").format(wanted=f"{wanted:g}") if wait < wanted else ""
         if progress:
-            progress(where[0], f"throttled, retrying in {wait:g} s{capped} [try {attempt}]")
+            progress(where[0], _(THROTTLED).format(wait=f"{wait:g}", capped=capped, attempt=attempt))
 
     return notify
 
@@ -162,7 +166,7 @@ class AzureSource:
             SourceError: with a plain-words message (missing role, unsupported offer, network...).
         """
         if not request.scope_id:
-            raise SourceError("choose a scope (or paste a scope id) first")
+            raise SourceError(_("choose a scope (or paste a scope id) first"))
         try:
             scope = scope_from_id(request.scope_id, self.scope_name)
         except ScopeIdError as error:
@@ -193,23 +197,38 @@ class AzureSource:
         max_pages = self.connection.settings.max_pages if self.connection else 200
         for index, chunk in enumerate(chunks):
             where[0] = index / len(chunks) * 0.9
-            label = f"{chunk.start:%b %Y}" + (f" ({index + 1} of {len(chunks)})" if len(chunks) > 1 else "")
+            label = fmt.month(chunk.start)
+            if len(chunks) > 1:
+                label = _("{month} ({number} of {count})").format(month=label, number=index + 1, count=len(chunks))
 
             def on_page(pages: int, rows: int, label: str = label) -> None:
                 if progress:
-                    progress(where[0], f"{label}: {rows:,} rows, {pages} page(s); {len(fetched.rows) + rows:,} rows so far")
+                    text = ngettext(
+                        "{month}: {rows} rows, {pages} page; {total} rows so far",
+                        "{month}: {rows} rows, {pages} pages; {total} rows so far",
+                        pages,
+                    )
+                    progress(
+                        where[0], text.format(month=label, rows=fmt.count(rows), pages=pages, total=fmt.count(len(fetched.rows) + rows))
+                    )
 
             columns, rows, pages = fetch_pages(client, spec.scope_id, query_body(spec, chunk), max_pages=max_pages, on_page=on_page)
             if columns and fetched.columns and [c.lower() for c in columns] != [c.lower() for c in fetched.columns]:
-                raise SourceError(f"Azure returned different columns for {label} than for the first month ({columns})")
+                raise SourceError(
+                    _("Azure returned different columns for {month} than for the first month ({columns})").format(
+                        month=label, columns=columns
+                    )
+                )
             fetched.columns = fetched.columns or columns
             fetched.rows.extend(rows)
             fetched.pages += pages
         if progress:
-            progress(
-                0.9,
-                f"{len(fetched.rows):,} rows from {fetched.pages} page(s) in {len(chunks)} monthly query(ies)",
+            text = ngettext(
+                "{rows} rows from {pages} page(s) in {count} monthly query",
+                "{rows} rows from {pages} page(s) in {count} monthly queries",
+                len(chunks),
             )
+            progress(0.9, text.format(rows=fmt.count(len(fetched.rows)), pages=fetched.pages, count=len(chunks)))
         if not fetched.columns:
             fetched.columns = ["Cost", "CostUSD", "UsageDate", "MeterCategory", "Currency"]
         return fetched
@@ -217,11 +236,11 @@ class AzureSource:
     def _forecast(self, client: Any, spec: QuerySpec, as_of: date, progress: ProgressCallback | None) -> dict[str, object]:
         open_period = billing_period(as_of)
         if not (spec.period.start <= as_of <= spec.period.end or spec.period.end >= open_period.start):
-            return outlook.fallback(open_period, "the loaded period does not reach the open billing period")
+            return outlook.fallback(open_period, _("the loaded period does not reach the open billing period"))
         if spec.filters:
-            return outlook.fallback(open_period, "server-side filters are set; the forecast covers the whole scope")
+            return outlook.fallback(open_period, _("server-side filters are set; the forecast covers the whole scope"))
         if progress:
-            progress(0.93, "asking Azure for the forecast to period end")
+            progress(0.93, _("asking Azure for the forecast to period end"))
         max_pages = self.connection.settings.max_pages if self.connection else 200
         return outlook.forecast_extra(client, spec.scope_id, spec.metric, open_period, as_of, max_pages=max_pages)
 
@@ -270,21 +289,34 @@ class AzureSource:
     ) -> Dataset:
         warnings = []
         if not fetched.rows:
-            warnings.append("Azure returned no cost rows for this scope and period.")
+            warnings.append(_("Azure returned no cost rows for this scope and period."))
         forecast = extras["forecast"]
         if isinstance(forecast, dict) and not forecast.get("available"):
-            warnings.append(f"Estimate to period end: the dashboard's own estimate is used ({forecast.get('reason')}).")
+            warnings.append(
+                _("Estimate to period end: the dashboard's own estimate is used ({reason}).").format(reason=forecast.get("reason"))
+            )
+        live = (
+            _(
+                "Live Azure: {rows} rows from {pages} page(s) of Cost Management queries "
+                "(amortized cost, daily, by service and {dimension})."
+            )
+            if spec.metric is Metric.AMORTIZED
+            else _(
+                "Live Azure: {rows} rows from {pages} page(s) of Cost Management queries "
+                "(actual cost, daily, by service and {dimension})."
+            )
+        )
         notes = [
-            f"Live Azure: {len(fetched.rows):,} rows from {fetched.pages} page(s) of Cost Management queries "
-            f"({spec.metric}, daily, by service and {dimension_label(spec.group_by)}).",
-            f"Closed periods: {extras['invoices_source']}.",
+            live.format(rows=fmt.count(len(fetched.rows)), pages=fetched.pages, dimension=dimension_label(spec.group_by)),
+            _("Closed periods: {source}.").format(source=_(str(extras["invoices_source"]))),
             *normalized.notes,
         ]
         if spec.filters:
-            notes.append("Server-side filter: " + "; ".join(f"{n} in {', '.join(v)}" for n, v in spec.filters))
+            shown = "; ".join(_("{dimension} in {values}").format(dimension=n, values=", ".join(v)) for n, v in spec.filters)
+            notes.append(_("Server-side filter: {filters}").format(filters=shown))
         return Dataset(
             source=self.key,
-            format=f"Cost Management query (daily, by service and {dimension_label(spec.group_by)})",
+            format=_("Cost Management query (daily, by service and {dimension})").format(dimension=dimension_label(spec.group_by)),
             schema_version=API_VERSION,
             agreement=agreement,
             metric=spec.metric,
@@ -318,8 +350,12 @@ class AzureSource:
             self.connection = connect()
         settings = self.connection.settings
 
+        reader_language = i18n.get_language()
+
         def notify(wanted: float, wait: float, attempt: int) -> None:
-            messages.put(f"throttled, retrying in {wait:g} s [try {attempt}]")
+            # Called on the SDK's polling thread, which does not inherit the run's language.
+            with i18n.language(reader_language):
+                messages.put(_(THROTTLED).format(wait=f"{wait:g}", capped="", attempt=attempt))
 
         clients = Clients(self.connection.credential, settings, notify=notify, sleep=self.sleep, **self.client_kwargs)
         try:
@@ -330,7 +366,7 @@ class AzureSource:
         except Exception as error:
             message = explain(error, scope_id=request.scope_id, agreement=self.agreement, endpoint=settings.arm_endpoint)
             if getattr(error, "status_code", None) == 400:
-                message += " The dashboard's query-based rows (Usage download page) work for every scope."
+                message += " " + _("The dashboard's query-based rows (Usage download page) work for every scope.")
             raise SourceError(_one_line(message)) from None
 
 
@@ -347,14 +383,18 @@ def load_for_cli(args: argparse.Namespace, *, as_of: date, metric: Metric) -> Da
     """``summarize --scope``: query the scope and return the data set."""
     date_from, date_to = getattr(args, "date_from", None), getattr(args, "date_to", None)
     if (date_from is None) != (date_to is None):
-        raise SourceError("give both --from and --to (or neither, for the last six billing periods and the current one)")
+        raise SourceError(_("give both --from and --to (or neither, for the last six billing periods and the current one)"))
     try:
         period = Period(date_from, date_to) if date_from and date_to else None
     except ValueError as error:
         raise SourceError(str(error)) from None
     group_by = os.environ.get("AZDASH_GROUP_BY", "ResourceGroupName") or None
     if group_by and group_by not in SECOND_DIMENSIONS and not group_by.startswith(TAG_PREFIX):
-        raise SourceError(f"AZDASH_GROUP_BY={group_by!r}: use one of {', '.join(SECOND_DIMENSIONS)} or tag:KEY")
+        raise SourceError(
+            _("AZDASH_GROUP_BY={value}: use one of {dimensions} or tag:KEY").format(
+                value=repr(group_by), dimensions=", ".join(SECOND_DIMENSIONS)
+            )
+        )
     source = AzureSource(_cli_connection(args), group_by=group_by)
     return source.load(LoadRequest(as_of=as_of, metric=metric, period=period, scope_id=args.scope), progress=_cli_progress)
 
@@ -362,11 +402,11 @@ def load_for_cli(args: argparse.Namespace, *, as_of: date, metric: Metric) -> Da
 def download_for_cli(args: argparse.Namespace) -> int:
     """``download``: write the raw cost details CSV and return the exit status."""
     if not args.scope:
-        raise SourceError("--scope is required (e.g. /providers/Microsoft.Billing/billingAccounts/ID/billingProfiles/ID)")
+        raise SourceError(_("--scope is required (e.g. /providers/Microsoft.Billing/billingAccounts/ID/billingProfiles/ID)"))
     period = None
     if args.date_from or args.date_to:
         if not (args.date_from and args.date_to):
-            raise SourceError("give both --from and --to")
+            raise SourceError(_("give both --from and --to"))
         try:
             period = Period(args.date_from, args.date_to)
         except ValueError as error:
@@ -378,6 +418,7 @@ def download_for_cli(args: argparse.Namespace) -> int:
     try:
         out.write_bytes(result.data)
     except OSError as error:
-        raise SourceError(f"cannot write {out}: {error.strerror}") from None
-    print(f"wrote {out}: {len(result.data):,} bytes from {result.blobs} part(s) ({result.status})")
+        raise SourceError(_("cannot write {path}: {error}").format(path=out, error=error.strerror)) from None
+    wrote = _("wrote {path}: {size} bytes from {parts} part(s) ({status})")
+    print(wrote.format(path=out, size=fmt.count(len(result.data)), parts=result.blobs, status=result.status))
     return 0

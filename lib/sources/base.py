@@ -41,7 +41,9 @@ class Dropped:
 class Dataset:
     """What a source delivers: the raw rows untouched and their canonical form.
 
-    ``raw`` is never modified after creation; ``normalized`` follows ``lib.schema``.
+    ``raw`` is never modified after creation; ``normalized`` follows ``lib.schema``. ``raw`` is a
+    ``pl.LazyFrame`` scanning the file(s) when a big file was streamed from disk (its rows are read
+    again only when a download asks for them; ``lib.export.raw_rows``).
     """
 
     source: str
@@ -49,7 +51,7 @@ class Dataset:
     schema_version: str
     agreement: Agreement
     metric: Metric
-    raw: pl.DataFrame
+    raw: pl.DataFrame | pl.LazyFrame
     normalized: pl.DataFrame
     scopes: tuple[Scope, ...]
     as_of: date

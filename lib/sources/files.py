@@ -8,18 +8,22 @@ rows read, kept and dropped, dates, currencies, totals) is in ``Dataset.extras["
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
+from lib import fmt
 from lib.formats import merge
-from lib.formats.containers import MANIFEST, PARQUET_SUFFIXES, Part, folder_run_time, parse_manifest, unpack
+from lib.formats.containers import MANIFEST, PARQUET_SUFFIXES, Part, folder_run_time, metric_from_text, parse_manifest, unpack
 from lib.formats.errors import FormatError
 from lib.formats.read import PartResult, agreement_of, read_part
+from lib.formats.stream import read_csv_path, streamable
+from lib.i18n import _, ngettext
 from lib.models import Metric, Scope, ScopeKind
 from lib.schema import Col, conform
 from lib.sources.base import Dataset, Dropped, LoadRequest, ProgressCallback, RawFile, SourceError
@@ -85,6 +89,20 @@ class InputFile:
     run_time: str | None = None
     metric_hint: str | None = None
     version_hint: str | None = None
+    path: str | None = None  # a big CSV given by path: streamed from disk, ``data`` left empty
+    size: int = 0
+    mtime_ns: int = 0
+
+    @property
+    def streamed(self) -> bool:
+        """Read from ``path`` in batches instead of from ``data``."""
+        return self.path is not None and not self.data
+
+    def fingerprint(self) -> bytes:
+        """Changes when the content changes: the bytes' hash, or path + size + modification time."""
+        if self.streamed:
+            return f"{self.path}|{self.size}|{self.mtime_ns}".encode()
+        return hashlib.sha256(self.data).digest()
 
 
 def file_reports(dataset: Dataset) -> tuple[FileReport, ...]:
@@ -135,36 +153,60 @@ def load_files(
     """
     items = [f if isinstance(f, InputFile) else InputFile(f[0], f[1]) for f in files]
     if not items:
-        raise SourceError("no files given: choose one or more usage files (CSV, CSV.GZ, ZIP or Parquet)")
+        raise SourceError(_("no files given: choose one or more usage files (CSV, CSV.GZ, ZIP or Parquet)"))
     results: list[PartResult] = []
     failed: list[FileReport] = []
     for number, item in enumerate(items):
         if progress:
-            progress(number / len(items), f"Reading {item.name} ({number + 1} of {len(items)})")
+            progress(
+                number / len(items), _("Reading {name} ({number} of {count})").format(name=item.name, number=number + 1, count=len(items))
+            )
         try:
-            for part in _parts(item):
-                results.append(read_part(part, metric))
+            results += _read_item(item, metric, progress, number, len(items))
         except SourceError as error:
             if strict:
                 raise
-            failed.append(FileReport(item.name, "not read", "", None, 0, 0, error=str(error)))
+            failed.append(FileReport(item.name, _("not read"), "", None, 0, 0, error=str(error)))
     if progress:
-        progress(0.95, "Combining files")
+        progress(0.95, _("Combining files"))
     if not results or not any(r.normalized.height for r in results):
         raise _nothing_to_show(results, failed)
     dataset = _assemble(results, failed, items, as_of, metric)
     if progress:
-        progress(1.0, f"Read {len(items)} file(s): {dataset.normalized.height:,} rows")
+        read = ngettext("Read {count} file: {rows} rows", "Read {count} files: {rows} rows", len(items))
+        progress(1.0, read.format(count=len(items), rows=fmt.count(dataset.normalized.height)))
     return dataset
+
+
+def _read_item(item: InputFile, metric: Metric, progress: ProgressCallback | None, number: int, count: int) -> list[PartResult]:
+    """The parts of one input: a big CSV streamed from its path, anything else read from its bytes."""
+    if item.streamed:
+        assert item.path is not None
+        hint = item.metric_hint or metric_from_text(item.name)
+        part = Part(item.name, run=item.run or item.name, run_time=item.run_time, metric_hint=hint, version_hint=item.version_hint)
+
+        def fraction(done: float) -> None:
+            if progress:
+                text = _("Reading {name} ({number} of {count})").format(name=item.name, number=number + 1, count=count)
+                progress((number + done) / count * 0.95, f"{text}: {done:.0%}")
+
+        result = read_csv_path(part, Path(item.path), metric, fraction)
+        if result is not None:
+            return [result]
+        item = replace(item, data=_read_bytes(Path(item.path)))
+    return [read_part(part, metric) for part in _parts(item)]
 
 
 def _nothing_to_show(results: list[PartResult], failed: list[FileReport]) -> SourceError:
     if failed and not results:
-        return SourceError(failed[0].error if len(failed) == 1 else f"none of the {len(failed)} files could be read: {failed[0].error}")
+        if len(failed) == 1:
+            return SourceError(failed[0].error)
+        return SourceError(_("none of the {count} files could be read: {error}").format(count=len(failed), error=failed[0].error))
     names = ", ".join(r.part.name for r in results[:3])
     reasons = [d.reason for r in results for d in r.dropped]
-    detail = f" ({reasons[0]})" if reasons else " (the file has a header but no data rows, e.g. a month without usage)"
-    return FormatError(names, "at least one row of usage", "no rows that can be shown" + detail)
+    detail = reasons[0] if reasons else _("the file has a header but no data rows, e.g. a month without usage")
+    found = _("no rows that can be shown ({detail})").format(detail=detail)
+    return FormatError(names, _("at least one row of usage"), found)
 
 
 def _assemble(results: list[PartResult], failed: list[FileReport], items: list[InputFile], as_of: date, metric: Metric) -> Dataset:
@@ -172,7 +214,7 @@ def _assemble(results: list[PartResult], failed: list[FileReport], items: list[I
     total = 0
     for result in results:
         offsets.append(total)
-        total += result.raw.height
+        total += result.raw_height
     frames = [
         r.normalized.with_columns((pl.col(Col.SOURCE_ROW).cast(pl.Int64) + offset).alias(Col.SOURCE_ROW), pl.lit(i).alias("_part"))
         for i, (r, offset) in enumerate(zip(results, offsets, strict=True))
@@ -180,7 +222,7 @@ def _assemble(results: list[PartResult], failed: list[FileReport], items: list[I
     combined = pl.concat(frames, how="vertical_relaxed")
     aside, warnings, shown_metric = merge.select_metric(results, metric)
     removals = [
-        merge.Removal(i, results[i].normalized.height, f"holds {results[i].metric} cost while the Cost view is {metric}")
+        merge.Removal(i, results[i].normalized.height, _set_aside_reason(str(results[i].metric), metric))
         for i in sorted(aside)
         if results[i].normalized.height
     ]
@@ -195,7 +237,7 @@ def _assemble(results: list[PartResult], failed: list[FileReport], items: list[I
     last_day = normalized.get_column(Col.CHARGE_DATE).max()
     data_as_of = min(last_day, as_of) if isinstance(last_day, date) else as_of
     all_warnings = [*warnings, *(w for r in results for w in r.warnings), *(f"{f.name}: {f.error}" for f in failed)]
-    formats = sorted({r.detection.dialect.name for r in results})
+    formats = sorted({r.detection.dialect.name for r in results})  # English: the frame translates known layouts
     versions = sorted({r.detection.version for r in results})
     return Dataset(
         source="files",
@@ -203,17 +245,35 @@ def _assemble(results: list[PartResult], failed: list[FileReport], items: list[I
         schema_version=", ".join(versions),
         agreement=agreement_of(results),
         metric=shown_metric,
-        raw=pl.concat([r.raw for r in results], how="diagonal") if results else pl.DataFrame(),
+        raw=_raw(results),
         normalized=normalized,
         scopes=_scopes(results, normalized),
         as_of=data_as_of,
-        raw_files=tuple(RawFile(i.name, i.data, _mime(i.name)) for i in items),
+        raw_files=tuple(RawFile(i.name, i.data, _mime(i.name)) for i in items if not i.streamed),
         dropped=dropped,
         warnings=tuple(all_warnings),
         notes=tuple([*notes, *(n for r in results for n in r.notes)]),
         is_estimate=any(r.is_estimate for r in results),
         extras={REPORTS: tuple(reports)},
     )
+
+
+def _set_aside_reason(held: str, metric: Metric) -> str:
+    """Why a part of the other cost view is left out, in the reader's language."""
+    if held == "actual" and metric is Metric.AMORTIZED:
+        return _("holds actual cost while the Cost view is amortized")
+    if held == "amortized" and metric is Metric.ACTUAL:
+        return _("holds amortized cost while the Cost view is actual")
+    return _("holds {held} cost while the Cost view is {metric}").format(held=held, metric=metric)
+
+
+def _raw(results: list[PartResult]) -> pl.DataFrame | pl.LazyFrame:
+    """Every part's raw rows, one after the other; lazy (read from disk on demand) when a part was streamed."""
+    if not results:
+        return pl.DataFrame()
+    if all(isinstance(r.raw, pl.DataFrame) for r in results):
+        return pl.concat([r.raw for r in results if isinstance(r.raw, pl.DataFrame)], how="diagonal")
+    return pl.concat([r.raw.lazy() for r in results], how="diagonal")
 
 
 def _reports(results: list[PartResult], kept: pl.DataFrame, removals: list[merge.Removal]) -> list[FileReport]:
@@ -261,7 +321,7 @@ def _scopes(results: list[PartResult], frame: pl.DataFrame) -> tuple[Scope, ...]
         scopes = [Scope(root, account_name, ScopeKind.BILLING_ACCOUNT)]
     else:
         root = "files"
-        scopes = [Scope(root, "all loaded files", ScopeKind.BILLING_ACCOUNT)]
+        scopes = [Scope(root, _("all loaded files"), ScopeKind.BILLING_ACCOUNT)]
     profile_ids = {name: pid for r in results for pid, name in r.profiles}
     names = frame.get_column(Col.BILLING_PROFILE).drop_nulls().unique().sort().to_list()
     profile_names = [n for n in names if n != "Unassigned"]
@@ -276,7 +336,7 @@ def _scopes(results: list[PartResult], frame: pl.DataFrame) -> tuple[Scope, ...]
         .sort(["spend", Col.SUBSCRIPTION_ID], descending=[True, False])
         .head(MAX_SCOPES)
     )
-    for sub_id, name, _ in subscriptions.iter_rows():
+    for sub_id, name, _spend in subscriptions.iter_rows():
         label = name if name and name != "Unassigned" else sub_id
         scopes.append(Scope(f"/subscriptions/{sub_id}", label, ScopeKind.SUBSCRIPTION, ((Col.SUBSCRIPTION_ID, sub_id),)))
     return tuple(scopes)
@@ -307,18 +367,27 @@ def expand_paths(paths: Sequence[str]) -> list[InputFile]:
         elif path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(READABLE))
             if not files:
-                raise SourceError(f"{given}: no usage files (CSV, CSV.GZ, ZIP, Parquet) in this folder")
+                raise SourceError(_("{path}: no usage files (CSV, CSV.GZ, ZIP, Parquet) in this folder").format(path=given))
             found.extend(_read_path(p, run=str(p.parent)) for p in files)
         else:
-            raise SourceError(f"{given}: no such file or folder")
+            raise SourceError(_("{path}: no such file or folder").format(path=given))
     return found
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise SourceError(_("{path}: cannot be read ({error})").format(path=path, error=error.strerror or error)) from None
 
 
 def _read_path(path: Path, run: str | None) -> InputFile:
     try:
-        data = path.read_bytes()
+        stat = path.stat()
+        streamed = streamable(path, stat.st_size)
     except OSError as error:
-        raise SourceError(f"{path}: cannot be read ({error.strerror or error})") from None
+        raise SourceError(_("{path}: cannot be read ({error})").format(path=path, error=error.strerror or error)) from None
+    data = b"" if streamed else _read_bytes(path)
     run_time = metric = version = None
     manifest = path.parent / MANIFEST
     if run is not None and manifest.is_file():
@@ -330,6 +399,9 @@ def _read_path(path: Path, run: str | None) -> InputFile:
         run_time=run_time or folder_run_time(str(path)),
         metric_hint=metric,
         version_hint=version,
+        path=str(path),
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
     )
 
 
