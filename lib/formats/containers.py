@@ -20,6 +20,7 @@ import polars as pl
 
 from lib import fmt
 from lib.formats.errors import FormatError
+from lib.formats.limits import CHUNK, Budget, check_file_size
 from lib.i18n import _, ngettext
 
 CSV_SUFFIXES = (".csv", ".txt")
@@ -30,7 +31,7 @@ MANIFEST = "manifest.json"
 SUPPORTED = "a usage CSV (.csv), gzip-compressed CSV (.csv.gz), zip of export parts (.zip) or Parquet export (.parquet)"
 
 _RUN_TIME = re.compile(r"(\d{8}T?\d{4,6}|\d{12,14})")
-_MAX_ZIP_MEMBER = 8 * 1024**3
+_MAX_MANIFEST = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -66,33 +67,54 @@ def metric_from_text(text: str) -> str | None:
     return None
 
 
-def unpack(name: str, data: bytes) -> list[Part]:
+def unpack(name: str, data: bytes, budget: Budget | None = None) -> list[Part]:
     """Split one uploaded or local file into the parts to read.
 
+    ``budget`` bounds what nested containers unpack to (``lib.formats.limits``); a file given
+    directly gets a new one, after its size is checked.
+
     Raises:
-        FormatError: for empty, damaged or unsupported containers.
+        FormatError: for empty, damaged, unsupported, too large or bomb-like containers.
     """
+    if budget is None:
+        check_file_size(name, len(data))
+        budget = Budget()
     if not data:
         raise FormatError(name, _("a usage file with a header row"), _("an empty file (0 bytes)"))
     lowered = name.lower()
     if lowered.endswith(ZIP_SUFFIXES) or data[:4] == b"PK\x03\x04":
-        return _unzip(name, data)
+        with budget.nested(name):
+            return _unzip(name, data, budget)
     if lowered.endswith(PARQUET_SUFFIXES) or data[:4] == b"PAR1":
-        return [Part(name, run=name, frame=read_parquet(name, data), metric_hint=metric_from_text(name))]
+        return [Part(name, run=name, frame=read_parquet(name, data, budget), metric_hint=metric_from_text(name))]
     if lowered.endswith(GZIP_SUFFIXES) or data[:2] == b"\x1f\x8b":
-        text, warnings, cut = gunzip(name, data)
+        with budget.nested(name):
+            text, warnings, cut = gunzip(name, data, budget)
         return [Part(name, run=name, data=text, metric_hint=metric_from_text(name), warnings=warnings, cut_off=cut)]
     return [Part(name, run=name, data=data, metric_hint=metric_from_text(name))]
 
 
-def gunzip(name: str, data: bytes) -> tuple[bytes, tuple[str, ...], bool]:
-    """Decompress gzip (several members allowed); a cut-off stream keeps what could be read."""
+def gunzip(name: str, data: bytes, budget: Budget | None = None) -> tuple[bytes, tuple[str, ...], bool]:
+    """Decompress gzip (several members allowed); a cut-off stream keeps what could be read.
+
+    The output is produced in chunks counted against ``budget``, so a gzip bomb stops early.
+    """
+    budget = budget or Budget()
     chunks: list[bytes] = []
+    output = 0
     rest = data
     try:
         while rest:
             inflater = zlib.decompressobj(wbits=31)
-            chunks.append(inflater.decompress(rest))
+            pending = rest
+            while not inflater.eof:
+                chunk = inflater.decompress(pending, CHUNK)
+                pending = inflater.unconsumed_tail
+                if not chunk and not pending:
+                    break
+                output += len(chunk)
+                budget.take(name, len(chunk), output, len(data))
+                chunks.append(chunk)
             if not inflater.eof:
                 text = b"".join(chunks)
                 if not text:
@@ -109,8 +131,13 @@ def gunzip(name: str, data: bytes) -> tuple[bytes, tuple[str, ...], bool]:
     return b"".join(chunks), (), False
 
 
-def read_parquet(name: str, data: bytes) -> pl.DataFrame:
-    """A Parquet export as a table of text cells (the raw frame keeps text, like a CSV)."""
+def read_parquet(name: str, data: bytes, budget: Budget | None = None) -> pl.DataFrame:
+    """A Parquet export as a table of text cells (the raw frame keeps text, like a CSV).
+
+    Its uncompressed size, from the file's own metadata, is counted against ``budget`` before
+    anything is decompressed.
+    """
+    (budget or Budget()).reserve(name, _parquet_size(data))
     try:
         frame = pl.read_parquet(io.BytesIO(data))
     except Exception as error:  # polars raises several types for damaged files
@@ -125,6 +152,17 @@ def read_parquet(name: str, data: bytes) -> pl.DataFrame:
         else:
             casts.append(pl.col(column).cast(pl.String))
     return frame.select(casts)
+
+
+def _parquet_size(data: bytes) -> int:
+    """Bytes the Parquet file's pages unpack to, from its footer (0 when the footer is unreadable)."""
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.ParquetFile(io.BytesIO(data)).metadata
+    except Exception:  # pyarrow raises several types; the read below reports the damage
+        return 0
+    return sum(max(metadata.row_group(i).total_byte_size, 0) for i in range(metadata.num_row_groups))
 
 
 def parse_manifest(data: bytes) -> tuple[str | None, str | None, str | None]:
@@ -142,13 +180,15 @@ def parse_manifest(data: bytes) -> tuple[str | None, str | None, str | None]:
     return (str(run_time) if run_time else None, metric_from_text(str(config.get("type", ""))), str(version) if version else None)
 
 
-def _manifests(name: str, archive: zipfile.ZipFile) -> list[_Manifest]:
+def _manifests(name: str, archive: zipfile.ZipFile, budget: Budget) -> list[_Manifest]:
     found = []
     for info in archive.infolist():
-        if posixpath.basename(info.filename).lower() != MANIFEST:
+        # A real manifest is a few kilobytes; a huge one is not worth reading (or is a bomb).
+        if posixpath.basename(info.filename).lower() != MANIFEST or info.file_size > _MAX_MANIFEST:
             continue
         try:
-            content = archive.read(info)
+            with archive.open(info) as stream:
+                content = budget.read(f"{name}/{info.filename}", stream, info.compress_size)
         except (zipfile.BadZipFile, OSError, zlib.error, EOFError, NotImplementedError):
             continue
         run_time, metric, version = parse_manifest(content)
@@ -160,13 +200,14 @@ def _mapping(value: object) -> dict[str, object]:
     return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-def _unzip(name: str, data: bytes) -> list[Part]:
+def _unzip(name: str, data: bytes, budget: Budget) -> list[Part]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [i for i in archive.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise FormatError(name, _("a complete zip archive"), _("a damaged or cut-off zip file")) from None
-    manifests = sorted(_manifests(name, archive), key=lambda m: len(m.folder), reverse=True)
+    budget.check_members(name, len(members))
+    manifests = sorted(_manifests(name, archive, budget), key=lambda m: len(m.folder), reverse=True)
     parts: list[Part] = []
     skipped: list[str] = []
     for info in members:
@@ -177,11 +218,11 @@ def _unzip(name: str, data: bytes) -> list[Part]:
         if not lowered.endswith(CSV_SUFFIXES + GZIP_SUFFIXES + PARQUET_SUFFIXES):
             skipped.append(member)
             continue
-        if info.file_size > _MAX_ZIP_MEMBER:
-            size = _("{size} bytes").format(size=fmt.count(info.file_size))
-            raise FormatError(f"{name}/{member}", _("a usage file under 8 GB"), size)
+        # The declared size can lie, so the read itself is bounded too; an honest huge one stops here.
+        budget.expect(f"{name}/{member}", info.file_size)
         try:
-            content = archive.read(info)
+            with archive.open(info) as stream:
+                content = budget.read(f"{name}/{member}", stream, info.compress_size)
         except (zipfile.BadZipFile, OSError, zlib.error, EOFError, NotImplementedError):
             raise FormatError(f"{name}/{member}", _("a readable zip member"), _("damaged or cut-off compressed data")) from None
         folder = posixpath.dirname(member)
@@ -189,7 +230,7 @@ def _unzip(name: str, data: bytes) -> list[Part]:
         run_folder = manifest.folder if manifest else folder
         run_time = manifest.run_time if manifest else _folder_time(folder)
         metric = (manifest.metric if manifest else None) or metric_from_text(member) or metric_from_text(name)
-        for part in unpack(f"{name}/{member}", content):
+        for part in unpack(f"{name}/{member}", content, budget):
             parts.append(
                 Part(
                     part.name,
