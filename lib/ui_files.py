@@ -13,7 +13,7 @@ from lib.formats.read import UNKNOWN_CURRENCY
 from lib.i18n import N_, _, ngettext
 from lib.models import Metric
 from lib.sources.base import Dataset, SourceError
-from lib.sources.files import FileReport, InputFile, expand_paths, file_reports
+from lib.sources.files import FileReport, InputFile, env_paths, expand_paths, file_reports
 
 UPLOAD_KEY = "files_upload"
 PATH_KEY = "files_path"
@@ -64,7 +64,7 @@ def _gather(paths: str) -> tuple[list[InputFile], str | None]:
     files: list[InputFile] = []
     uploads = st.session_state.get(UPLOAD_KEY) or []
     files += [InputFile(u.name, u.getvalue()) for u in uploads]
-    given = [p.strip() for p in paths.replace("\n", ";").split(";") if p.strip()]
+    given = [p.strip() for p in paths.replace("\n", ";").split(";") if p.strip()] or env_paths()
     if given:
         try:
             files += expand_paths(given)

@@ -40,6 +40,7 @@ class PartResult:
     accounts: tuple[tuple[str, str], ...] = field(default=())  # billing account id, name
     profiles: tuple[tuple[str, str], ...] = field(default=())  # billing profile id, name
     raw_rows: int = -1  # rows of a lazy ``raw``
+    scan: tuple[str, str, int] | None = None  # a lazy ``raw``'s file: path, separator, lines before the header
 
     @property
     def raw_height(self) -> int:

@@ -86,6 +86,13 @@ def _complete_tail(path: Path, size: int, separator: str, header: list[str]) -> 
     return last.count(b'"') % 2 == 0 and len(_cells(last.decode("utf-8", errors="replace"), separator)) >= len(header)
 
 
+def raw_scan(path: str, separator: str, skip_rows: int) -> pl.LazyFrame:
+    """The file's rows as text cells, read lazily (header names without a byte-order mark)."""
+    scan = pl.scan_csv(path, separator=separator, quote_char='"', skip_rows=skip_rows, infer_schema=False, raise_if_empty=False)
+    columns = scan.collect_schema().names()
+    return scan.rename({c: c.removeprefix("\ufeff") for c in columns if c.startswith("\ufeff")})
+
+
 def _merge_dropped(dropped: list[Dropped]) -> tuple[Dropped, ...]:
     """One entry per kind of problem across batches: the first batch's reason and line, rows added up."""
     merged: dict[str, Dropped] = {}
@@ -113,11 +120,9 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
     index, separator, header = find_header(part.name, lines)
     if not _complete_tail(path, size, separator, header):
         return None
-    scan = pl.scan_csv(path, separator=separator, quote_char='"', skip_rows=index, infer_schema=False, raise_if_empty=False)
     try:
+        scan = raw_scan(str(path), separator, index)
         columns = scan.collect_schema().names()
-        scan = scan.rename({c: c.removeprefix("\ufeff") for c in columns if c.startswith("\ufeff")})
-        columns = [c.removeprefix("\ufeff") for c in columns]
         sample = scan.head(1000).collect()
     except pl.exceptions.PolarsError:
         return None
@@ -176,6 +181,7 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
         accounts=_pairs(all_pairs, "account"),
         profiles=_pairs(all_pairs, "profile"),
         raw_rows=offset,
+        scan=(str(path), separator, index),
     )
 
 

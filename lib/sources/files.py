@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lib import fmt
+from lib import fmt, i18n
 from lib.formats import merge
 from lib.formats.containers import MANIFEST, PARQUET_SUFFIXES, Part, folder_run_time, metric_from_text, parse_manifest, unpack
 from lib.formats.errors import FormatError
@@ -26,6 +26,7 @@ from lib.formats.stream import read_csv_path, streamable
 from lib.i18n import _, ngettext
 from lib.models import Metric, Scope, ScopeKind
 from lib.schema import Col, conform
+from lib.sources import disk_cache
 from lib.sources.base import Dataset, Dropped, LoadRequest, ProgressCallback, RawFile, SourceError
 
 READABLE = (".csv", ".txt", ".gz", ".gzip", ".zip", *PARQUET_SUFFIXES)
@@ -154,6 +155,10 @@ def load_files(
     items = [f if isinstance(f, InputFile) else InputFile(f[0], f[1]) for f in files]
     if not items:
         raise SourceError(_("no files given: choose one or more usage files (CSV, CSV.GZ, ZIP or Parquet)"))
+    streamed = all(i.streamed for i in items)
+    cached = _cached(items, as_of, metric, progress) if streamed else None
+    if cached is not None:
+        return cached
     results: list[PartResult] = []
     failed: list[FileReport] = []
     for number, item in enumerate(items):
@@ -172,10 +177,22 @@ def load_files(
     if not results or not any(r.normalized.height for r in results):
         raise _nothing_to_show(results, failed)
     dataset = _assemble(results, failed, items, as_of, metric)
+    if streamed and not failed and all(r.scan for r in results):
+        dataset.extras["raw_scans"] = [list(r.scan) for r in results if r.scan]
+        disk_cache.store(dataset, items, metric, i18n.get_language())
     if progress:
         read = ngettext("Read {count} file: {rows} rows", "Read {count} files: {rows} rows", len(items))
         progress(1.0, read.format(count=len(items), rows=fmt.count(dataset.normalized.height)))
     return dataset
+
+
+def _cached(items: list[InputFile], as_of: date, metric: Metric, progress: ProgressCallback | None) -> Dataset | None:
+    """The data set of big files read before, from the disk cache (``lib.sources.disk_cache``)."""
+    cached = disk_cache.load(items, metric, i18n.get_language(), as_of)
+    if cached is not None and progress:
+        read = ngettext("Read {count} file: {rows} rows", "Read {count} files: {rows} rows", len(items))
+        progress(1.0, read.format(count=len(items), rows=fmt.count(cached.normalized.height)))
+    return cached
 
 
 def _read_item(item: InputFile, metric: Metric, progress: ProgressCallback | None, number: int, count: int) -> list[PartResult]:
@@ -403,6 +420,14 @@ def _read_path(path: Path, run: str | None) -> InputFile:
         size=stat.st_size,
         mtime_ns=stat.st_mtime_ns,
     )
+
+
+DATA_PATH_ENV = "AZDASH_DATA_PATH"
+
+
+def env_paths() -> list[str]:
+    """Files and folders named by ``AZDASH_DATA_PATH`` (``os.pathsep``-separated): the dashboard opens on them."""
+    return [p.strip() for p in os.environ.get(DATA_PATH_ENV, "").split(os.pathsep) if p.strip()]
 
 
 def load_paths(paths: Sequence[str], *, as_of: date, metric: Metric, progress: ProgressCallback | None = None) -> Dataset:

@@ -6,6 +6,8 @@ several batches; every result is compared with reading the same file's bytes.
 
 from __future__ import annotations
 
+import os
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -25,9 +27,18 @@ REAL = FIXTURES / "real"
 
 
 @pytest.fixture
-def streamed_small(monkeypatch: pytest.MonkeyPatch) -> None:
+def streamed_small(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
     monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 0)
     monkeypatch.setattr(stream, "BATCH_ROWS", 7)
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("AZDASH_CACHE_DIR", str(cache))
+    return cache
+
+
+def _wait_for_cache_writes() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "azdash-cache-write":
+            thread.join()
 
 
 def _by_bytes(path: Path, metric: Metric = Metric.ACTUAL) -> Dataset:
@@ -56,7 +67,7 @@ def _csvs() -> list[Path]:
 
 
 @pytest.mark.parametrize("path", _csvs(), ids=lambda p: str(p.relative_to(REAL)))
-def test_real_files_stream_to_the_same_data_set(path: Path, streamed_small: None) -> None:
+def test_real_files_stream_to_the_same_data_set(path: Path, streamed_small: Path) -> None:
     """Every real CSV fixture, streamed in batches of 7 rows, equals reading its bytes (or is read whole)."""
     try:
         whole = _by_bytes(path)
@@ -79,7 +90,7 @@ def generated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_generated_file_streams_with_lazy_raw_and_downloads(generated_file: Path, streamed_small: None) -> None:
+def test_generated_file_streams_with_lazy_raw_and_downloads(generated_file: Path, streamed_small: Path) -> None:
     """A streamed file keeps no bytes, its raw rows come from disk, downloads equal the bytes path's."""
     item = expand_paths([str(generated_file)])[0]
     assert item.streamed and item.data == b""
@@ -93,7 +104,7 @@ def test_generated_file_streams_with_lazy_raw_and_downloads(generated_file: Path
     assert export.raw_rows(streamed.raw, rows).equals(export.raw_rows(whole.raw, rows))
 
 
-def test_blank_and_undated_rows_are_reported_with_their_lines(tmp_path: Path, streamed_small: None) -> None:
+def test_blank_and_undated_rows_are_reported_with_their_lines(tmp_path: Path, streamed_small: Path) -> None:
     """Blank rows and rows without a date across batches: same reasons, counts and first lines."""
     header = "Date,CostInBillingCurrency,BillingCurrencyCode,MeterCategory,ResourceGroup,Tags,Extra"
     lines = [header]
@@ -111,7 +122,7 @@ def test_blank_and_undated_rows_are_reported_with_their_lines(tmp_path: Path, st
     assert sum(d.rows for d in streamed.dropped) == 4
 
 
-def test_fingerprint_changes_with_the_file(generated_file: Path, tmp_path: Path, streamed_small: None) -> None:
+def test_fingerprint_changes_with_the_file(generated_file: Path, tmp_path: Path, streamed_small: Path) -> None:
     """A streamed input's fingerprint is path + size + mtime: it changes when the file does."""
     copy = tmp_path / "copy.csv"
     copy.write_bytes(generated_file.read_bytes())
@@ -121,3 +132,32 @@ def test_fingerprint_changes_with_the_file(generated_file: Path, tmp_path: Path,
         handle.write(b"\n")
     assert expand_paths([str(copy)])[0].fingerprint() != before
     assert InputFile("a.csv", b"x").fingerprint() != InputFile("a.csv", b"y").fingerprint()
+
+
+def test_reopening_reads_the_parquet_cache_until_the_file_changes(generated_file: Path, tmp_path: Path, streamed_small: Path) -> None:
+    """A second open of the same big file comes from the cache (same data set); a changed file is read again."""
+    path = tmp_path / "usage.csv"
+    path.write_bytes(generated_file.read_bytes())
+    first = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL)
+    assert "from_cache" not in first.extras
+    _wait_for_cache_writes()
+    assert list(streamed_small.glob("*.parquet"))
+    again = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL)
+    assert again.extras.get("from_cache") is True
+    for field in ("normalized", "dropped", "warnings", "notes", "scopes", "format", "schema_version", "agreement", "metric", "as_of"):
+        left, right = getattr(again, field), getattr(first, field)
+        assert left.equals(right) if isinstance(left, pl.DataFrame) else left == right, field
+    assert [r.as_dict() for r in file_reports(again)] == [r.as_dict() for r in file_reports(first)]
+    assert again.raw.collect().equals(first.raw.collect())  # type: ignore[union-attr]
+    # The other cost view is another entry.
+    amortized = load_paths([str(path)], as_of=AS_OF, metric=Metric.AMORTIZED)
+    assert "from_cache" not in amortized.extras
+    # Same size, new modification time: read again, and the new content shows.
+    text = path.read_text().replace("EUR", "USD")
+    path.write_text(text)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    changed = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL)
+    assert "from_cache" not in changed.extras
+    assert changed.currencies == ["USD"]
+    assert changed.normalized.get_column("Cost").sum() == pytest.approx(first.normalized.get_column("Cost").sum())

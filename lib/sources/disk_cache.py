@@ -1,0 +1,198 @@
+"""A columnar cache of big files read by path: opening the same files again reads Parquet, not CSV.
+
+The key is every file's path, size and modification time (a changed file gets a new key), the
+cost view, the language the reports are worded in and this cache's format version. What is
+stored: the canonical frame as Parquet and the rest of the data set (reports, dropped rows,
+warnings, scopes, where the raw rows are in the files) as JSON; no pickles, so a cache file can
+never run code. The raw rows stay in the original files, read on demand as before.
+
+The cache lives in ``AZDASH_CACHE_DIR`` (default: the user's cache folder, ``~/.cache/azdash``),
+never in the repository, and is written after the data set is handed back (a background thread,
+through a temporary file renamed into place, so a half-written entry is never read).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import polars as pl
+
+from lib.models import Agreement, Metric, Scope, ScopeKind
+from lib.schema import CANONICAL_SCHEMA, Col
+from lib.sources.base import Dataset, Dropped
+
+if TYPE_CHECKING:
+    from lib.sources.files import FileReport, InputFile
+
+VERSION: Final = 1
+KEEP: Final = 8  # entries kept; the oldest are removed
+
+
+def cache_dir() -> Path:
+    """Where cache entries are written."""
+    given = os.environ.get("AZDASH_CACHE_DIR")
+    if given:
+        return Path(given).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "azdash"
+
+
+def key(items: Sequence[InputFile], metric: Metric, language: str) -> str:
+    """The entry's name: changes when a file, the cost view, the language or this format changes."""
+    digest = hashlib.sha256(f"{VERSION}|{pl.__version__}|{metric}|{language}".encode())
+    for item in items:
+        digest.update(item.name.encode() + b"\0" + item.fingerprint() + b"\0" + str(item.run).encode())
+    return digest.hexdigest()[:32]
+
+
+def _dropped(items: Sequence[Dropped]) -> list[dict[str, Any]]:
+    return [{"reason": d.reason, "rows": d.rows, "example_line": d.example_line} for d in items]
+
+
+def _undropped(items: list[dict[str, Any]]) -> tuple[Dropped, ...]:
+    return tuple(Dropped(str(d["reason"]), int(d["rows"]), d["example_line"]) for d in items)
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _undate(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def store(dataset: Dataset, items: Sequence[InputFile], metric: Metric, language: str) -> threading.Thread | None:
+    """Write ``dataset`` to the cache in a background thread (returned, already started)."""
+    scans = dataset.extras.get("raw_scans")
+    if not isinstance(scans, list) or not scans:
+        return None
+    name = key(items, metric, language)
+    thread = threading.Thread(target=_write, args=(dataset, name, scans), name="azdash-cache-write", daemon=False)
+    thread.start()
+    return thread
+
+
+def _write(dataset: Dataset, name: str, scans: list[Any]) -> None:
+    from lib.sources.files import file_reports
+
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        last = dataset.normalized.get_column(Col.CHARGE_DATE).max()
+        meta = {
+            "version": VERSION,
+            "source": dataset.source,
+            "format": dataset.format,
+            "schema_version": dataset.schema_version,
+            "agreement": str(dataset.agreement),
+            "metric": str(dataset.metric),
+            "last_day": _day(last) if isinstance(last, date) else None,
+            "scopes": [[s.id, s.name, str(s.kind), [list(m) for m in s.match]] for s in dataset.scopes],
+            "dropped": _dropped(dataset.dropped),
+            "warnings": list(dataset.warnings),
+            "notes": list(dataset.notes),
+            "is_estimate": dataset.is_estimate,
+            "raw_scans": scans,
+            "reports": [_report(r) for r in file_reports(dataset)],
+        }
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as handle:
+            temporary = Path(handle.name)
+        dataset.normalized.write_parquet(temporary, compression="zstd")
+        temporary.replace(folder / f"{name}.parquet")
+        (folder / f"{name}.json.tmp").write_text(json.dumps(meta), encoding="utf-8")
+        (folder / f"{name}.json.tmp").replace(folder / f"{name}.json")
+        _prune(folder)
+    except OSError:
+        return  # a cache that cannot be written only costs the next open its speed
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP:]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".parquet").unlink(missing_ok=True)
+
+
+def _report(report: FileReport) -> dict[str, Any]:
+    return {
+        "name": report.name,
+        "format": report.format,
+        "schema_version": report.schema_version,
+        "metric": report.metric,
+        "rows_read": report.rows_read,
+        "rows_kept": report.rows_kept,
+        "dropped": _dropped(report.dropped),
+        "date_min": _day(report.date_min),
+        "date_max": _day(report.date_max),
+        "totals": report.totals,
+        "notes": list(report.notes),
+        "warnings": list(report.warnings),
+        "is_estimate": report.is_estimate,
+        "error": report.error,
+    }
+
+
+def load(items: Sequence[InputFile], metric: Metric, language: str, as_of: date) -> Dataset | None:
+    """The cached data set for ``items``, or None when there is none (or it cannot be read)."""
+    from lib.sources.files import REPORTS, FileReport
+
+    folder = cache_dir()
+    name = key(items, metric, language)
+    try:
+        meta = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        normalized = pl.read_parquet(folder / f"{name}.parquet")
+        if meta.get("version") != VERSION or normalized.schema != pl.Schema(CANONICAL_SCHEMA):
+            return None
+        raw = pl.concat([_scan(*scan) for scan in meta["raw_scans"]], how="diagonal")
+    except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError):
+        return None
+    reports = tuple(
+        FileReport(
+            name=r["name"],
+            format=r["format"],
+            schema_version=r["schema_version"],
+            metric=r["metric"],
+            rows_read=r["rows_read"],
+            rows_kept=r["rows_kept"],
+            dropped=_undropped(r["dropped"]),
+            date_min=_undate(r["date_min"]),
+            date_max=_undate(r["date_max"]),
+            totals={str(k): float(v) for k, v in r["totals"].items()},
+            notes=tuple(r["notes"]),
+            warnings=tuple(r["warnings"]),
+            is_estimate=r["is_estimate"],
+            error=r["error"],
+        )
+        for r in meta["reports"]
+    )
+    last = _undate(meta["last_day"])
+    return Dataset(
+        source=meta["source"],
+        format=meta["format"],
+        schema_version=meta["schema_version"],
+        agreement=Agreement(meta["agreement"]),
+        metric=Metric(meta["metric"]),
+        raw=raw,
+        normalized=normalized,
+        scopes=tuple(Scope(i, n, ScopeKind(k), tuple((str(a), str(b)) for a, b in m)) for i, n, k, m in meta["scopes"]),
+        as_of=min(last, as_of) if last else as_of,
+        dropped=_undropped(meta["dropped"]),
+        warnings=tuple(meta["warnings"]),
+        notes=tuple(meta["notes"]),
+        is_estimate=meta["is_estimate"],
+        extras={REPORTS: reports, "raw_scans": meta["raw_scans"], "from_cache": True},
+    )
+
+
+def _scan(path: str, separator: str, skip_rows: int) -> pl.LazyFrame:
+    from lib.formats.stream import raw_scan
+
+    return raw_scan(path, separator, skip_rows)
