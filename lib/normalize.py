@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from lib.dialects import Dialect, header_key
+from lib.i18n import N_, _
 from lib.schema import TAG_KEY, TAG_TYPE, TAG_VALUE, UNASSIGNED, Col, conform
 
 if TYPE_CHECKING:
@@ -185,7 +186,7 @@ def unify_tag_keys(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
             best = variants.most_common(1)[0][0]
             rename.update({v: best for v in variants if v != best})
             others = ", ".join(sorted(v for v in variants if v != best))
-            notes.append(f"Tag keys {others} merged into '{best}' (Azure tag names ignore case).")
+            notes.append(_("Tag keys {others} merged into '{best}' (Azure tag names ignore case).").format(others=others, best=best))
     if not rename:
         return frame, notes
     key = pl.element().struct.field(TAG_KEY)
@@ -306,19 +307,35 @@ def _drop_unreadable(
     if blank.height:
         first_line = int(blank.get_column("_line")[0])
         dropped.append(
-            Dropped(reason=f"empty row with no cells filled (first at line {first_line})", rows=blank.height, example_line=first_line)
+            Dropped(
+                reason=_("empty row with no cells filled (first at line {line})").format(line=first_line),
+                rows=blank.height,
+                example_line=first_line,
+            )
         )
         frame = frame.filter(~pl.col("_blank"))
-    checks: Iterable[tuple[Col, str]] = ((Col.CHARGE_DATE, "date"), (Col.COST, "cost"))
-    for col, what in checks:
+    # Messages in the reader's language (lib.i18n), one pair per column.
+    checks: Iterable[tuple[Col, str, str]] = (
+        (
+            Col.CHARGE_DATE,
+            N_("the file has no date column (looked for {columns})"),
+            N_("date missing or unreadable in column '{column}' (first at line {line}: {sample})"),
+        ),
+        (
+            Col.COST,
+            N_("the file has no cost column (looked for {columns})"),
+            N_("cost missing or unreadable in column '{column}' (first at line {line}: {sample})"),
+        ),
+    )
+    for col, absent, unreadable in checks:
         source = dialect.source_column(headers, col)
         if col not in frame.columns:
-            raise ValueError(f"the file has no {what} column (looked for {', '.join(dialect.columns[col])})")
+            raise ValueError(_(absent).format(columns=", ".join(dialect.columns[col])))
         bad = frame.filter(pl.col(col).is_null())
         if bad.height:
             first_line = int(bad.get_column("_line")[0])
             sample = raw.get_column(source)[first_line - line_offset] if source else None
-            reason = f"{what} missing or unreadable in column '{source}' (first at line {first_line}: {sample!r})"
+            reason = _(unreadable).format(column=source, line=first_line, sample=repr(sample))
             dropped.append(Dropped(reason=reason, rows=bad.height, example_line=first_line))
             frame = frame.filter(pl.col(col).is_not_null())
     return frame.drop("_blank"), dropped
