@@ -1,0 +1,97 @@
+"""Overview in a real browser: the charts draw, and the figures equal the CLI's for the same data."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from lib.fmt import money, percent
+from tests.browser.conftest import AS_OF, Visit, metric_value, plotly_figures, sync_api
+
+pytestmark = pytest.mark.browser
+
+expect = sync_api.expect
+
+
+def _months_up_to(as_of: date, count: int) -> list[str]:
+    """Labels of the ``count`` calendar months ending with ``as_of``'s, oldest first."""
+    index = as_of.year * 12 + as_of.month - 1
+    return [date((index - back) // 12, (index - back) % 12 + 1, 1).strftime("%b %Y") for back in range(count - 1, -1, -1)]
+
+
+def _eur(amounts: dict[str, float]) -> float:
+    return amounts["EUR"]
+
+
+def test_overview_draws_both_charts_with_the_cli_figures(visit: Visit, cli_summary: dict[str, Any]) -> None:
+    """A fresh server's overview shows the CLI's headline and draws the daily and billed-vs-estimate charts."""
+    visit.goto("/")
+    head = cli_summary["headline"]
+    currency = head["currency"]
+    assert currency == "EUR"
+    expect(metric_value(visit.page, "Cost so far this period")).to_have_text(money(head["cost_so_far"], currency))
+    expect(metric_value(visit.page, "Estimate to period end")).to_have_text(money(head["estimate_total"], currency))
+    expect(metric_value(visit.page, "Last invoiced")).to_have_text(money(head["last_closed_amount"], currency))
+    expect(metric_value(visit.page, "Change vs previous period")).to_have_text(percent(head["change_vs_last"]))
+    expect(metric_value(visit.page, "Total in selected period")).to_have_text(money(head["selected_total"], currency))
+
+    figures = plotly_figures(visit.page)
+    daily = figures["Daily cost by service"]
+    ranked = sorted(cli_summary["cost_by_service"], key=lambda s: -_eur(cli_summary["cost_by_service"][s]))
+    assert [t["name"] for t in daily["traces"]] == [*ranked[:9], "Other"]
+    days = sorted(cli_summary["cost_by_day"])
+    for trace in daily["traces"]:
+        assert trace["type"] == "bar"
+        assert sorted(x[:10] for x in trace["x"]) == days
+        assert trace["drawn"] > 0, f"no bar of {trace['name']} is on screen"
+    # The stacked bars of each day add up to the CLI's cost of that day.
+    stacked: dict[str, float] = {}
+    for trace in daily["traces"]:
+        for x, y in zip(trace["x"], trace["y"], strict=True):
+            stacked[x[:10]] = stacked.get(x[:10], 0.0) + (y or 0.0)
+    for day in days:
+        assert stacked[day] == pytest.approx(_eur(cli_summary["cost_by_day"][day]), abs=0.01), day
+
+    billing = figures["Billed vs month-to-date estimate"]
+    by_name = {t["name"]: t for t in billing["traces"]}
+    assert list(by_name) == ["Billed (invoiced)", "Month to date", "Estimated rest of period"]
+    months = _months_up_to(date.fromisoformat(AS_OF), 7)  # six closed billing periods and the open one
+    billed, so_far, rest = (by_name[n] for n in ("Billed (invoiced)", "Month to date", "Estimated rest of period"))
+    assert billed["x"] == so_far["x"] == rest["x"] == months
+    assert billed["y"][-1] is None and None not in billed["y"][:-1]
+    assert billed["y"][-2] == pytest.approx(head["last_closed_amount"], abs=0.01)
+    assert sum(billed["y"][:-1]) == pytest.approx(_eur(cli_summary["billed_cost_by_currency"]), abs=0.01)
+    assert so_far["y"][:-1] == rest["y"][:-1] == [None] * 6
+    assert so_far["y"][-1] == pytest.approx(head["cost_so_far"], abs=0.01)
+    assert so_far["y"][-1] + rest["y"][-1] == pytest.approx(head["estimate_total"], abs=0.01)
+    # Six invoiced bars, the open period's cost so far and its estimated rest: eight boxes on screen.
+    assert [t["drawn"] for t in billing["traces"]] == [6, 1, 1]
+    assert not visit.unexpected_console_errors(), visit.console_errors
+    assert not visit.outside_requests, visit.outside_requests
+
+
+def test_filtering_one_service_shows_its_total(visit: Visit, cli_summary: dict[str, Any]) -> None:
+    """Choosing one service in the sidebar's filters turns the selected-period total into that service's total."""
+    service = "Storage"
+    expected = money(_eur(cli_summary["cost_by_service"][service]), "EUR")
+    assert expected != money(cli_summary["headline"]["selected_total"], "EUR")
+    visit.goto("/")
+    total = metric_value(visit.page, "Total in selected period")
+    expect(total).to_have_text(money(cli_summary["headline"]["selected_total"], "EUR"))
+
+    choose_service(visit.page, service)
+    expect(total).to_have_text(expected)
+    daily = plotly_figures(visit.page)["Daily cost by service"]
+    assert [t["name"] for t in daily["traces"]] == [service]
+    assert not visit.unexpected_console_errors(), visit.console_errors
+
+
+def choose_service(page: Any, service: str) -> None:
+    """Open the sidebar's Filters expander and pick ``service`` in its Service multiselect."""
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.locator("summary", has_text="Filters").click()
+    sidebar.get_by_test_id("stMultiSelect").filter(has_text="Service").get_by_role("combobox").click()
+    page.get_by_role("option", name=service, exact=True).click()
+    page.keyboard.press("Escape")
