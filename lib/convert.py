@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -320,9 +321,34 @@ def convert(dataset: Dataset, target: str) -> pl.DataFrame:
     return _native(dataset, rows, target_header(dataset, target))
 
 
+# Amount, price, quantity and rate columns: their number cells are never touched, whichever decimal mark.
+_NUMERIC_HEADER = re.compile(r"(cost|price|quantity|amount)(in[a-z]+)?$|rate(pricingtobilling)?$")
+_DECIMAL = r"^\s*[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?\s*$"
+
+
+def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with formula-like text cells neutralised (``export.neutralise_formulas``, OWASP CSV injection).
+
+    Cells of amount, price, quantity and rate columns that are numbers (``-0.5``, ``-0,5``,
+    ``1E-05``) stay exactly as they are; anything else in them is text and neutralised too.
+    """
+    safe = export.neutralise_formulas(frame)
+    numeric = [c for c in frame.columns if frame.schema[c] == pl.String and _NUMERIC_HEADER.search(header_key(c))]
+    if not numeric:
+        return safe
+    return safe.with_columns(
+        pl.when(pl.lit(frame.get_column(c)).str.contains(_DECIMAL)).then(pl.lit(frame.get_column(c))).otherwise(pl.col(c)).alias(c)
+        for c in numeric
+    )
+
+
 def to_csv(dataset: Dataset, target: str) -> bytes:
-    """The conversion as CSV bytes: UTF-8 with a BOM for version 2 (as Azure writes it), without for FOCUS."""
-    return export.to_csv_bytes(convert(dataset, target), bom=target == V2)
+    """The conversion as CSV bytes: UTF-8 with a BOM for version 2 (as Azure writes it), without for FOCUS.
+
+    Meant for spreadsheets, so formula-like text cells are neutralised (``spreadsheet_safe``);
+    the original files stay available byte for byte.
+    """
+    return export.to_csv_bytes(spreadsheet_safe(convert(dataset, target)), bom=target == V2)
 
 
 def file_name(dataset: Dataset, target: str) -> str:
