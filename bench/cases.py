@@ -148,7 +148,8 @@ def _recompute(path: Path, out: dict[str, Any], *, standin: bool) -> None:
     out["load_s"] = time.perf_counter() - t
     out["held_rss_mb"] = round(rss_mb(), 1)
     out["normalized_mb"] = round(dataset.normalized.estimated_size() / 1e6, 1)
-    out["raw_mb"] = round(dataset.raw.estimated_size() / 1e6, 1)
+    # A streamed file's raw rows stay on disk (a lazy scan): nothing held.
+    out["raw_mb"] = round(dataset.raw.estimated_size() / 1e6, 1) if hasattr(dataset.raw, "estimated_size") else 0.0
     out["peak_before_recompute_mb"] = round(peak_rss_mb(), 1)
     reset_peak_rss()
     out.update(summarize_times(time_recompute(dataset)))
