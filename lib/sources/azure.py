@@ -302,8 +302,7 @@ class AzureSource:
             )
             if spec.metric is Metric.AMORTIZED
             else _(
-                "Live Azure: {rows} rows from {pages} page(s) of Cost Management queries "
-                "(actual cost, daily, by service and {dimension})."
+                "Live Azure: {rows} rows from {pages} page(s) of Cost Management queries (actual cost, daily, by service and {dimension})."
             )
         )
         notes = [
