@@ -1,0 +1,173 @@
+"""A real ``streamlit run`` server on 127.0.0.1 and a headless Chromium, for the security browser tests.
+
+Chromium comes from ``CHROMIUM_PATH`` or ``/usr/bin/chromium`` (never ``playwright install``);
+without one the tests using it are skipped with a loud reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+AS_OF = "2026-11-26"
+FONT_HOSTS = frozenset({"fonts.gstatic.com", "fonts.googleapis.com"})
+# Background tabs must not be throttled: twenty sessions run side by side in one browser.
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    """The Chromium to drive, or ``None``."""
+    explicit = os.environ.get("CHROMIUM_PATH")
+    if explicit:
+        return explicit if os.path.exists(explicit) else None
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def skip_loudly(reason: str) -> None:
+    """Skip with a warning in the summary (a skipped security test must not go unnoticed)."""
+    message = f"SECURITY BROWSER TESTS SKIPPED: {reason}"
+    warnings.warn(message, UserWarning, stacklevel=2)
+    print(f"\n{message}", file=sys.stderr)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running dashboard."""
+
+    url: str
+    pid: int
+    log: Path
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server process (Linux ``/proc``), in MB."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"streamlit did not answer within {timeout:.0f} s:\n{log.read_text()}")
+
+
+@contextmanager
+def streamlit_server(log: Path, *args: str, env: dict[str, str] | None = None, port: int | None = None) -> Iterator[Server]:
+    """`streamlit run app.py` on loopback with extra CLI ``args``; always stopped."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        *args,
+    ]
+    environ = {**os.environ, "AZDASH_TODAY": AS_OF, "AZURE_TOKEN_CREDENTIALS": "dev", "NO_PROXY": "127.0.0.1,localhost", **(env or {})}
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        environ.pop(name, None)
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, cwd=REPO, env=environ, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_healthy(url, proc, log)
+        yield Server(url, proc.pid, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module; contexts isolate the sessions."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+    path = chromium_path()
+    if path is None:
+        skip_loudly("no Chromium (set CHROMIUM_PATH or `apt-get install -y chromium`)")
+    playwright = sync_api.sync_playwright().start()
+    try:
+        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+    finally:
+        playwright.stop()
+
+
+def keep_local(context: Any) -> list[str]:
+    """Abort every request that would leave 127.0.0.1; return the list they are recorded in."""
+    outside: list[str] = []
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1")):
+            route.continue_()
+            return
+        # Streamlit asks Google's font hosts for the page icon; aborted like the rest, not counted
+        # (tests/browser/conftest.py explains).
+        if urlsplit(url).hostname not in FONT_HOSTS:
+            outside.append(url)
+        route.abort()
+
+    context.route("**/*", route)
+    return outside
