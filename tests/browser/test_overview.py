@@ -37,7 +37,7 @@ def test_overview_draws_both_charts_with_the_cli_figures(visit: Visit, cli_summa
     expect(metric_value(visit.page, "Change vs previous period")).to_have_text(percent(head["change_vs_last"]))
     expect(metric_value(visit.page, "Total in selected period")).to_have_text(money(head["selected_total"], currency))
 
-    figures = plotly_figures(visit.page)
+    figures = plotly_figures(visit.page, "Daily cost by service", "Billed vs month-to-date estimate")
     daily = figures["Daily cost by service"]
     ranked = sorted(cli_summary["cost_by_service"], key=lambda s: -_eur(cli_summary["cost_by_service"][s]))
     assert [t["name"] for t in daily["traces"]] == [*ranked[:9], "Other"]
@@ -83,8 +83,12 @@ def test_filtering_one_service_shows_its_total(visit: Visit, cli_summary: dict[s
 
     choose_service(visit.page, service)
     expect(total).to_have_text(expected)
+    # The chart redraws after the figures above it: wait until it has been redrawn with one trace.
+    redrawn = "() => [...document.querySelectorAll('.js-plotly-plot')].some(d => d.data.length === 1 && d.data[0].name === %r)"
+    visit.page.wait_for_function(redrawn % service)
     daily = plotly_figures(visit.page)["Daily cost by service"]
     assert [t["name"] for t in daily["traces"]] == [service]
+    assert daily["traces"][0]["drawn"] > 0
     assert not visit.unexpected_console_errors(), visit.console_errors
 
 

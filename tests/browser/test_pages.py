@@ -74,6 +74,11 @@ def test_page_is_accessible_clean_and_local(
     page.get_by_role("heading", level=1, name=title).wait_for()
     if has_charts:
         assert plotly_figures(page), "no chart drawn"
+        # Every chart element has been plotted (for the screenshot, and so axe sees the finished page).
+        page.wait_for_function(
+            "() => { const n = document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length;"
+            " return n > 0 && [...document.querySelectorAll('.js-plotly-plot')].filter(d => d._fullLayout).length === n; }"
+        )
     assert page.get_by_test_id("stException").count() == 0
 
     # Tables further down the page may still be arriving after the charts drew: give them time.
