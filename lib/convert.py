@@ -180,9 +180,15 @@ def _canonical_text(col: Col, *, focus: bool) -> pl.Expr:
 
 
 def plain_number(expr: pl.Expr) -> pl.Expr:
-    """A float as plain decimal text (``0.0000008``, never ``8e-7``), trailing zeros dropped."""
-    text = expr.cast(pl.Decimal(38, 12)).cast(pl.String)
-    return text.str.replace(r"(\.\d*?)0+$", "${1}").str.replace(r"\.$", "")
+    """A float as plain decimal text (``0.0000008``, never ``8e-7``), trailing zeros dropped.
+
+    Values a decimal cannot hold (``NaN``, infinities, beyond 10^26, all readable in a hostile
+    file) are written as the float's own text instead of failing the whole conversion.
+    """
+    fits = expr.is_finite() & (expr.abs() < 1e26)
+    decimal = pl.when(fits).then(expr).otherwise(None).cast(pl.Decimal(38, 12)).cast(pl.String)
+    text = decimal.str.replace(r"(\.\d*?)0+$", "${1}").str.replace(r"\.$", "")
+    return pl.when(fits | expr.is_null()).then(text).otherwise(expr.cast(pl.String))
 
 
 def _rows(dataset: Dataset) -> pl.DataFrame:
