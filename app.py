@@ -6,10 +6,12 @@ by writing the view on screen back into the link, so the address bar can always 
 
 import streamlit as st
 
-from lib import state, ui, ui_auth
+from lib import redact, state, ui, ui_auth
 from lib.clock import today
 from lib.i18n import _
 
+# Logs never hold signatures, tokens or secrets, whichever library writes them.
+redact.install_log_redaction()
 as_of = today()
 state.start_run(as_of)
 st.set_page_config(page_title=_("Azure usage and charges"), page_icon=":material/monitoring:", layout="wide")
