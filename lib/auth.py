@@ -16,6 +16,9 @@ Settings, from the ``[azdash]`` secrets section or the environment (root keys of
 - ``require_sign_in`` / ``AZDASH_REQUIRE_SIGN_IN``: refuse to show data when no ``[auth]`` section
   is found (a deployment whose secrets file went missing fails closed instead of open).
 - ``auth_provider`` / ``AZDASH_AUTH_PROVIDER``: the ``[auth.NAME]`` provider to sign in with.
+- ``path_roots`` / ``AZDASH_PATH_ROOTS``: folders on the server whose files may be read through the
+  "local file or folder" box (separated by semicolons). With sign-in on and no roots, the box reads
+  nothing: on a shared server it would otherwise read any file the server can (its secrets too).
 
 Lists in the environment are separated by commas, semicolons or white space.
 """
@@ -23,11 +26,12 @@ Lists in the environment are separated by commas, semicolons or white space.
 from __future__ import annotations
 
 import enum
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from lib.i18n import N_
+from lib.i18n import N_, _
 
 ANYONE = "*"
 _SPLIT = re.compile(r"[\s,;]+")
@@ -56,6 +60,7 @@ class AccessSettings:
     users: frozenset[str] = frozenset()
     groups: frozenset[str] = frozenset()
     provider: str | None = None
+    path_roots: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,13 +99,37 @@ def settings_from(secrets: Mapping[str, object], environ: Mapping[str, str]) -> 
         return section[key] if key in section else environ.get(f"AZDASH_{key.upper()}")
 
     provider = pick("auth_provider")
+    roots = pick("path_roots")
+    root_list = roots.replace("\n", ";").split(";") if isinstance(roots, str) else roots if isinstance(roots, list) else []
     return AccessSettings(
         sign_in=isinstance(secrets.get("auth"), Mapping) and bool(secrets.get("auth")),
         require_sign_in=_flag(pick("require_sign_in")),
         users=_entries(pick("allowed_users")),
         groups=_entries(pick("allowed_groups")),
         provider=str(provider).strip() or None if provider else None,
+        path_roots=tuple(str(r).strip() for r in root_list if str(r).strip()),
     )
+
+
+def path_refusal(path: str, settings: AccessSettings) -> str | None:
+    """Why a path typed in the page may not be read (``None`` when it may).
+
+    Symbolic links and ``..`` are resolved first, so a link inside an allowed folder cannot
+    point outside it.
+    """
+    if settings.path_roots:
+        real = os.path.realpath(os.path.expanduser(path))
+        for root in settings.path_roots:
+            base = os.path.realpath(os.path.expanduser(root))
+            if os.path.commonpath([real, base]) == base:
+                return None
+        return _("{path}: only files under the folders in AZDASH_PATH_ROOTS can be read here; upload the file instead.").format(path=path)
+    if settings.sign_in:
+        return _(
+            "{path}: reading files from the server's disk is off while sign-in is on (set AZDASH_PATH_ROOTS to allow folders); "
+            "upload the file instead."
+        ).format(path=path)
+    return None
 
 
 def _claim_values(user: Mapping[str, object], names: Iterable[str]) -> list[str]:

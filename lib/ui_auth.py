@@ -34,6 +34,13 @@ def decide() -> tuple[auth.Decision, auth.AccessSettings]:
     return auth.access_decision(_user(), settings), settings
 
 
+def typed_path_problem(typed: str) -> str | None:
+    """Why one of the paths typed in the files box may not be read (``lib.auth.path_refusal``), if so."""
+    settings = auth.settings_from(_secrets(), os.environ)
+    paths = [p.strip() for p in typed.replace("\n", ";").split(";") if p.strip()]
+    return next((problem for p in paths if (problem := auth.path_refusal(p, settings))), None)
+
+
 def gate() -> auth.Decision:
     """Let the run go on only for a visitor who may see data; otherwise draw the closed page and stop."""
     decision, settings = decide()

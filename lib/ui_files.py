@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import cache_files, fmt
+from lib import cache_files, fmt, ui_auth
 from lib.formats.read import UNKNOWN_CURRENCY
 from lib.i18n import N_, _, ngettext
 from lib.models import Metric
@@ -65,6 +65,10 @@ def _gather(paths: str) -> tuple[list[InputFile], str | None]:
     uploads = st.session_state.get(UPLOAD_KEY) or []
     files += [InputFile(u.name, u.getvalue()) for u in uploads]
     given = [p.strip() for p in paths.replace("\n", ";").split(";") if p.strip()] or env_paths()
+    # A shared server must not read any file it can reach (lib/auth.py: path_roots).
+    refused = ui_auth.typed_path_problem(paths)
+    if refused:
+        return files, refused
     if given:
         try:
             files += expand_paths(given)

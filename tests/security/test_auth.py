@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -164,3 +165,44 @@ def test_required_sign_in_without_auth_shows_nothing(monkeypatch: pytest.MonkeyP
     app = _app({}, secrets={})
     _shows_no_data(app)
     assert [t.value for t in app.title] == ["Sign-in is not set up"]
+
+
+# --- files on the server's disk ----------------------------------------------------------------------
+
+
+def test_paths_are_free_locally_and_closed_when_sign_in_is_on(tmp_path: Path) -> None:
+    from lib.auth import path_refusal
+
+    assert path_refusal(str(tmp_path), AccessSettings()) is None
+    refused = path_refusal("/etc/passwd", ON)
+    assert refused and "AZDASH_PATH_ROOTS" in refused
+
+
+def test_path_roots_allow_their_folders_only_after_links_are_resolved(tmp_path: Path) -> None:
+    from lib.auth import path_refusal
+
+    allowed = tmp_path / "exports"
+    allowed.mkdir()
+    (allowed / "usage.csv").write_text("x")
+    outside = tmp_path / "secrets.toml"
+    outside.write_text("x")
+    (allowed / "link.csv").symlink_to(outside)
+    settings = settings_from({"auth": AUTH}, {"AZDASH_PATH_ROOTS": f"{allowed};/nonexistent"})
+    assert path_refusal(str(allowed / "usage.csv"), settings) is None
+    assert path_refusal(str(allowed), settings) is None
+    assert path_refusal(str(allowed / "link.csv"), settings)
+    assert path_refusal(str(allowed / ".." / "secrets.toml"), settings)
+    assert path_refusal(str(tmp_path / "exports-other" / "x.csv"), settings)
+
+
+def test_a_signed_in_team_member_cannot_read_the_servers_files(tmp_path: Path) -> None:
+    secret = tmp_path / "secrets.toml"
+    secret.write_text('AZURE_CLIENT_SECRET = "PATHSECRETMARKER"\n')
+    app = _app(ANN)
+    app.radio(key=state.SOURCE).set_value("files").run()
+    app.text_input(key="files_path").set_value(str(secret)).run()
+    assert not app.exception, app.exception
+    errors = " ".join(e.value for e in app.sidebar.error)
+    assert "AZDASH_PATH_ROOTS" in errors
+    assert "PATHSECRETMARKER" not in errors
+    assert not app.metric
