@@ -197,7 +197,7 @@ def first_session(browser: Any, server: Server) -> bool:
     try:
         page = context.new_page()
         page.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname == "127.0.0.1" else route.abort())
-        page.goto("/")
+        page.goto("/")  # where a first visitor lands (the bug does not show when the first run is a page's own URL)
         wait_for_run(page)
         page.get_by_role("heading", level=1).first.wait_for(timeout=TIMEOUT_MS)
         page.get_by_test_id("stSidebar").get_by_test_id("stRadioOption").filter(has_text="Amortized").first.click()
@@ -233,7 +233,8 @@ class Visit:
     """A fresh browser context on the server, with what it tried to send out and what it logged."""
 
     page: Any
-    base_url: str
+    server: Server
+    log_start: int
     outside_requests: list[str] = field(default_factory=list)
     font_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
@@ -246,7 +247,15 @@ class Visit:
 
     def unexpected_console_errors(self) -> list[str]:
         """Console errors other than the aborted font requests and Streamlit's deep-link probe."""
-        return [e for e in self.console_errors if not _expected_console_error(e, self.base_url, self.font_requests)]
+        return [e for e in self.console_errors if not _expected_console_error(e, self.server.url, self.font_requests)]
+
+    def assert_clean(self) -> None:
+        """No app error on screen or in the server's log, no JS error, nothing sent off the machine."""
+        assert self.page.get_by_test_id("stException").count() == 0
+        assert self.page.get_by_text("This app has encountered an error").count() == 0
+        assert "Traceback" not in self.server.log_text(self.log_start), self.server.log_text(self.log_start)[-3000:]
+        assert not self.unexpected_console_errors(), self.console_errors
+        assert not self.outside_requests, self.outside_requests
 
 
 def _expected_console_error(entry: str, base_url: str, fonts: list[str]) -> bool:
@@ -275,7 +284,7 @@ def visit(browser: Any, server: Server) -> Iterator[Visit]:
     context = browser.new_context(**BROWSER_SETTINGS, base_url=server.url, accept_downloads=True)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
-    seen = Visit(page, server.url)
+    seen = Visit(page, server, len(server.log_text()))
 
     def route(route: Any) -> None:
         url = route.request.url

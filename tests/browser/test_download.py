@@ -68,5 +68,4 @@ def test_downloads_hold_the_rows_shown(visit: Visit, cli_summary: dict[str, Any]
     assert filtered.columns == rows.columns
     assert filtered.join(rows, on=rows.columns, how="anti", nulls_equal=True).is_empty()
 
-    assert not visit.unexpected_console_errors(), visit.console_errors
-    assert not visit.outside_requests, visit.outside_requests
+    visit.assert_clean()

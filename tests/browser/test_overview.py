@@ -68,8 +68,7 @@ def test_overview_draws_both_charts_with_the_cli_figures(visit: Visit, cli_summa
     assert so_far["y"][-1] + rest["y"][-1] == pytest.approx(head["estimate_total"], abs=0.01)
     # Six invoiced bars, the open period's cost so far and its estimated rest: eight boxes on screen.
     assert [t["drawn"] for t in billing["traces"]] == [6, 1, 1]
-    assert not visit.unexpected_console_errors(), visit.console_errors
-    assert not visit.outside_requests, visit.outside_requests
+    visit.assert_clean()
 
 
 def test_filtering_one_service_shows_its_total(visit: Visit, cli_summary: dict[str, Any]) -> None:
@@ -89,7 +88,7 @@ def test_filtering_one_service_shows_its_total(visit: Visit, cli_summary: dict[s
     daily = plotly_figures(visit.page)["Daily cost by service"]
     assert [t["name"] for t in daily["traces"]] == [service]
     assert daily["traces"][0]["drawn"] > 0
-    assert not visit.unexpected_console_errors(), visit.console_errors
+    visit.assert_clean()
 
 
 def choose_service(page: Any, service: str) -> None:
