@@ -146,8 +146,9 @@ def _download(args: argparse.Namespace) -> int:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
-    from lib import i18n
+    from lib import i18n, redact
 
+    redact.install_log_redaction()  # the Azure SDK logs request URLs; SAS signatures must not reach them
     args = _parser().parse_args(argv)
     handlers = {"summarize": _summarize, "convert": _convert, "download": _download}
     # Messages (errors, warnings) are worded while loading, so the whole run speaks the reader's
@@ -156,7 +157,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         try:
             return handlers[args.command](args)
         except SourceError as error:
-            print(f"error: {error}", file=sys.stderr)
+            print(f"error: {redact.redact(str(error))}", file=sys.stderr)
             return 2
 
 
