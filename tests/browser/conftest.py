@@ -1,4 +1,4 @@
-"""Real-browser layer: one `streamlit run` server per session, a fresh Chromium context per test.
+"""Real-browser layer: one `streamlit run` server for the folder, a fresh Chromium context per test.
 
 Chromium comes from ``CHROMIUM_PATH``, ``/usr/bin/chromium`` (Debian's package, which `.ci/run`
 installs) or Playwright's own download. Never ``playwright install``: it fetches a browser
@@ -88,9 +88,11 @@ def _skip_loudly(reason: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API allows one running instance per thread, so
+# this one must be stopped before other test folders (tests/security) start their own.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session (contexts, not browsers, isolate the tests)."""
+    """One headless Chromium for these tests (contexts, not browsers, isolate the tests)."""
     playwright = sync_api.sync_playwright().start()
     try:
         path, origin = find_chromium(playwright)
@@ -212,14 +214,14 @@ def first_session(browser: Any, server: Server) -> bool:
         context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The dashboard shared by the tests, opened once (see ``first_session``)."""
     with running_server(tmp_path_factory.mktemp("streamlit")) as started:
         yield replace(started, first_visit_kept_choice=first_session(browser, started))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def cli_summary() -> dict[str, Any]:
     """The CLI's figures for the same pinned demo: the independent expectation for the pages."""
     command = [sys.executable, "-m", "lib.cli", "summarize", "--demo", "--json", "--as-of", AS_OF]
@@ -306,7 +308,7 @@ def visit(browser: Any, server: Server) -> Iterator[Visit]:
         context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def axe_source() -> str:
     """axe-core from the committed package-lock (`npm ci`); skipped loudly when not installed."""
     if not AXE_JS.exists():
