@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lib import dialects, export, fmt
+from lib import dialects, export, fmt, frames
 from lib.dialects import header_key
 from lib.i18n import _, ngettext
 from lib.models import Agreement, Metric
@@ -193,7 +193,7 @@ def plain_number(expr: pl.Expr) -> pl.Expr:
 
 def _rows(dataset: Dataset) -> pl.DataFrame:
     """Raw rows the data set kept, side by side with their canonical form (``r:`` and ``c:`` prefixes)."""
-    canonical = as_text(dataset.normalized.sort(Col.SOURCE_ROW))
+    canonical = as_text(frames.with_tags(dataset).sort(Col.SOURCE_ROW))  # tag lists filled in for very big files
     raw = export.raw_at(dataset.raw, canonical.get_column(Col.SOURCE_ROW))
     raw = raw.rename({c: f"r:{c}" for c in raw.columns})
     canonical = canonical.rename({c: f"c:{c}" for c in canonical.columns})

@@ -21,6 +21,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Final, TypeVar
 
@@ -30,6 +31,7 @@ from lib.schema import TAG_KEY, UNTAGGED, Col
 
 if TYPE_CHECKING:
     from lib.filters import Filters
+    from lib.models import Period, Scope
     from lib.sources.base import Dataset
 
 SLOT: Final = "Slot"
@@ -67,11 +69,54 @@ def tag_sets(tags: pl.Series) -> tuple[pl.Series, pl.DataFrame]:
     return ids, sets
 
 
+def index_tag_sets(ids: pl.Series, table: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    """``tag_sets`` from ids the reader gave each row into ``table`` (its first column the id, then ``Tags``).
+
+    The same result as ``tag_sets`` of the rows' tag lists, without reading those lists: ids in order of
+    first use, sets no row uses left out, sets that became equal (tag keys unified) merged.
+    """
+    id_col = table.columns[0]
+    used = (
+        ids.alias("_id")
+        .to_frame()
+        .with_row_index("_i")
+        .group_by("_id")
+        .agg(pl.col("_i").first(), pl.len().alias(ROWS))
+        .join(table.select(pl.col(id_col).cast(ids.dtype).alias("_id"), Col.TAGS), on="_id", how="left")
+    )
+    sets = (
+        used.group_by(Col.TAGS)
+        .agg(pl.col("_i").min(), pl.col(ROWS).sum().cast(pl.UInt32), pl.col("_id"))
+        .sort("_i")
+        .with_row_index(TAG_SET)
+    )
+    pairs = sets.select(TAG_SET, "_id").explode("_id")
+    lookup = pl.Series(TAG_SET, [0] * (int(table.height) if table.height else 0), dtype=pl.UInt32)
+    lookup = lookup.scatter(pairs.get_column("_id").cast(pl.Int64), pairs.get_column(TAG_SET))
+    return lookup.gather(ids).alias(TAG_SET), sets.select(TAG_SET, Col.TAGS, ROWS)
+
+
+@dataclass(frozen=True)
+class TagIndex:
+    """Tag-set ids already known for the rows of ``frame`` (found while reading it): ``Prepared`` need not compute them."""
+
+    frame: pl.DataFrame  # the normalized frame these ids belong to (used by identity)
+    ids: pl.Series
+    sets: pl.DataFrame  # TagSet, Tags, Rows, as ``tag_sets`` returns them
+    # False: ``frame``'s Tags column is left null (a very big file: a list per row would cost ~100 bytes a row);
+    # the rows' tags are then only reached through ``ids`` (``Prepared.rows_where``, ``with_tags``).
+    inline: bool = True
+
+
+TAG_INDEX: Final = "tag_index"  # its key in ``Dataset.extras``
+
+
 class Prepared:
     """The working frame of one data set, its indexes and memoised small results."""
 
-    def __init__(self, normalized: pl.DataFrame) -> None:
+    def __init__(self, normalized: pl.DataFrame, tag_index: TagIndex | None = None) -> None:
         self.normalized = normalized
+        self._tag_index = tag_index if tag_index is not None and tag_index.frame is normalized else None
         self._memo: OrderedDict[tuple[object, ...], object] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -103,7 +148,14 @@ class Prepared:
     def _slotted(self) -> tuple[pl.Series, pl.DataFrame]:
         keys = self.normalized.select(SLOT_KEYS)
         slots = keys.unique(maintain_order=True).with_row_index(SLOT)
-        ids = keys.join(slots, on=list(SLOT_KEYS), how="left", maintain_order="left", nulls_equal=True).get_column(SLOT)
+        # Lazy, so the join hands back only the id column (not a copy of every row's keys).
+        ids = (
+            keys.lazy()
+            .join(slots.lazy(), on=list(SLOT_KEYS), how="left", maintain_order="left", nulls_equal=True)
+            .select(SLOT)
+            .collect()
+            .get_column(SLOT)
+        )
         return ids, slots.with_columns(pl.col(pl.Categorical).cast(pl.String))
 
     @cached_property
@@ -113,6 +165,8 @@ class Prepared:
 
     @cached_property
     def _tagged(self) -> tuple[pl.Series, pl.DataFrame]:
+        if self._tag_index is not None:
+            return self._tag_index.ids, self._tag_index.sets
         return tag_sets(self.normalized.get_column(Col.TAGS))
 
     @property
@@ -124,6 +178,18 @@ class Prepared:
     def tagged_frame(self) -> pl.DataFrame:
         """``frame`` plus each row's ``TagSet`` id."""
         return self.frame.with_columns(self._tagged[0])
+
+    @property
+    def lazy_tags(self) -> bool:
+        """The frame's Tags column is not filled in: rows with their tags come from ``rows_where``."""
+        return self._tag_index is not None and not self._tag_index.inline
+
+    def rows_where(self, condition: pl.Expr) -> pl.DataFrame:
+        """The canonical rows (tag lists filled in) where ``condition``, an expression over ``tagged_frame``, holds."""
+        chosen = self.tagged_frame.filter(condition)
+        if self.lazy_tags:
+            chosen = chosen.with_columns(self.tag_sets.get_column(Col.TAGS).gather(chosen.get_column(TAG_SET)).alias(Col.TAGS))
+        return chosen.select(self.normalized.columns)
 
     def frame_for(self, uses_tags: bool) -> pl.DataFrame:
         """The working frame, with the tag-set ids when a tag is filtered or grouped by."""
@@ -181,6 +247,25 @@ class Prepared:
         return self.memo(("tag_values", key), compute)
 
 
+def filtered_rows(dataset: Dataset, chosen: Filters, *, scope: Scope | None = None, period: Period | None = None) -> pl.DataFrame:
+    """``filters.apply`` of the data set's rows, also when its tag lists are not held per row (``TagIndex.inline``)."""
+    from lib import filters
+
+    found = prepared(dataset)
+    if not found.lazy_tags:
+        return filters.apply(dataset.normalized, chosen, scope=scope, period=period)
+    return found.rows_where(filters.scope_expression(scope) & filters.period_expression(period) & found.filter_expression(chosen))
+
+
+def with_tags(dataset: Dataset) -> pl.DataFrame:
+    """The data set's canonical rows with every row's tag list (built from the tag sets when not held per row)."""
+    found = prepared(dataset)
+    if not found.lazy_tags:
+        return dataset.normalized
+    ids = found.tagged_frame.get_column(TAG_SET)
+    return dataset.normalized.with_columns(found.tag_sets.get_column(Col.TAGS).gather(ids).alias(Col.TAGS))
+
+
 _PREPARED: dict[int, Prepared] = {}
 _GUARD = threading.Lock()
 
@@ -192,7 +277,8 @@ def prepared(dataset: Dataset) -> Prepared:
         found = _PREPARED.get(key)
         if found is not None and found.normalized is dataset.normalized:
             return found
-        made = Prepared(dataset.normalized)
+        index = dataset.extras.get(TAG_INDEX)
+        made = Prepared(dataset.normalized, index if isinstance(index, TagIndex) else None)
         _PREPARED[key] = made
     weakref.finalize(dataset, _PREPARED.pop, key, None)
     return made

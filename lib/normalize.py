@@ -170,15 +170,97 @@ def tags_column(raw_tags: pl.Series, cache: dict[str | None, list[dict[str, str]
     return joined.get_column("parsed").alias(Col.TAGS)
 
 
+TAG_SET_ID = "_TagSetId"  # column a batch carries instead of its tag lists (``TagCells``); not canonical
+
+
+class TagCells:
+    """The tags cells of a file read in batches: each distinct cell parsed once, one id per distinct set of tags.
+
+    A batch then holds one small integer per row instead of a list of (key, value) structs; the lists
+    are built once, from ``table``, when the batches are joined.
+    """
+
+    def __init__(self) -> None:
+        self._by_cell: dict[str | None, int] = {}
+        self._by_set: dict[tuple[tuple[str, str], ...], int] = {}
+        self._keys: list[list[str]] = []
+        self._values: list[list[str]] = []
+
+    def _id(self, cell: str | None) -> int:
+        found = self._by_cell.get(cell)
+        if found is None:
+            parsed = parse_tags(cell)
+            pairs = tuple((item[TAG_KEY], item[TAG_VALUE]) for item in parsed)
+            found = self._by_set.get(pairs)
+            if found is None:
+                found = self._by_set[pairs] = len(self._keys)
+                self._keys.append([k for k, _v in pairs])
+                self._values.append([v for _k, v in pairs])
+            self._by_cell[cell] = found
+        return found
+
+    def ids(self, raw_tags: pl.Series | None, height: int) -> pl.Series:
+        """Each row's tag-set id (``raw_tags`` None: the file has no tags column, every row untagged)."""
+        if raw_tags is None:
+            return pl.repeat(self._id(None), height, dtype=pl.UInt32, eager=True).alias(TAG_SET_ID)
+        distinct = raw_tags.unique(maintain_order=True)
+        ids = pl.Series([self._id(cell) for cell in distinct.to_list()], dtype=pl.UInt32)
+        present = distinct.is_not_null()
+        mapped = raw_tags.replace_strict(distinct.filter(present), ids.filter(present), default=None, return_dtype=pl.UInt32)
+        if distinct.null_count():
+            mapped = mapped.fill_null(ids.filter(~present)[0])
+        return mapped.alias(TAG_SET_ID)
+
+    def table(self) -> pl.DataFrame:
+        """Every set seen: ``_TagSetId`` and its ``Tags`` list, in id order."""
+        flat = pl.DataFrame(
+            {
+                "cell": [i for i, keys in enumerate(self._keys) for _k in keys],
+                TAG_KEY: [k for keys in self._keys for k in keys],
+                TAG_VALUE: [v for values in self._values for v in values],
+            },
+            schema={"cell": pl.UInt32, TAG_KEY: pl.String, TAG_VALUE: pl.String},
+        )
+        lists = flat.group_by("cell", maintain_order=True).agg(pl.struct(TAG_KEY, TAG_VALUE).alias(Col.TAGS))
+        return (
+            pl.DataFrame({TAG_SET_ID: pl.arange(0, len(self._keys), dtype=pl.UInt32, eager=True)})
+            .join(lists, left_on=TAG_SET_ID, right_on="cell", how="left", maintain_order="left")
+            .select(TAG_SET_ID, pl.col(Col.TAGS).fill_null(pl.lit([], dtype=TAG_TYPE)).cast(TAG_TYPE))
+        )
+
+
+def unify_tag_table(table: pl.DataFrame, ids: pl.Series) -> tuple[pl.DataFrame, list[str]]:
+    """``unify_tag_keys`` for tag sets held once in ``table`` (``_TagSetId``, ``Tags``) and used by the rows' ``ids``.
+
+    Keys are counted over the rows, as ``unify_tag_keys`` counts them, by weighting each set with its row count.
+    """
+    counts = ids.value_counts().rename({"count": "_rows"})
+    weighted = table.join(counts, left_on=TAG_SET_ID, right_on=ids.name, how="inner")
+    keys = (
+        weighted.select(pl.col(Col.TAGS).list.eval(pl.element().struct.field(TAG_KEY)).alias("k"), "_rows")
+        .explode("k")
+        .drop_nulls("k")
+        .group_by("k")
+        .agg(pl.col("_rows").sum())
+    )
+    frame, notes = _unify(table, {str(k): int(n) for k, n in keys.iter_rows()})
+    return frame, notes
+
+
 def unify_tag_keys(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     """Merge tag keys that differ only by case under their most frequent spelling.
 
     Azure treats tag names case-insensitively, so ``env`` and ``Env`` are one key.
     """
     keys = frame.select(pl.col(Col.TAGS).explode().struct.field(TAG_KEY)).drop_nulls().to_series()
+    return _unify(frame, {str(k): int(n) for k, n in keys.value_counts().iter_rows()})
+
+
+def _unify(frame: pl.DataFrame, counts: dict[str, int]) -> tuple[pl.DataFrame, list[str]]:
+    """Rename the tag keys of ``frame``'s ``Tags`` that differ only by case to their most used spelling (``counts``: uses per key)."""
     spellings: dict[str, Counter[str]] = {}
-    for key, count in keys.value_counts().iter_rows():
-        spellings.setdefault(key.lower(), Counter())[key] += count
+    for name, count in counts.items():
+        spellings.setdefault(name.lower(), Counter())[name] += count
     rename = {}
     notes = []
     for variants in spellings.values():
@@ -208,6 +290,7 @@ def normalize(
     unify_tags: bool = True,
     tag_cache: dict[str | None, list[dict[str, str]]] | None = None,
     blank_check: BlankCheck | None = None,
+    tag_cells: TagCells | None = None,
 ) -> Normalized:
     """Map ``raw`` (text cells, source headers) onto the canonical schema.
 
@@ -219,6 +302,8 @@ def normalize(
         unify_tags: merge tag keys differing by case (off for one batch of a big file: done once at the end).
         tag_cache: parsed tag cells shared between the batches of one file.
         blank_check: tells blank rows among undated ones when ``raw`` holds only some of the file's columns.
+        tag_cells: a batch of a big file: the frame's ``Tags`` are left null and each row's tag-set id is added
+            as a last ``_TagSetId`` column instead (the lists are built once for the whole file, ``TagCells.table``).
 
     Returns:
         The canonical frame, the dropped rows with reasons, and notes for the user.
@@ -247,7 +332,9 @@ def normalize(
     if Col.BILLING_CURRENCY not in frame.columns and dialect.currency:
         frame = frame.with_columns(pl.lit(dialect.currency).alias(Col.BILLING_CURRENCY))
     tags_source = dialect.source_column(headers, Col.TAGS)
-    if tags_source is not None:
+    if tag_cells is not None:
+        frame = frame.with_columns(tag_cells.ids(raw.get_column(tags_source) if tags_source else None, raw.height))
+    elif tags_source is not None:
         frame = frame.with_columns(tags_column(raw.get_column(tags_source), tag_cache))
     else:
         frame = frame.with_columns(pl.lit([], dtype=TAG_TYPE).alias(Col.TAGS))
@@ -258,8 +345,11 @@ def normalize(
         frame = frame.with_columns(pl.col(Col.BILLING_PERIOD_START).fill_null(fallback_period))
     else:
         frame = frame.with_columns(fallback_period.alias(Col.BILLING_PERIOD_START))
-    frame, notes = unify_tag_keys(frame) if unify_tags else (frame, [])
-    return Normalized(conform(frame.drop("_line")), tuple(dropped), tuple(notes))
+    frame, notes = unify_tag_keys(frame) if unify_tags and tag_cells is None else (frame, [])
+    canonical = conform(frame.drop("_line"))
+    if tag_cells is not None:
+        canonical = canonical.with_columns(frame.get_column(TAG_SET_ID))
+    return Normalized(canonical, tuple(dropped), tuple(notes))
 
 
 def _via_distinct(raw: pl.DataFrame, source: str, parse: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Expr:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from lib import aggregate, filters
+from lib import aggregate, filters, frames
 from lib.models import Period, Scope
 from lib.schema import Col
 from lib.sources.base import Dataset
@@ -41,7 +41,7 @@ def summarize(
 ) -> dict[str, object]:
     """Summarize ``dataset`` within scope, period and filters as JSON-ready values."""
     chosen = chosen or filters.Filters()
-    history = filters.apply(dataset.normalized, chosen, scope=scope)
+    history = frames.filtered_rows(dataset, chosen, scope=scope)
     frame = filters.apply(history, filters.Filters(), period=period)
     dates = frame.get_column(Col.CHARGE_DATE)
     billed = frame.filter(pl.col(Col.INVOICE_ID).is_not_null())

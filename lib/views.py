@@ -81,6 +81,7 @@ class Selection:
     group_by: str
     _normalized: pl.DataFrame = field(repr=False, compare=False)
     _filters: filters.Filters = field(default_factory=filters.Filters, repr=False)
+    _prepared: frames.Prepared | None = field(default=None, repr=False, compare=False)
 
     @property
     def row_count(self) -> int:
@@ -90,7 +91,11 @@ class Selection:
     @cached_property
     def history(self) -> pl.DataFrame:
         """The canonical rows in scope, filters and currency, whatever the period."""
-        chosen = filters.apply(self._normalized, self._filters, scope=self.scope)
+        if self._prepared is not None and self._prepared.lazy_tags:  # tag lists not held per row: through the tag sets
+            found = self._prepared
+            chosen = found.rows_where(filters.scope_expression(self.scope) & found.filter_expression(self._filters))
+        else:
+            chosen = filters.apply(self._normalized, self._filters, scope=self.scope)
         return aggregate.in_currency(chosen, self.currency)
 
     @cached_property
@@ -132,7 +137,9 @@ def _select(dataset: Dataset, prepared: frames.Prepared, view: View) -> Selectio
     in_period = filters.period_expression(period)
     others = {c: v for c, v in aggregate.cost_by_currency(cube.filter(in_period)).items() if c != currency}
     history = aggregate.in_currency(cube, currency)
-    return Selection(currency, period, scope, others, history, history.filter(in_period), view.group_by, dataset.normalized, view.filters)
+    return Selection(
+        currency, period, scope, others, history, history.filter(in_period), view.group_by, dataset.normalized, view.filters, prepared
+    )
 
 
 def data_period(dataset: Dataset) -> Period:

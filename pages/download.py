@@ -13,6 +13,30 @@ from lib.periods import period_label
 context = ui.context()
 dataset = ui.require_dataset(context)
 chosen = views.select(dataset, context.view)
+big = downloads.on_disk(dataset, context.view)
+if big is not None:
+    # A big file read by path: its rows are not built in memory for the browser; they are written to disk on request.
+    from lib.sources.disk_cache import cache_dir
+
+    st.title(_("Usage download"))
+    folder = cache_dir() / "downloads"
+    st.warning(
+        _(
+            "These rows come from a file read from disk and are too many to download through the browser ({raw} rows in "
+            "scope, {filtered} with the filters). Write them to a CSV file on the computer that runs the dashboard instead; "
+            "the file you opened stays where it is, unchanged."
+        ).format(raw=fmt.count(big.raw_rows), filtered=fmt.count(big.filtered_rows))
+    )
+    for label, filtered, key in (
+        (_("Write raw usage CSV to disk"), False, "write_raw"),
+        (_("Write filtered rows to disk"), True, "write_filtered"),
+    ):
+        if st.button(label, key=key, icon=":material/save:"):
+            with st.spinner(_("Writing the file…")):
+                written = downloads.write_on_disk(dataset, context.view, folder, filtered=filtered)
+            st.success(_("Written to {path}").format(path=written))
+    st.caption(_("Files are written to {folder}.").format(folder=folder))
+    st.stop()
 files = downloads.prepare(dataset, context.view)
 
 st.title(_("Usage download"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -41,6 +42,9 @@ class PartResult:
     profiles: tuple[tuple[str, str], ...] = field(default=())  # billing profile id, name
     raw_rows: int = -1  # rows of a lazy ``raw``
     scan: tuple[str, str, int] | None = None  # a lazy ``raw``'s file: path, separator, lines before the header
+    # A streamed file's distinct tag sets (``_TagSetId``, ``Tags``); ``normalized`` then ends with each row's ``_TagSetId``.
+    tag_sets: pl.DataFrame | None = None
+    tags_inline: bool = True  # False: ``normalized``'s Tags are null, the lists are in ``tag_sets`` (a very big file)
 
     @property
     def raw_height(self) -> int:
@@ -132,10 +136,23 @@ def _tidy(frame: pl.DataFrame, name: str, warnings: list[str]) -> pl.DataFrame:
             ).format(name=name, count=fmt.count(missing_currency), code=UNKNOWN_CURRENCY)
         )
     return frame.with_columns(
-        pl.col(Col.BILLING_CURRENCY).cast(pl.String).str.strip_chars().str.to_uppercase().fill_null(UNKNOWN_CURRENCY).cast(pl.Categorical),
+        _per_value(frame, Col.BILLING_CURRENCY, lambda c: c.str.strip_chars().str.to_uppercase().fill_null(UNKNOWN_CURRENCY)),
         # FOCUS writes subscriptions as ARM ids; the other layouts as bare GUIDs.
-        pl.col(Col.SUBSCRIPTION_ID).cast(pl.String).str.replace(r"(?i)^/subscriptions/", "").cast(pl.Categorical),
+        _per_value(frame, Col.SUBSCRIPTION_ID, lambda c: c.str.replace(r"(?i)^/subscriptions/", "")),
     )
+
+
+def _per_value(frame: pl.DataFrame, col: Col, fix: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """``fix`` of a categorical column's text, worked out once per distinct value (not as text on every row)."""
+    distinct = frame.get_column(col).unique()
+    if distinct.len() > max(1000, frame.height // 20):
+        return fix(pl.col(col).cast(pl.String)).cast(pl.Categorical).alias(col)
+    fixed = distinct.to_frame("v").select(fix(pl.col("v").cast(pl.String)).cast(pl.Categorical)).to_series()
+    present = distinct.is_not_null()
+    mapped = pl.col(col).replace_strict(distinct.filter(present), fixed.filter(present), default=None, return_dtype=pl.Categorical)
+    if distinct.null_count():
+        mapped = mapped.fill_null(pl.lit(fixed.filter(~present)[0], dtype=pl.Categorical))
+    return mapped.alias(col)
 
 
 def _metric_from_rows(frame: pl.DataFrame) -> str | None:

@@ -15,7 +15,8 @@ then reads them the usual way.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Final
 
@@ -31,12 +32,17 @@ from lib.formats.read import BOTH, PartResult, _has_decimal_comma, _metric_from_
 from lib.formats.text import HEAD_BYTES, _cells, find_header
 from lib.i18n import _, ngettext
 from lib.models import Metric
-from lib.normalize import blank_cells, normalize, unify_tag_keys
+from lib.normalize import TAG_SET_ID, TagCells, blank_cells, normalize, unify_tag_table
 from lib.schema import Col, empty_frame
 from lib.sources.base import Dropped
 
 STREAM_MIN_BYTES: Final = 32 * 1024 * 1024  # smaller files are read whole (and offered again byte for byte)
-BATCH_ROWS: Final = 250_000
+# Above this many rows a file's Tags column is left null and the rows' tags are reached through their tag-set id
+# (``lib.frames.TagIndex``): a list per row costs ~100 bytes, a gigabyte at ten million rows.
+TAGS_INLINE_MAX_ROWS: Final = 2_000_000
+BATCH_ROWS: Final = 100_000  # ~40 MB of text cells of the mapped columns held at a time
+SAMPLE_BYTES: Final = 2 * 1024 * 1024
+RANGE_BYTES: Final = 16 * 1024 * 1024  # parsed at a time (smaller ranges parse faster than one big one)
 TAIL_BYTES: Final = 1024 * 1024
 _ACCOUNT_ID = ("billingaccountid",)
 _ACCOUNT_NAME = ("billingaccountname",)
@@ -123,7 +129,7 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
     try:
         scan = raw_scan(str(path), separator, index)
         columns = scan.collect_schema().names()
-        sample = scan.head(1000).collect()
+        sample = _sample(path, index, separator, columns)
     except pl.exceptions.PolarsError:
         return None
     header_line = index + 1
@@ -156,16 +162,27 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
 
     try:
         batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns)
-        batches.read(needed, fraction)
+        range_bytes = max(1, min(RANGE_BYTES, int(BATCH_ROWS * row_bytes)))
+        batches.read(_read_chunks(path, index, separator, columns, needed, range_bytes), fraction)
     except pl.exceptions.PolarsError:
         return None  # e.g. rows with more cells than the header: read_part knows what to do
     except ValueError as error:
         raise FormatError(part.name, _("a date and a cost column"), str(error), header_line) from None
     frames, dropped, pairs, offset = batches.frames, batches.dropped, batches.pairs, batches.rows
+    tag_table = None
+    inline = True
     if frames:
-        normalized, tag_notes = unify_tag_keys(pl.concat(frames))
+        # The batches' chunks are kept as they are (no copy); each row's tag list is gathered once from the
+        # distinct sets, whose keys are unified (case) there rather than on every row.
+        joined = pl.concat(frames, rechunk=False)
+        frames.clear()
+        ids = joined.get_column(TAG_SET_ID)
+        tag_table, tag_notes = unify_tag_table(batches.tag_cells.table(), ids)
         notes += tag_notes
-        normalized = _tidy(normalized, part.name, warnings)
+        inline = joined.height <= TAGS_INLINE_MAX_ROWS
+        if inline:
+            joined = joined.with_columns(tag_table.get_column(Col.TAGS).gather(ids))
+        normalized = _tidy(joined, part.name, warnings)
     else:
         normalized = empty_frame()
     all_pairs = pl.concat(pairs) if pairs else pl.DataFrame()
@@ -182,6 +199,8 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
         profiles=_pairs(all_pairs, "profile"),
         raw_rows=offset,
         scan=(str(path), separator, index),
+        tag_sets=tag_table,
+        tags_inline=inline,
     )
 
 
@@ -197,7 +216,7 @@ class _Batches:
         self.frames: list[pl.DataFrame] = []
         self.dropped: list[Dropped] = []
         self.pairs: list[pl.DataFrame] = []
-        self.tag_cache: dict[str | None, list[dict[str, str]]] = {}
+        self.tag_cells = TagCells()
         self.rows = 0
 
     def blank_check(self, offset: int) -> Callable[[pl.Series], pl.Series]:
@@ -210,9 +229,9 @@ class _Batches:
 
         return check
 
-    def read(self, columns: list[str], progress: Callable[[int], None]) -> None:
-        """Read and normalize every batch of ``columns``."""
-        for batch in self.scan.select(columns).collect_batches(chunk_size=BATCH_ROWS):
+    def read(self, chunks: Iterator[pl.DataFrame], progress: Callable[[int], None]) -> None:
+        """Normalize every batch of rows."""
+        for batch in chunks:
             if batch.height:
                 result = normalize(
                     batch,
@@ -220,7 +239,7 @@ class _Batches:
                     line_offset=self.header_line + 1 + self.rows,
                     decimal_comma=self.decimal_comma,
                     unify_tags=False,
-                    tag_cache=self.tag_cache,
+                    tag_cells=self.tag_cells,
                     blank_check=self.blank_check(self.rows),
                 )
                 self.frames.append(result.frame.with_columns((pl.col(Col.SOURCE_ROW) + self.rows).alias(Col.SOURCE_ROW)))
@@ -228,6 +247,86 @@ class _Batches:
                 self.pairs.append(_pair_rows(batch, self.pair_columns))
             self.rows += batch.height
             progress(self.rows)
+
+
+def _sample(path: Path, skip_lines: int, separator: str, header: list[str]) -> pl.DataFrame:
+    """The first rows (up to 1,000) as text cells, from the file's first megabytes.
+
+    Not ``scan.head(1000)``: the streaming engine would map and read far more of a big file than that.
+    """
+    rows = next(_read_chunks(path, skip_lines, separator, header, header, SAMPLE_BYTES, batch_rows=1000), None)
+    return rows.head(1000) if rows is not None else pl.DataFrame(schema=dict.fromkeys(header, pl.String))
+
+
+def _last_row_end(buffer: bytes) -> int:
+    """Where the last whole row of ``buffer`` ends (just past a line break outside quotes), or 0.
+
+    ``buffer`` starts at a row's start, so a line break is outside quotes when an even number of
+    quote characters precede it (an escaped quote, ``""``, counts twice).
+    """
+    end = len(buffer)
+    quotes = buffer.count(b'"')
+    position = end
+    while True:
+        newline = buffer.rfind(b"\n", 0, position)
+        if newline < 0:
+            return 0
+        if (quotes - buffer.count(b'"', newline + 1, end)) % 2 == 0:
+            return newline + 1
+        position = newline
+
+
+def _read_chunks(
+    path: Path, skip_lines: int, separator: str, header: list[str], columns: list[str], range_bytes: int, batch_rows: int = 0
+) -> Iterator[pl.DataFrame]:
+    """The file's rows, ``columns`` only, as text, in frames of about ``batch_rows`` (default ``BATCH_ROWS``) rows.
+
+    Whole rows are cut from the file by byte ranges (plain reads: a memory map would count the whole
+    file in this process's resident memory) of about ``range_bytes`` and each
+    range is parsed on its own (the same parser and options as ``raw_scan``; ``header`` names the
+    cells). Unlike ``collect_batches``, which reads ahead of its consumer and so can hold most of a
+    big file as text, this holds one batch at a time.
+    """
+    wanted = [header.index(c) for c in columns]
+    with path.open("rb") as handle:
+        for _line in range(skip_lines):
+            handle.readline()
+        header_line = handle.readline()
+        position = handle.tell()
+        size = path.stat().st_size
+        if position >= size:
+            return
+        parts: list[pl.DataFrame] = []
+        rows = 0
+        step = range_bytes
+        while position < size:
+            end = min(size, position + step)
+            data = os.pread(handle.fileno(), end - position, position)
+            cut = len(data) if end == size else _last_row_end(data)
+            if not cut:  # one row longer than a range: take a longer range
+                step *= 2
+                continue
+            step = range_bytes
+            chunk = data if cut == len(data) else data[:cut]
+            if chunk:
+                part = _parse_range(chunk, header_line, header, wanted, separator)
+                if part.height:  # nothing to add (an empty range)
+                    parts.append(part)
+                    rows += part.height
+            position += cut
+            if rows >= (batch_rows or BATCH_ROWS) or position >= size:
+                if parts:
+                    yield parts[0] if len(parts) == 1 else pl.concat(parts)
+                parts, rows = [], 0
+
+
+def _parse_range(chunk: bytes, header_line: bytes, header: list[str], wanted: list[int], separator: str) -> pl.DataFrame:
+    """One byte range of whole rows, parsed; its first line sets the number of cells unless the header is put back in front."""
+    options = {"new_columns": header, "columns": wanted, "separator": separator, "quote_char": '"', "infer_schema": False}
+    try:
+        return pl.read_csv(chunk, has_header=False, raise_if_empty=False, **options)  # type: ignore[arg-type]
+    except pl.exceptions.SchemaError:  # the range starts with a blank or short line: parse it under the header
+        return pl.read_csv(header_line + chunk, has_header=True, raise_if_empty=False, **options)  # type: ignore[arg-type]
 
 
 def _pair_rows(batch: pl.DataFrame, columns: list[str | None]) -> pl.DataFrame:
@@ -238,7 +337,9 @@ def _pair_rows(batch: pl.DataFrame, columns: list[str | None]) -> pl.DataFrame:
         for part, column in (("id", id_col), ("name", name_col or id_col)):
             value = pl.col(column).str.strip_chars() if column else pl.lit(None, dtype=pl.String)
             exprs.append(value.alias(f"{kind}_{part}"))
-    return batch.select(exprs).unique(maintain_order=True)
+    # Distinct cells first: a batch repeats a handful of accounts on every row.
+    used = list(dict.fromkeys(c for c in columns if c))
+    return batch.select(used).unique(maintain_order=True).select(exprs).unique(maintain_order=True)
 
 
 def _pairs(rows: pl.DataFrame, kind: str) -> tuple[tuple[str, str], ...]:

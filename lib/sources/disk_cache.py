@@ -2,7 +2,9 @@
 
 The key is every file's path, size and modification time (a changed file gets a new key), the
 cost view, the language the reports are worded in and this cache's format version. What is
-stored: the canonical frame as Parquet and the rest of the data set (reports, dropped rows,
+stored: the canonical frame as Parquet, its ``Tags`` lists replaced by each row's tag-set id and the
+distinct sets in a second small Parquet file (reading a million rows' lists back is what made a reopen
+slow), and the rest of the data set (reports, dropped rows,
 warnings, scopes, where the raw rows are in the files) as JSON; no pickles, so a cache file can
 never run code. The raw rows stay in the original files, read on demand as before.
 
@@ -25,14 +27,15 @@ from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
 
+from lib.frames import TAG_INDEX, TAG_SET, TagIndex
 from lib.models import Agreement, Metric, Scope, ScopeKind
-from lib.schema import CANONICAL_SCHEMA, Col
+from lib.schema import CANONICAL_SCHEMA, TAG_TYPE, Col
 from lib.sources.base import Dataset, Dropped
 
 if TYPE_CHECKING:
     from lib.sources.files import FileReport, InputFile
 
-VERSION: Final = 1
+VERSION: Final = 2  # 2: tag lists stored once per distinct set (``<key>.tags.parquet``), rows hold the set's id
 KEEP: Final = 8  # entries kept; the oldest are removed
 
 
@@ -87,6 +90,7 @@ def _write(dataset: Dataset, name: str, scans: list[Any]) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         last = dataset.normalized.get_column(Col.CHARGE_DATE).max()
+        index = dataset.extras.get(TAG_INDEX)
         meta = {
             "version": VERSION,
             "source": dataset.source,
@@ -101,11 +105,19 @@ def _write(dataset: Dataset, name: str, scans: list[Any]) -> None:
             "notes": list(dataset.notes),
             "is_estimate": dataset.is_estimate,
             "raw_scans": scans,
+            "tags_inline": not (isinstance(index, TagIndex) and index.frame is dataset.normalized and not index.inline),
             "reports": [_report(r) for r in file_reports(dataset)],
         }
         with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as handle:
             temporary = Path(handle.name)
-        dataset.normalized.write_parquet(temporary, compression="zstd")
+        frame = dataset.normalized
+        if isinstance(index, TagIndex) and index.frame is frame:
+            index.sets.write_parquet(temporary, compression="zstd")
+            temporary.replace(folder / f"{name}.tags.parquet")
+            frame = frame.drop(Col.TAGS).with_columns(index.ids.alias(TAG_SET))
+        # Streamed out a row group at a time: ``write_parquet`` of a frame read in batches first joins each
+        # column's chunks, a second copy of the whole frame (1.4 GB at ten million rows).
+        frame.lazy().sink_parquet(temporary, compression="zstd", engine="streaming")
         temporary.replace(folder / f"{name}.parquet")
         (folder / f"{name}.json.tmp").write_text(json.dumps(meta), encoding="utf-8")
         (folder / f"{name}.json.tmp").replace(folder / f"{name}.json")
@@ -119,6 +131,7 @@ def _prune(folder: Path) -> None:
     for old in entries[KEEP:]:
         old.unlink(missing_ok=True)
         old.with_suffix(".parquet").unlink(missing_ok=True)
+        old.with_suffix(".tags.parquet").unlink(missing_ok=True)
 
 
 def _report(report: FileReport) -> dict[str, Any]:
@@ -148,8 +161,18 @@ def load(items: Sequence[InputFile], metric: Metric, language: str, as_of: date)
     name = key(items, metric, language)
     try:
         meta = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        if meta.get("version") != VERSION:
+            return None
         normalized = pl.read_parquet(folder / f"{name}.parquet")
-        if meta.get("version") != VERSION or normalized.schema != pl.Schema(CANONICAL_SCHEMA):
+        index = None
+        if TAG_SET in normalized.columns:
+            sets = pl.read_parquet(folder / f"{name}.tags.parquet")
+            ids = normalized.get_column(TAG_SET)
+            inline = bool(meta.get("tags_inline", True))
+            tags = sets.get_column(Col.TAGS).gather(ids) if inline else pl.lit(None, dtype=TAG_TYPE).alias(Col.TAGS)
+            normalized = normalized.with_columns(tags).select(list(CANONICAL_SCHEMA))
+            index = TagIndex(normalized, ids, sets, inline=inline)
+        if normalized.schema != pl.Schema(CANONICAL_SCHEMA):
             return None
         raw = pl.concat([_scan(*scan) for scan in meta["raw_scans"]], how="diagonal")
     except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError):
@@ -188,7 +211,7 @@ def load(items: Sequence[InputFile], metric: Metric, language: str, as_of: date)
         warnings=tuple(meta["warnings"]),
         notes=tuple(meta["notes"]),
         is_estimate=meta["is_estimate"],
-        extras={REPORTS: reports, "raw_scans": meta["raw_scans"], "from_cache": True},
+        extras={REPORTS: reports, "raw_scans": meta["raw_scans"], "from_cache": True, **({TAG_INDEX: index} if index else {})},
     )
 
 

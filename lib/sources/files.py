@@ -23,8 +23,10 @@ from lib.formats.containers import MANIFEST, PARQUET_SUFFIXES, Part, folder_run_
 from lib.formats.errors import FormatError
 from lib.formats.read import PartResult, agreement_of, read_part
 from lib.formats.stream import read_csv_path, streamable
+from lib.frames import TAG_INDEX, TagIndex, index_tag_sets
 from lib.i18n import _, ngettext
 from lib.models import Metric, Scope, ScopeKind
+from lib.normalize import TAG_SET_ID
 from lib.schema import Col, conform
 from lib.sources import disk_cache
 from lib.sources.base import Dataset, Dropped, LoadRequest, ProgressCallback, RawFile, SourceError
@@ -232,22 +234,35 @@ def _assemble(results: list[PartResult], failed: list[FileReport], items: list[I
     for result in results:
         offsets.append(total)
         total += result.raw_height
+    tag_tables = _tag_tables(results)
     frames = [
         r.normalized.with_columns((pl.col(Col.SOURCE_ROW).cast(pl.Int64) + offset).alias(Col.SOURCE_ROW), pl.lit(i).alias("_part"))
         for i, (r, offset) in enumerate(zip(results, offsets, strict=True))
     ]
+    if tag_tables is None:
+        frames = [_inline_tags(f, r) for f, r in zip(frames, results, strict=True)]
+    else:
+        frames = [f.with_columns(pl.col(TAG_SET_ID) + start) for f, (start, _t) in zip(frames, tag_tables, strict=True)]
     combined = pl.concat(frames, how="vertical_relaxed")
+    del frames
     aside, warnings, shown_metric = merge.select_metric(results, metric)
     removals = [
         merge.Removal(i, results[i].normalized.height, _set_aside_reason(str(results[i].metric), metric))
         for i in sorted(aside)
         if results[i].normalized.height
     ]
-    duplicates, notes = merge.deduplicate(merge.remove(combined, removals), results)
+    # merge.remove copies every row: skipped when nothing is removed (one file, one run).
+    duplicates, notes = merge.deduplicate(merge.remove(combined, removals) if removals else combined, results)
     removals += duplicates
-    kept = merge.remove(combined, removals)
+    kept = merge.remove(combined, removals) if removals else combined
     reports = _reports(results, kept, removals) + failed
     normalized = conform(kept.drop("_part", "_month", strict=False))
+    extras: dict[str, object] = {REPORTS: tuple(reports)}
+    if tag_tables is not None:
+        table = pl.concat([t for _start, t in tag_tables])
+        inline = all(r.tags_inline for r in results)
+        extras[TAG_INDEX] = TagIndex(normalized, *index_tag_sets(kept.get_column(TAG_SET_ID), table), inline=inline)
+    del kept, combined
     dropped = tuple(
         Dropped(f"{rep.name}: {d.reason}", d.rows, d.example_line) for rep in reports for d in rep.dropped if rep.error is None and d.rows
     )
@@ -271,8 +286,28 @@ def _assemble(results: list[PartResult], failed: list[FileReport], items: list[I
         warnings=tuple(all_warnings),
         notes=tuple([*notes, *(n for r in results for n in r.notes)]),
         is_estimate=any(r.is_estimate for r in results),
-        extras={REPORTS: tuple(reports)},
+        extras=extras,
     )
+
+
+def _inline_tags(frame: pl.DataFrame, result: PartResult) -> pl.DataFrame:
+    """A part's rows with their tag lists filled in and no tag-set id (parts that cannot share one tag-set index)."""
+    if not result.tags_inline and result.tag_sets is not None:
+        frame = frame.with_columns(pl.lit(result.tag_sets.get_column(Col.TAGS)).gather(pl.col(TAG_SET_ID)).alias(Col.TAGS))
+    return frame.drop(TAG_SET_ID, strict=False)
+
+
+def _tag_tables(results: list[PartResult]) -> list[tuple[int, pl.DataFrame]] | None:
+    """Each part's tag-set table with its ids shifted past the previous parts', when every part was streamed."""
+    if not all(r.tag_sets is not None for r in results):
+        return None
+    tables = []
+    start = 0
+    for result in results:
+        assert result.tag_sets is not None
+        tables.append((start, result.tag_sets.with_columns(pl.col(TAG_SET_ID) + start)))
+        start += result.tag_sets.height
+    return tables
 
 
 def _set_aside_reason(held: str, metric: Metric) -> str:
@@ -347,11 +382,13 @@ def _scopes(results: list[PartResult], frame: pl.DataFrame) -> tuple[Scope, ...]
             pid = profile_ids.get(name, name)
             scopes.append(Scope(f"{root}/billingProfiles/{pid}", name, ScopeKind.BILLING_PROFILE, ((Col.BILLING_PROFILE, name),)))
     subscriptions = (
-        frame.filter(pl.col(Col.SUBSCRIPTION_ID).is_not_null())
+        frame.lazy()  # lazy: only the three columns are read (an eager filter would copy every column)
+        .filter(pl.col(Col.SUBSCRIPTION_ID).is_not_null())
         .group_by(Col.SUBSCRIPTION_ID)
         .agg(pl.col(Col.SUBSCRIPTION_NAME).mode().first().alias("name"), pl.col(Col.COST).sum().abs().alias("spend"))
         .sort(["spend", Col.SUBSCRIPTION_ID], descending=[True, False])
         .head(MAX_SCOPES)
+        .collect()
     )
     for sub_id, name, _spend in subscriptions.iter_rows():
         label = name if name and name != "Unassigned" else sub_id
