@@ -10,6 +10,8 @@ from lib import redact, state, ui, ui_auth
 from lib.clock import today
 from lib.i18n import _
 
+# A fresh server's first run comes in Streamlit's legacy pages-folder mode: leave it before anything is drawn.
+ui.leave_legacy_pages_mode()
 # Logs never hold signatures, tokens or secrets, whichever library writes them.
 redact.install_log_redaction()
 as_of = today()

@@ -274,15 +274,26 @@ def context() -> Context:
     """The context the frame stored for this run."""
     stored = st.session_state.get(state.CONTEXT)
     if not isinstance(stored, Context):
-        # A fresh server runs its first request in Streamlit's legacy "pages/ folder" mode (the
-        # mode is decided before app.py ever runs), so a deep link runs the page without the
-        # frame. Leave that mode for good and rerun through app.py.
-        from streamlit.runtime.pages_manager import PagesManager
-
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+        # A deep link on a fresh server ran this page without the frame (see leave_legacy_pages_mode).
+        leave_legacy_pages_mode(force=True)
     assert isinstance(stored, Context)
     return stored
+
+
+def leave_legacy_pages_mode(*, force: bool = False) -> None:
+    """Rerun through ``st.navigation`` when Streamlit runs this script in its old pages-folder mode.
+
+    With a ``pages/`` folder beside app.py, a freshly started server decides, before app.py ever
+    runs, to serve its first run in the legacy mode that makes one page of every file in pages/;
+    only the first ``st.navigation`` call switches that off for the process. Widgets made in that
+    first run then belong to the wrong page and the first visitor's choices revert. Switching the
+    mode off and rerunning at once, before any widget exists, gives that visitor a normal run.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if force or PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def styled_table(
