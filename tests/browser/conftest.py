@@ -190,10 +190,10 @@ def first_session(browser: Any, server: Server) -> bool:
     """Be the first visitor of a fresh server: let the first run finish, choose Amortized in the
     sidebar, and tell whether that choice stuck.
 
-    While a ``pages/`` folder sits beside app.py, Streamlit runs a fresh server's first script run
-    in its old pages-folder mode, and the first session's sidebar choice reverts with the next run
-    (test_first_session.py reports it). Opening the shared server once here also means every other
-    test sees the app as every later visitor does.
+    With a ``pages/`` folder beside app.py, Streamlit serves a fresh server's first run in its old
+    pages-folder mode, where the first visitor's sidebar choices used to revert with the next run
+    (app.py now leaves that mode first; test_first_session.py keeps it that way). Opening the shared
+    server once here also means every other test sees the app as any later visitor does.
     """
     context = browser.new_context(**BROWSER_SETTINGS, base_url=server.url)
     try:
@@ -280,8 +280,16 @@ def wait_for_run(page: Any) -> None:
     sync_api.expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=TIMEOUT_MS)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep each phase's report on the test item, so the ``visit`` fixture knows when a test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def visit(browser: Any, server: Server) -> Iterator[Visit]:
+def visit(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterator[Visit]:
     """A new context (so a new Streamlit session) at 1440×900 that keeps everything on loopback."""
     context = browser.new_context(**BROWSER_SETTINGS, base_url=server.url, accept_downloads=True)
     context.set_default_timeout(TIMEOUT_MS)
@@ -304,6 +312,11 @@ def visit(browser: Any, server: Server) -> Iterator[Visit]:
     page.on("pageerror", lambda error: seen.console_errors.append(f"uncaught: {error}"))
     try:
         yield seen
+        failed = getattr(request.node, "report_call", None)
+        if failed is not None and failed.failed:
+            # What the page looked like when the test failed, kept with the other screenshots.
+            (SCREENSHOTS / "failed").mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "failed" / f"{request.node.name}.png"))
     finally:
         context.close()
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from lib.fmt import money, percent
-from tests.browser.conftest import AS_OF, Visit, metric_value, plotly_figures, sync_api
+from tests.browser.conftest import AS_OF, Visit, metric_value, plotly_figures, sync_api, wait_for_run
 
 pytestmark = pytest.mark.browser
 
@@ -93,8 +93,11 @@ def test_filtering_one_service_shows_its_total(visit: Visit, cli_summary: dict[s
 
 def choose_service(page: Any, service: str) -> None:
     """Open the sidebar's Filters expander and pick ``service`` in its Service multiselect."""
+    wait_for_run(page)
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.locator("summary", has_text="Filters").click()
-    sidebar.get_by_test_id("stMultiSelect").filter(has_text="Service").get_by_role("combobox").click()
+    services = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Service")
+    services.get_by_role("combobox").click()
     page.get_by_role("option", name=service, exact=True).click()
     page.keyboard.press("Escape")
+    expect(services.get_by_role("button", name=f"Remove {service}")).to_be_visible()
