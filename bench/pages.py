@@ -21,8 +21,6 @@ from typing import Any
 from bench.common import OUT_DIR, REPO, as_of_of, peak_rss_mb, rss_mb
 from bench.generate import Spec, ensure, parse_rows
 
-PAGES = ("pages/overview.py", "pages/explore.py", "pages/download.py", "pages/access.py")
-
 
 def _check(at: Any, label: str, started: float) -> bool:
     took = time.perf_counter() - started
@@ -53,13 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     at.run()
     ok &= _check(at, "first run: load the file, overview", started)
-    for page in PAGES[:3]:
-        started = time.perf_counter()
-        at.switch_page(page).run()
-        ok &= _check(at, f"open {page}", started)
-        if page == "pages/download.py":
-            for warning in at.warning:
-                print(f"    download page says: {warning.value[:160]}…")
+    started = time.perf_counter()
+    at.switch_page("pages/explore.py").run()
+    ok &= _check(at, "open pages/explore.py", started)
     started = time.perf_counter()
     at.switch_page("pages/overview.py").run()
     at.sidebar.multiselect(key="filter_Service").set_value(["Virtual Machines"]).run()
@@ -68,14 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     at.sidebar.selectbox(key="tag_key").set_value("env").run()
     at.sidebar.multiselect(key="tag_values").set_value(["prod"]).run()
     ok &= _check(at, "overview, tag env=prod", started)
-    for page in PAGES[1:3]:
+    started = time.perf_counter()
+    at.switch_page("pages/explore.py").run()
+    ok &= _check(at, "open pages/explore.py (filtered)", started)
+    # Last: in AppTest, a page opened after one that ends with st.stop() (download of a big file, access) renders nothing.
+    for page in ("pages/download.py", "pages/access.py"):
         started = time.perf_counter()
         at.switch_page(page).run()
         ok &= _check(at, f"open {page} (filtered)", started)
-    # Last: in AppTest, a page opened after the access page (which has no sidebar) renders nothing.
-    started = time.perf_counter()
-    at.switch_page(PAGES[3]).run()
-    ok &= _check(at, f"open {PAGES[3]}", started)
+        for warning in at.warning:
+            print(f"    the page says: {warning.value[:150]}…")
     print(f"every page rendered without an exception: {'yes' if ok else 'NO'}; peak RSS {peak_rss_mb():.0f} MB")
     return 0 if ok else 1
 

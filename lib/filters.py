@@ -84,7 +84,8 @@ def apply(frame: pl.DataFrame, filters: Filters, *, scope: Scope | None = None, 
 def options(frame: pl.DataFrame, col: Col) -> list[str]:
     """Distinct values of a dimension, most costly first, for a picker."""
     return (
-        frame.group_by(col)
+        frame.select(col, Col.COST)  # only these two columns are joined into one piece, not the whole frame
+        .group_by(col)
         .agg(pl.col(Col.COST).sum().abs().alias("spend"))
         .sort(["spend", col], descending=[True, False])
         .get_column(col)

@@ -1,9 +1,9 @@
 """A big CSV named by path, read in batches: only the columns the layout maps are held in memory.
 
 ``read_part`` reads a file's bytes and keeps every cell as text: fine for uploads, but a 10 GB export
-would need tens of gigabytes. Here polars reads the file itself (no Python copy of its bytes), only
-the mapped columns, a batch of rows at a time; each batch is normalized (text dimensions become
-categorical codes) before the next is read. The raw rows stay in the file: ``PartResult.raw`` is a
+would need tens of gigabytes. Here the file is cut into byte ranges of whole rows, polars parses
+each range (only the mapped columns), and each batch of rows is normalized (text dimensions become
+categorical codes, tags a tag-set id) before the next is read. The raw rows stay in the file: ``PartResult.raw`` is a
 lazy scan of it, and ``SourceRow`` still numbers the rows, so downloads fetch the raw rows of a
 selection on demand.
 

@@ -329,6 +329,8 @@ def _raw(results: list[PartResult]) -> pl.DataFrame | pl.LazyFrame:
 
 
 def _reports(results: list[PartResult], kept: pl.DataFrame, removals: list[merge.Removal]) -> list[FileReport]:
+    # Only the columns used: an eager group-by of the whole frame joins every column's chunks first (a full copy).
+    kept = kept.select("_part", Col.CHARGE_DATE, Col.BILLING_CURRENCY, Col.COST)
     stats = {
         int(part): (rows, low, high)
         for part, rows, low, high in kept.group_by("_part")
