@@ -71,7 +71,9 @@ def parse_number(expr: pl.Expr, *, decimal_comma: bool = False) -> pl.Expr:
     text = expr.str.strip_chars()
     if decimal_comma:
         text = text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
-    return text.replace("", None).cast(pl.Float64, strict=False)
+    number = text.replace("", None).cast(pl.Float64, strict=False)
+    # "NaN" and "inf" parse as floats but are no amount: unreadable, so the row is reported, not summed.
+    return pl.when(number.is_finite()).then(number).otherwise(None)
 
 
 def _text(expr: pl.Expr) -> pl.Expr:
