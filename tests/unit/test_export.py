@@ -23,6 +23,7 @@ from lib.models import Period, Scope, ScopeKind
         ("-12.5", "-12.5"),
         ("+3", "+3"),
         ("-1.5E-05", "-1.5E-05"),
+        ("-0,5", "-0,5"),
         ("rg-web-prod", "rg-web-prod"),
         ("", ""),
         (None, None),
