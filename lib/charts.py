@@ -184,8 +184,9 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str) -> go.Figure
         hovertemplate=_("Estimated rest: {amount}").format(amount="%{customdata}") + "<extra></extra>",
     )
     fig.update_layout(barmode="stack")
+    # The full caveat is in the caption under the chart; the chart keeps a line that fits its width.
     fig.add_annotation(
-        text=estimate_note(),
+        text=_(ESTIMATE_NOTE_SHORT),
         xref="paper",
         yref="paper",
         x=0,

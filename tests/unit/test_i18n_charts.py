@@ -70,7 +70,7 @@ def test_billing_chart_in_dutch(demo: Dataset) -> None:
         fig = charts.build_billing_chart(model.bills, "EUR").to_plotly_json()
     assert list(fig["data"][0]["x"]) == ["mei 2026", "jun 2026", "jul 2026", "aug 2026", "sep 2026", "okt 2026", "nov 2026"]
     assert [t["name"] for t in fig["data"]] == ["Gefactureerd", "Maand tot heden", "Geschatte rest van de periode"]
-    assert "Uw maandelijkse factuur kan afwijken van deze schatting." in fig["layout"]["annotations"][0]["text"]
+    assert "een schatting die kan afwijken van de factuur" in fig["layout"]["annotations"][0]["text"]  # the full caveat is the caption
     assert fig["data"][0]["hovertemplate"].startswith("Gefactureerd: %{customdata}")
 
 
