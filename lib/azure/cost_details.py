@@ -21,6 +21,7 @@ import requests
 from lib import fmt
 from lib.azure.errors import redact_url
 from lib.azure.scopes import agreement_of, scope_kind
+from lib.azure.wire import get_field as _get
 from lib.i18n import _, ngettext
 from lib.models import Agreement, Metric, Period, ScopeKind
 from lib.sources.base import ProgressCallback
@@ -96,16 +97,6 @@ def check_request(request: CostDetailsRequest, agreement: Agreement = Agreement.
     if request.period and request.period.end >= _one_month_later(request.period.start):
         return _("A Cost Details report covers at most one month: choose a shorter date range or one billing period.")
     return None
-
-
-def _get(item: Any, *path: str) -> Any:
-    value = item
-    for key in path:
-        try:
-            value = value[key]
-        except (KeyError, TypeError, IndexError):
-            return None
-    return value
 
 
 def merge_csv_parts(parts: list[bytes]) -> bytes:

@@ -35,6 +35,7 @@ from lib.azure.errors import explain
 from lib.azure.query import fetch_pages
 from lib.azure.scopes import segment_value
 from lib.azure.throttle import ThrottledError
+from lib.azure.wire import get_field as _get
 from lib.i18n import N_, _
 from lib.models import Agreement, Metric, Period, ScopeKind
 from lib.schema import Col
@@ -130,16 +131,6 @@ def _iso(value: Any) -> str | None:
     if value:
         return str(value)[:10]
     return None
-
-
-def _get(item: Any, *path: str) -> Any:
-    value = item
-    for key in path:
-        try:
-            value = value[key]
-        except (KeyError, TypeError, IndexError):
-            return None
-    return value
 
 
 def _invoice(item: Any) -> dict[str, object] | None:

@@ -16,6 +16,7 @@ from azure.core.exceptions import AzureError
 
 from lib.azure.clients import Clients
 from lib.azure.throttle import ThrottledError
+from lib.azure.wire import get_field as _get
 from lib.i18n import N_, _
 from lib.models import Agreement, Scope, ScopeKind
 
@@ -138,17 +139,6 @@ class Discovery:
     choices: list[ScopeChoice] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
-
-
-def _get(item: Any, *path: str) -> Any:
-    """Read a wire-named field from an SDK model (they are mappings) or a plain dict."""
-    value = item
-    for key in path:
-        try:
-            value = value[key]
-        except (KeyError, TypeError, IndexError):
-            return None
-    return value
 
 
 def _agreement(value: Any) -> Agreement:
