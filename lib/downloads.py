@@ -8,7 +8,7 @@ from typing import Final
 
 import polars as pl
 
-from lib import export, filters, frames, views
+from lib import convert, export, filters, frames, views
 from lib.schema import Col
 from lib.sources.base import Dataset, RawFile
 
@@ -23,7 +23,7 @@ class Downloads:
     """The raw file for scope and period, and the filtered rows, both in the source's layout.
 
     The raw file is the source's rows untouched; the filtered file, meant for spreadsheets, has
-    formula-like text cells neutralised (``export.neutralise_formulas``).
+    formula-like text cells neutralised (``convert.spreadsheet_safe``: amounts such as ``-0,5`` stay numbers).
     """
 
     raw: RawFile
@@ -42,7 +42,7 @@ def prepare(dataset: Dataset, view: views.View) -> Downloads:
     return Downloads(
         RawFile(export.export_name(chosen.scope, chosen.period, "raw-v2"), export.to_csv_bytes(raw)),
         raw.height,
-        RawFile(export.export_name(chosen.scope, chosen.period, "filtered-v2"), export.to_csv_bytes(export.neutralise_formulas(filtered))),
+        RawFile(export.export_name(chosen.scope, chosen.period, "filtered-v2"), export.to_csv_bytes(convert.spreadsheet_safe(filtered))),
         filtered.height,
     )
 
@@ -102,7 +102,7 @@ def write_on_disk(dataset: Dataset, view: views.View, folder: Path, *, filtered:
         handle.write(b"\xef\xbb\xbf")
         first = True
         for batch in chosen_rows.collect_batches(chunk_size=_WRITE_BATCH):
-            batch = export.neutralise_formulas(batch) if filtered else batch
+            batch = convert.spreadsheet_safe(batch) if filtered else batch
             batch.write_csv(handle, include_header=first)
             first = False
         if first:

@@ -16,7 +16,7 @@ from lib.schema import Col
 _UNSAFE = re.compile(r"[^A-Za-z0-9]+")
 # OWASP "CSV injection": a text cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$"  # dot or decimal comma
+_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 
 
 def slug(text: str) -> str:

@@ -23,7 +23,6 @@ from lib.models import Period, Scope, ScopeKind
         ("-12.5", "-12.5"),
         ("+3", "+3"),
         ("-1.5E-05", "-1.5E-05"),
-        ("-0,5", "-0,5"),
         ("rg-web-prod", "rg-web-prod"),
         ("", ""),
         (None, None),
@@ -54,3 +53,12 @@ def test_csv_bytes_keep_dot_decimals_and_a_bom() -> None:
     """It writes UTF-8 with a BOM, dot decimals and ISO dates."""
     data = export.to_csv_bytes(pl.DataFrame({"day": [date(2026, 11, 2)], "cost": [1234.5]}))
     assert data == b"\xef\xbb\xbfday,cost\n2026-11-02,1234.5\n"
+
+
+def test_filtered_download_keeps_decimal_comma_amounts() -> None:
+    """It leaves a decimal-comma refund amount a number in the filtered download, and neutralises text."""
+    from lib import convert
+
+    frame = pl.DataFrame({"costInBillingCurrency": ["-0,5"], "meterName": ["=1+1"]})
+    safe = convert.spreadsheet_safe(frame)
+    assert safe.row(0) == ("-0,5", "'=1+1")
