@@ -14,11 +14,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +25,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.serving import free_port, wait_healthy
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing (pip install -r requirements-dev.txt)")
 
@@ -107,12 +106,6 @@ def browser() -> Iterator[Any]:
         playwright.stop()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass(frozen=True)
 class Server:
     """The running dashboard."""
@@ -126,26 +119,10 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")[since:]
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        # A server that died (e.g. port taken) must not be mistaken for a stale one answering.
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"streamlit did not answer within {timeout:.0f} s:\n{log.read_text()}")
-
-
 @contextmanager
 def running_server(log_folder: Path) -> Iterator[Server]:
     """`streamlit run app.py` on a free loopback port, demo data pinned to ``AS_OF``; always stopped."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = log_folder / "server.log"
     command = [
@@ -175,7 +152,7 @@ def running_server(log_folder: Path) -> Iterator[Server]:
         # Output to a file, never an unread pipe; no stdin so that no prompt can ever block.
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_healthy(url, proc, log)
+        wait_healthy(url, proc, log)
         yield Server(url, log)
     finally:
         proc.terminate()
