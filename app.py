@@ -6,7 +6,7 @@ by writing the view on screen back into the link, so the address bar can always 
 
 import streamlit as st
 
-from lib import redact, state, ui, ui_auth
+from lib import cache_files, redact, state, ui, ui_auth
 from lib.clock import today
 from lib.i18n import _
 
@@ -45,3 +45,5 @@ finally:
     st.session_state.pop(state.CONTEXT, None)
     # A page may still have changed the view (Explore's group-by falls back when stale).
     state.write_link()
+    # Big files read in this run: their columnar cache is written now, not while the page was being drawn.
+    cache_files.write_pending_cache()

@@ -138,7 +138,8 @@ def _load_ours(path: Path, out: dict[str, Any]) -> Any:
 
     t = time.perf_counter()
     try:
-        dataset = load_paths([str(path)], as_of=as_of_of(path), metric=Metric.ACTUAL)
+        # As the app does: the columnar cache is written once the first page is drawn (``_ours``), not during it.
+        dataset = load_paths([str(path)], as_of=as_of_of(path), metric=Metric.ACTUAL, defer_cache_write=True)
     except SourceError as error:
         out["unavailable"] = str(error)
         return None
@@ -159,8 +160,16 @@ def _ours(path: Path, out: dict[str, Any]) -> None:
     t = time.perf_counter()
     model = views.overview(dataset, views.View())
     out["overview_s"] = time.perf_counter() - t
+    out["ready_at"] = time.monotonic()  # the dashboard is ready; what follows is the app's background work
     out["selected_total"] = round(model.headline.selected_total, 2)
     out["currency"] = model.headline.currency
+    from lib.sources import disk_cache
+
+    t = time.perf_counter()
+    writer = disk_cache.start_pending(dataset)
+    if writer is not None:
+        writer.join()
+        out["cache_write_s"] = time.perf_counter() - t
 
 
 def _recompute(path: Path, out: dict[str, Any], *, standin: bool) -> None:
@@ -217,6 +226,7 @@ def main() -> int:
     case, path = sys.argv[1], Path(sys.argv[2])
     out: dict[str, Any] = {"case": case, "file": path.name}
     CASES[case](path, out)
+    out.setdefault("ready_at", time.monotonic())  # the anchors are ready when their last query is done
     from bench.common import peak_rss_mb
 
     out["inproc_s"] = time.perf_counter() - T0

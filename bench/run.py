@@ -56,7 +56,8 @@ TARGET_RECOMPUTE_MS = 50.0
 class Runs:
     """Every run of one case at one size."""
 
-    walls: list[float] = field(default_factory=list)
+    walls: list[float] = field(default_factory=list)  # the whole process, start to exit
+    readies: list[float] = field(default_factory=list)  # process start to "ready" (the anchors: their last query done)
     cpus: list[float] = field(default_factory=list)  # user + system CPU seconds of the process: less sensitive to a busy machine
     rss_mb: list[float] = field(default_factory=list)
     outputs: list[dict[str, Any]] = field(default_factory=list)
@@ -77,6 +78,7 @@ def run_case(case: str, path: Path, timeout: float = 3600.0) -> tuple[float, flo
     """One fresh process: (wall s, peak RSS MB, its JSON line with ``cpu_s`` added, error text)."""
     with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
         started = time.perf_counter()
+        started_at = time.monotonic()  # the child's ``ready_at`` is on the same system-wide clock
         process = subprocess.Popen([sys.executable, "-m", "bench.cases", case, str(path)], cwd=REPO, stdout=stdout, stderr=stderr)
         deadline = started + timeout
         while True:
@@ -97,6 +99,7 @@ def run_case(case: str, path: Path, timeout: float = 3600.0) -> tuple[float, flo
         output = json.loads(lines[-1]) if lines else {}
         if lines:
             output["cpu_s"] = usage.ru_utime + usage.ru_stime
+            output["ready_s"] = float(output.pop("ready_at", time.monotonic())) - started_at
         # The child's VmHWM; wait4's ru_maxrss would include this (big) parent's RSS copied at fork.
         peak = float(output.get("self_peak_rss_mb", usage.ru_maxrss / 1024))
         return wall, peak, output, error
@@ -157,6 +160,7 @@ def measure_size(path: Path, rows: int, cases: list[str], runs: int, log: Any) -
             results[case].outputs.append(output)
             if "unavailable" not in output:
                 results[case].walls.append(wall)
+                results[case].readies.append(float(output["ready_s"]))
                 results[case].rss_mb.append(rss)
                 results[case].cpus.append(float(output.get("cpu_s", 0.0)))
     return results
@@ -165,12 +169,13 @@ def measure_size(path: Path, rows: int, cases: list[str], runs: int, log: Any) -
 def table(results: dict[str, Runs]) -> list[str]:
     """The process cases as rows, with ratios against polars."""
     anchor = results.get("polars")
+    anchor_ready = statistics.median(anchor.readies) if anchor and anchor.readies else None
     anchor_wall = statistics.median(anchor.walls) if anchor and anchor.walls else None
     anchor_rss = statistics.median(anchor.rss_mb) if anchor and anchor.rss_mb else None
     cpu_anchor = statistics.median(anchor.cpus) if anchor and anchor.cpus else None
     lines = [
-        f"  {'case':<42} {'wall s':>7} {'(min-max)':>13} {'peak MB':>8} {'x polars':>9} {'RSS x':>6} {'cpu s':>6} {'cpu x':>6}"
-        "  in-process phases (median s)"
+        f"  {'case':<42} {'ready s':>7} {'(min-max)':>13} {'x polars':>9} {'exit s':>7} {'x':>5} {'peak MB':>8} {'RSS x':>6}"
+        f" {'cpu s':>6} {'cpu x':>6}  in-process phases (median s)"
     ]
     for case, runs in results.items():
         label = LABELS[case]
@@ -180,21 +185,29 @@ def table(results: dict[str, Runs]) -> list[str]:
         if not runs.walls:
             lines.append(f"  {label:<42} {runs.failure or 'not run (the first load is not available)'}")
             continue
-        wall, rss = statistics.median(runs.walls), statistics.median(runs.rss_mb)
-        ratio = f"{wall / anchor_wall:.2f}" if anchor_wall else "-"
+        ready, wall, rss = statistics.median(runs.readies), statistics.median(runs.walls), statistics.median(runs.rss_mb)
+        ratio = f"{ready / anchor_ready:.2f}" if anchor_ready else "-"
+        wall_ratio = f"{wall / anchor_wall:.2f}" if anchor_wall else "-"
         rss_ratio = f"{rss / anchor_rss:.2f}" if anchor_rss else "-"
         phases = " ".join(
             f"{k.removesuffix('_s')}={runs.median(k):.2f}"
-            for k in ("import_s", "load_s", "q1_s", "q2_s", "overview_s")
+            for k in ("import_s", "load_s", "q1_s", "q2_s", "overview_s", "cache_write_s")
             if runs.median(k) is not None
         )
-        span = f"({min(runs.walls):.2f}-{max(runs.walls):.2f})"
+        span = f"({min(runs.readies):.2f}-{max(runs.readies):.2f})"
         cpu = statistics.median(runs.cpus) if runs.cpus else None
         cpu_ratio = f"{cpu / cpu_anchor:.2f}" if cpu is not None and cpu_anchor else "-"
-        lines.append(f"  {label:<42} {wall:7.2f} {span:>13} {rss:8.0f} {ratio:>9} {rss_ratio:>6} {fmt_s(cpu):>6} {cpu_ratio:>6}  {phases}")
+        lines.append(
+            f"  {label:<42} {ready:7.2f} {span:>13} {ratio:>9} {wall:7.2f} {wall_ratio:>5} {rss:8.0f} {rss_ratio:>6}"
+            f" {fmt_s(cpu):>6} {cpu_ratio:>6}  {phases}"
+        )
     sums = {c: (r.outputs[0].get("q1_sum") or r.outputs[0].get("selected_total")) for c, r in results.items() if r.outputs and r.walls}
     if sums:
         lines.append("  totals (Q1 sum / overview selected total, must agree): " + ", ".join(f"{c} {v:,.2f}" for c, v in sums.items()))
+    lines.append(
+        "  ready: process start to the dashboard's first aggregates (the anchors: their last query); exit: to process exit"
+        " (ours then includes writing the columnar cache, which the app does after the first page is drawn)"
+    )
     return lines
 
 
@@ -221,9 +234,10 @@ def verdict(rows: int, results: dict[str, Runs], recompute: dict[str, Any] | Non
     polars, ours, reopen = results.get("polars"), results.get("ours"), results.get("reopen")
     lines = [f"  targets at {rows:,} rows:"]
     if ours and ours.walls and polars and polars.walls:
-        ratio = statistics.median(ours.walls) / statistics.median(polars.walls)
+        ratio = statistics.median(ours.readies) / statistics.median(polars.readies)
         rss = statistics.median(ours.rss_mb)
         lines.append(f"    ready <= {TARGET_RATIO}x polars: {ratio:.2f}x {'MET' if ratio <= TARGET_RATIO else 'MISSED'}")
+        lines.append(f"    (to process exit, cache write included: {statistics.median(ours.walls) / statistics.median(polars.walls):.2f}x)")
         limit = TARGET_RSS_BIG_MB if rows >= 10_000_000 else TARGET_RSS_MB
         lines.append(f"    peak RSS <= {limit} MB: {rss:.0f} MB {'MET' if rss <= limit else 'MISSED'}")
         if ours.cpus and polars.cpus:
@@ -234,7 +248,7 @@ def verdict(rows: int, results: dict[str, Runs], recompute: dict[str, Any] | Non
         if fair and fair.walls:
             lines.append(
                 f"    (against the fair anchor, the same mapped columns held in memory: "
-                f"{statistics.median(ours.walls) / statistics.median(fair.walls):.2f}x wall"
+                f"{statistics.median(ours.readies) / statistics.median(fair.readies):.2f}x ready"
                 + (f", {statistics.median(ours.cpus) / statistics.median(fair.cpus):.2f}x CPU)" if ours.cpus and fair.cpus else ")")
             )
     else:
@@ -246,7 +260,7 @@ def verdict(rows: int, results: dict[str, Runs], recompute: dict[str, Any] | Non
         lines.append("    reopen <= 0.5 s: not measurable yet")
     lean, lean_reopen = results.get("lean"), results.get("lean_reopen")
     if lean and lean.walls and polars and polars.walls:
-        ratio = statistics.median(lean.walls) / statistics.median(polars.walls)
+        ratio = statistics.median(lean.readies) / statistics.median(polars.readies)
         reload = lean_reopen.median("load_s") if lean_reopen else None
         lines.append(
             f"    (PROTOTYPE lean path, bench/lean.py: ready {ratio:.2f}x polars, peak {statistics.median(lean.rss_mb):.0f} MB; "

@@ -16,10 +16,12 @@ import streamlit as st
 
 from lib import i18n
 from lib.models import Metric
+from lib.sources import disk_cache
 from lib.sources.base import Dataset, ProgressCallback
 from lib.sources.files import InputFile, load_files
 
 _STATE_KEY = "_files_datasets"
+_PENDING_KEY = "_files_cache_write"
 _KEEP = 2
 
 
@@ -46,11 +48,20 @@ def load(files: Sequence[InputFile], as_of: date, metric: Metric, progress: Prog
     stored: dict[str, Dataset] = st.session_state.setdefault(_STATE_KEY, {})
     if key in stored:
         return stored[key]
-    dataset = load_files(files, as_of=as_of, metric=metric, progress=progress, strict=False)
+    # The columnar cache of big files is written after this run has drawn the page (``write_pending_cache``).
+    dataset = load_files(files, as_of=as_of, metric=metric, progress=progress, strict=False, defer_cache_write=True)
+    st.session_state[_PENDING_KEY] = dataset
     stored[key] = dataset
     while len(stored) > _KEEP:
         del stored[next(iter(stored))]
     return dataset
+
+
+def write_pending_cache() -> None:
+    """Start writing the columnar cache of the files this run read (called once the page is drawn)."""
+    dataset = st.session_state.pop(_PENDING_KEY, None)
+    if isinstance(dataset, Dataset):
+        disk_cache.start_pending(dataset)
 
 
 def conversion(dataset: Dataset, target: str) -> bytes:

@@ -76,6 +76,10 @@ def parse_number(expr: pl.Expr, *, decimal_comma: bool = False) -> pl.Expr:
     return pl.when(number.is_finite()).then(number).otherwise(None)
 
 
+def _trimmed(expr: pl.Expr) -> pl.Expr:
+    return expr.str.strip_chars().replace("", None)
+
+
 def _text(expr: pl.Expr) -> pl.Expr:
     cleaned = expr.str.strip_chars()
     return pl.when(cleaned.str.to_lowercase().is_in(_PLACEHOLDERS) | cleaned.is_null()).then(pl.lit(UNASSIGNED)).otherwise(cleaned)
@@ -201,6 +205,13 @@ class TagCells:
             self._by_cell[cell] = found
         return found
 
+    def learn(self, raw_tags: pl.Series) -> None:
+        """Parse the cells of ``raw_tags`` not seen yet (a batch, while the reader reads the next one)."""
+        known = self._by_cell
+        for cell in raw_tags.unique().to_list():
+            if cell not in known:
+                self._id(cell)
+
     def ids(self, raw_tags: pl.Series | None, height: int) -> pl.Series:
         """Each row's tag-set id (``raw_tags`` None: the file has no tags column, every row untagged)."""
         if raw_tags is None:
@@ -281,6 +292,8 @@ def _unify(frame: pl.DataFrame, counts: dict[str, int]) -> tuple[pl.DataFrame, l
 # Given the source-row numbers of rows without a date, says which of them have no cell filled at all
 # (a streamed file holds only the mapped columns in memory, so it reads those rows' other cells again).
 BlankCheck = Callable[[pl.Series], pl.Series]
+# The file's text of one cell (column, row of the raw frame), for a column the reader already parsed as numbers.
+RawCell = Callable[[str, int], "str | None"]
 
 
 def normalize(
@@ -293,6 +306,7 @@ def normalize(
     tag_cache: dict[str | None, list[dict[str, str]]] | None = None,
     blank_check: BlankCheck | None = None,
     tag_cells: TagCells | None = None,
+    raw_cell: RawCell | None = None,
 ) -> Normalized:
     """Map ``raw`` (text cells, source headers) onto the canonical schema.
 
@@ -306,6 +320,7 @@ def normalize(
         blank_check: tells blank rows among undated ones when ``raw`` holds only some of the file's columns.
         tag_cells: a batch of a big file: the frame's ``Tags`` are left null and each row's tag-set id is added
             as a last ``_TagSetId`` column instead (the lists are built once for the whole file, ``TagCells.table``).
+        raw_cell: the file's text of a cell whose column ``raw`` holds as parsed numbers (for messages).
 
     Returns:
         The canonical frame, the dropped rows with reasons, and notes for the user.
@@ -317,19 +332,9 @@ def normalize(
     exprs: list[pl.Expr] = []
     for col in Col:
         source = dialect.source_column(headers, col)
-        if source is None:
-            continue
-        cell = pl.col(source)
-        if col in (Col.CHARGE_DATE, Col.BILLING_PERIOD_START):
-            exprs.append(_via_distinct(raw, source, parse_date, pl.Date()).alias(col))
-        elif col in (Col.COST, Col.COST_USD, Col.QUANTITY):
-            exprs.append(parse_number(cell, decimal_comma=decimal_comma).alias(col))
-        elif col in _TEXT_DIMENSIONS:
-            exprs.append(_via_distinct(raw, source, _text, pl.String()).alias(col))
-        elif col is Col.TAGS:
-            continue
-        else:
-            exprs.append(cell.str.strip_chars().replace("", None).alias(col))
+        expr = _canonical(raw, col, source, decimal_comma) if source is not None and col is not Col.TAGS else None
+        if expr is not None:
+            exprs.append(expr.alias(col))
     frame = raw.select(exprs).with_row_index("_line", offset=line_offset).with_row_index(Col.SOURCE_ROW)
     if Col.BILLING_CURRENCY not in frame.columns and dialect.currency:
         frame = frame.with_columns(pl.lit(dialect.currency).alias(Col.BILLING_CURRENCY))
@@ -341,7 +346,7 @@ def normalize(
     else:
         frame = frame.with_columns(pl.lit([], dtype=TAG_TYPE).alias(Col.TAGS))
 
-    frame, dropped = _drop_unreadable(frame, raw, headers, dialect, line_offset, blank_check)
+    frame, dropped = _drop_unreadable(frame, raw, headers, dialect, line_offset, blank_check, raw_cell)
     fallback_period = pl.col(Col.CHARGE_DATE).dt.month_start()
     if Col.BILLING_PERIOD_START in frame.columns:
         frame = frame.with_columns(pl.col(Col.BILLING_PERIOD_START).fill_null(fallback_period))
@@ -354,13 +359,42 @@ def normalize(
     return Normalized(canonical, tuple(dropped), tuple(notes))
 
 
-def _via_distinct(raw: pl.DataFrame, source: str, parse: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Expr:
-    """``parse`` applied once per distinct cell: usage files repeat dates and names on every row."""
-    distinct = raw.select(pl.col(source).unique()).to_series()
-    if distinct.len() > max(1000, raw.height // 20):
+def _canonical(raw: pl.DataFrame, col: Col, source: str, decimal_comma: bool) -> pl.Expr:
+    """The canonical value of ``col`` from ``raw``'s column ``source``."""
+    cell = pl.col(source)
+    if col in (Col.CHARGE_DATE, Col.BILLING_PERIOD_START):
+        return per_distinct(raw, source, parse_date, pl.Date())
+    if col in (Col.COST, Col.COST_USD, Col.QUANTITY):
+        if not raw.schema[source].is_float():
+            return parse_number(cell, decimal_comma=decimal_comma)
+        # Parsed by the reader (``lib.formats.stream``); as in ``parse_number``, NaN and infinities are no amount.
+        return cell if raw.get_column(source).is_finite().all() else pl.when(cell.is_finite()).then(cell).otherwise(None)
+    if col in _TEXT_DIMENSIONS:
+        return per_distinct(raw, source, _text, pl.String())
+    if raw.schema[source] == pl.Categorical:
+        return per_distinct(raw, source, _trimmed, pl.String())
+    return _trimmed(cell)
+
+
+def per_distinct(raw: pl.DataFrame, source: str, parse: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Expr:
+    """``parse`` applied once per distinct cell of ``raw``'s column ``source``: usage files repeat dates and names on every row.
+
+    A categorical column (a big file, ``lib.formats.stream``) stays categorical: its codes are kept where
+    ``parse`` changes no text, and only the cells it changes are replaced.
+    """
+    categorical = raw.schema[source] == pl.Categorical
+    distinct = raw.get_column(source).unique()
+    if not categorical and distinct.len() > max(1000, raw.height // 20):
         return parse(pl.col(source))
-    parsed = pl.DataFrame({"v": distinct}).select(parse(pl.col("v"))).to_series()
+    text = distinct.cast(pl.String)
+    parsed = pl.DataFrame({"v": text}).select(parse(pl.col("v"))).to_series()
     present = distinct.is_not_null()
+    if categorical and dtype == pl.String:
+        dtype = pl.Categorical()
+        parsed = parsed.cast(dtype)
+        if parsed.filter(present).cast(pl.String).equals(text.filter(present)):
+            null_value = parsed.filter(~present)
+            return pl.col(source).fill_null(null_value[0]) if null_value.len() and null_value[0] is not None else pl.col(source)
     mapped = pl.col(source).replace_strict(distinct.filter(present), parsed.filter(present), default=None, return_dtype=dtype)
     if distinct.null_count():
         null_value = parsed.filter(~present)
@@ -382,6 +416,7 @@ def _drop_unreadable(
     dialect: Dialect,
     line_offset: int,
     blank_check: BlankCheck | None = None,
+    raw_cell: RawCell | None = None,
 ) -> tuple[pl.DataFrame, list[Dropped]]:
     from lib.sources.base import Dropped  # here: lib.sources imports this module
 
@@ -426,7 +461,11 @@ def _drop_unreadable(
         bad = frame.filter(pl.col(col).is_null())
         if bad.height:
             first_line = int(bad.get_column("_line")[0])
-            sample = raw.get_column(source)[first_line - line_offset] if source else None
+            row = first_line - line_offset
+            if source and raw_cell is not None and raw.schema[source].is_float():
+                sample = raw_cell(source, row)  # parsed while reading: the file's own text is shown
+            else:
+                sample = raw.get_column(source)[row] if source else None
             reason = _(unreadable).format(column=source, line=first_line, sample=repr(sample))
             dropped.append(Dropped(reason=reason, rows=bad.height, example_line=first_line))
             frame = frame.filter(pl.col(col).is_not_null())

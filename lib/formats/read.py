@@ -16,7 +16,7 @@ from lib.formats.errors import FormatError
 from lib.formats.text import head_lines, read_table, to_utf8
 from lib.i18n import _, ngettext
 from lib.models import Agreement, Metric
-from lib.normalize import normalize
+from lib.normalize import normalize, per_distinct
 from lib.schema import Col, empty_frame
 from lib.sources.base import Dropped
 
@@ -144,15 +144,7 @@ def _tidy(frame: pl.DataFrame, name: str, warnings: list[str]) -> pl.DataFrame:
 
 def _per_value(frame: pl.DataFrame, col: Col, fix: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
     """``fix`` of a categorical column's text, worked out once per distinct value (not as text on every row)."""
-    distinct = frame.get_column(col).unique()
-    if distinct.len() > max(1000, frame.height // 20):
-        return fix(pl.col(col).cast(pl.String)).cast(pl.Categorical).alias(col)
-    fixed = distinct.to_frame("v").select(fix(pl.col("v").cast(pl.String)).cast(pl.Categorical)).to_series()
-    present = distinct.is_not_null()
-    mapped = pl.col(col).replace_strict(distinct.filter(present), fixed.filter(present), default=None, return_dtype=pl.Categorical)
-    if distinct.null_count():
-        mapped = mapped.fill_null(pl.lit(fixed.filter(~present)[0], dtype=pl.Categorical))
-    return mapped.alias(col)
+    return per_distinct(frame, col, fix, pl.String()).alias(col)
 
 
 def _metric_from_rows(frame: pl.DataFrame) -> str | None:

@@ -26,7 +26,7 @@ from lib import dialects
 from lib.dialects import header_key
 from lib.formats import account_center
 from lib.formats.containers import CSV_SUFFIXES, Part
-from lib.formats.detect import detect
+from lib.formats.detect import Detection, detect
 from lib.formats.errors import FormatError
 from lib.formats.read import BOTH, PartResult, _has_decimal_comma, _metric_from_rows, _tidy
 from lib.formats.text import HEAD_BYTES, _cells, find_header
@@ -41,6 +41,12 @@ STREAM_MIN_BYTES: Final = 32 * 1024 * 1024  # smaller files are read whole (and 
 # (``lib.frames.TagIndex``): a list per row costs ~100 bytes, a gigabyte at ten million rows.
 TAGS_INLINE_MAX_ROWS: Final = 2_000_000
 BATCH_ROWS: Final = 100_000  # ~40 MB of text cells of the mapped columns held at a time
+# Up to this size a file's typed cells (``_typed_batches``) are normalized as one frame (each distinct cell worked out
+# once: fastest); a bigger file is normalized a batch at a time, so its raw codes never sit beside its canonical rows
+# (ten million rows: ~1 GB each).
+WHOLE_FRAME_MAX_BYTES: Final = 3 * 1024**3
+TYPED_BATCH_ROWS: Final = 1_000_000
+MAX_CHUNKS: Final = 64  # pieces a column may keep (``_contiguous``)
 SAMPLE_BYTES: Final = 2 * 1024 * 1024
 RANGE_BYTES: Final = 16 * 1024 * 1024  # parsed at a time (smaller ranges parse faster than one big one)
 TAIL_BYTES: Final = 1024 * 1024
@@ -136,17 +142,7 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
     first_row = sample.row(0, named=True) if sample.height else {}
     detection = detect(part.name, columns, first_row, header_line)
     warnings = [*part.warnings, *detection.warnings]
-    notes = list(detection.notes)
-    if index:
-        notes.append(
-            ngettext(
-                "Skipped {count} line of text before the header (the header is line {line}).",
-                "Skipped {count} lines of text before the header (the header is line {line}).",
-                index,
-            ).format(count=index, line=index + 1)
-        )
-    if part.version_hint and part.version_hint not in detection.version:
-        notes.append(_("{name}: the export's manifest says dataset version {version}.").format(name=part.name, version=part.version_hint))
+    notes = _notes(part, detection, index)
     dialect = dialects.for_metric(detection.dialect, amortized=metric is Metric.AMORTIZED)
     decimal_comma = separator == ";" and _has_decimal_comma(sample, detection)
     headers = {header_key(c): c for c in columns}
@@ -160,10 +156,15 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
         if progress:
             progress(min(1.0, rows * row_bytes / size))
 
+    numbers = {dialect.source_column(headers, col) for col in (Col.COST, Col.COST_USD, Col.QUANTITY)} - {None}
     try:
         batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns)
-        range_bytes = max(1, min(RANGE_BYTES, int(BATCH_ROWS * row_bytes)))
-        batches.read(_read_chunks(path, index, separator, columns, needed, range_bytes), fraction)
+        if decimal_comma or not batches.read_typed(_typed_batches(path, separator, index, columns, needed, numbers, size), size, fraction):
+            # A number polars' reader cannot parse, a decimal comma...: read the text cells, a batch at a time.
+            batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns)
+            fraction(0)
+            range_bytes = max(1, min(RANGE_BYTES, int(BATCH_ROWS * row_bytes)))
+            batches.read(_read_chunks(path, index, separator, columns, needed, range_bytes), fraction)
     except pl.exceptions.PolarsError:
         return None  # e.g. rows with more cells than the header: read_part knows what to do
     except ValueError as error:
@@ -175,7 +176,8 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
         # The batches' chunks are kept as they are (no copy); each row's tag list is gathered once from the
         # distinct sets, whose keys are unified (case) there rather than on every row.
         joined = pl.concat(frames, rechunk=False)
-        frames.clear()
+        frames.clear()  # before ``_contiguous``: the batches' chunks must not outlive their copy
+        joined = _contiguous(joined)
         ids = joined.get_column(TAG_SET_ID)
         tag_table, tag_notes = unify_tag_table(batches.tag_cells.table(), ids)
         notes += tag_notes
@@ -204,6 +206,22 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
     )
 
 
+def _notes(part: Part, detection: Detection, skipped_lines: int) -> list[str]:
+    """What the user should know about how the file was read."""
+    notes = list(detection.notes)
+    if skipped_lines:
+        notes.append(
+            ngettext(
+                "Skipped {count} line of text before the header (the header is line {line}).",
+                "Skipped {count} lines of text before the header (the header is line {line}).",
+                skipped_lines,
+            ).format(count=skipped_lines, line=skipped_lines + 1)
+        )
+    if part.version_hint and part.version_hint not in detection.version:
+        notes.append(_("{name}: the export's manifest says dataset version {version}.").format(name=part.name, version=part.version_hint))
+    return notes
+
+
 class _Batches:
     """The canonical rows of a scan, normalized a batch at a time."""
 
@@ -229,8 +247,60 @@ class _Batches:
 
         return check
 
+    def raw_cell(self, offset: int) -> Callable[[str, int], str | None]:
+        """The file's text of a cell of the batch starting at row ``offset`` (a number the reader parsed)."""
+
+        def cell(column: str, row: int) -> str | None:
+            value = self.scan.select(column).slice(offset + row, 1).collect()
+            return value.item() if value.height else None
+
+        return cell
+
+    def read_typed(self, batches: Iterator[pl.DataFrame], size: int, progress: Callable[[int], None]) -> bool:
+        """Normalize the rows of ``_typed_batches`` (text as categorical codes, numbers parsed); False if polars cannot read them.
+
+        Up to ``WHOLE_FRAME_MAX_BYTES`` the rows are normalized as one frame, each distinct date, name or tags cell
+        worked out once for the whole file (the tags cells are parsed while polars reads the next batch on its own
+        threads); a bigger file a batch at a time (``read``), so its raw codes never sit beside its canonical rows.
+        """
+        try:
+            if size > WHOLE_FRAME_MAX_BYTES:
+                self.read(batches, progress)
+                return True
+            tags = self.dialect.source_column({header_key(c): c for c in self.scan.collect_schema().names()}, Col.TAGS)
+            parts = []
+            for batch in batches:
+                parts.append(batch)
+                if tags is not None:
+                    self.tag_cells.learn(batch.get_column(tags))
+                self.rows += batch.height
+                progress(self.rows)
+        except pl.exceptions.PolarsError:
+            return False
+        if not self.rows:
+            return True
+        raw = pl.concat(parts, rechunk=False)
+        parts.clear()
+        self.pairs.append(_pair_rows(raw, self.pair_columns))
+        result = normalize(
+            raw,
+            self.dialect,
+            line_offset=self.header_line + 1,
+            unify_tags=False,
+            tag_cells=self.tag_cells,
+            blank_check=self.blank_check(0),
+            raw_cell=self.raw_cell(0),
+        )
+        del raw
+        self.frames.append(result.frame)
+        self.dropped += result.dropped
+        return True
+
     def read(self, chunks: Iterator[pl.DataFrame], progress: Callable[[int], None]) -> None:
-        """Normalize every batch of rows."""
+        """Normalize every batch of rows as it comes (text from ``_read_chunks``, or ``_typed_batches`` of a very big file).
+
+        Only one batch of raw cells is held at a time, next to the canonical rows of the batches before it.
+        """
         for batch in chunks:
             if batch.height:
                 result = normalize(
@@ -241,12 +311,41 @@ class _Batches:
                     unify_tags=False,
                     tag_cells=self.tag_cells,
                     blank_check=self.blank_check(self.rows),
+                    raw_cell=self.raw_cell(self.rows),
                 )
                 self.frames.append(result.frame.with_columns((pl.col(Col.SOURCE_ROW) + self.rows).alias(Col.SOURCE_ROW)))
                 self.dropped += result.dropped
                 self.pairs.append(_pair_rows(batch, self.pair_columns))
             self.rows += batch.height
             progress(self.rows)
+
+
+def _contiguous(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with each column of many pieces in one piece (the reader hands over hundreds; a group-by over them is
+    several times slower). A column of a few big pieces (a batch each, ``TYPED_BATCH_ROWS``) is left as it is.
+
+    A column at a time, so only one column's copy is held on top of the frame.
+    """
+    for name in frame.columns:
+        column = frame.get_column(name)
+        if column.n_chunks() > MAX_CHUNKS:
+            frame = frame.with_columns(column.rechunk())
+        del column
+    return frame
+
+
+def _typed_batches(
+    path: Path, separator: str, skip_lines: int, header: list[str], columns: list[str], numbers: set[str | None], size: int
+) -> Iterator[pl.DataFrame]:
+    """The file's rows, ``columns`` only, read by polars' own parallel reader: text as categorical codes, ``numbers`` as floats.
+
+    A text cell held as a 4-byte code rather than its text keeps ten million rows in memory; polars raises
+    (and ``read_csv_path`` falls back to ``_read_chunks``) on a number cell it cannot parse.
+    """
+    schema = {c: pl.Float64 if c in numbers else pl.String for c in header}
+    scan = pl.scan_csv(path, separator=separator, quote_char='"', skip_rows=skip_lines, schema=schema, raise_if_empty=False)
+    typed = scan.select(pl.col(c) if c in numbers else pl.col(c).cast(pl.Categorical) for c in columns)
+    yield from typed.collect_batches(chunk_size=BATCH_ROWS if size <= WHOLE_FRAME_MAX_BYTES else TYPED_BATCH_ROWS)
 
 
 def _sample(path: Path, skip_lines: int, separator: str, header: list[str]) -> pl.DataFrame:
@@ -335,7 +434,7 @@ def _pair_rows(batch: pl.DataFrame, columns: list[str | None]) -> pl.DataFrame:
     exprs = []
     for kind, id_col, name_col in (("account", account_id, account_name), ("profile", profile_id, profile_name)):
         for part, column in (("id", id_col), ("name", name_col or id_col)):
-            value = pl.col(column).str.strip_chars() if column else pl.lit(None, dtype=pl.String)
+            value = pl.col(column).cast(pl.String).str.strip_chars() if column else pl.lit(None, dtype=pl.String)
             exprs.append(value.alias(f"{kind}_{part}"))
     # Distinct cells first: a batch repeats a handful of accounts on every row.
     used = list(dict.fromkeys(c for c in columns if c))

@@ -1,18 +1,39 @@
-"""Data sources, registered in one place. Each implements ``lib.sources.base.Source``."""
+"""Data sources, registered in one place. Each implements ``lib.sources.base.Source``.
+
+The registry names each source's module and class and imports it on first use: the live-Azure
+source pulls in the Azure SDK, which a dashboard reading files or the demo does not need to load.
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
+
 from lib.sources.base import Dataset, LoadRequest, Source, SourceError
-from lib.sources.demo import DemoSource
 
-# Key → factory. The files and live-Azure sources register here as they land.
-SOURCES: dict[str, type] = {"demo": DemoSource}
+# Key → (module, class).
+_REGISTERED: dict[str, tuple[str, str]] = {
+    "demo": ("lib.sources.demo", "DemoSource"),
+    "azure": ("lib.sources.azure", "AzureSource"),
+    "files": ("lib.sources.files", "FilesSource"),
+}
 
-from lib.sources.azure import AzureSource  # noqa: E402 - registered after the shared names exist
 
-SOURCES["azure"] = AzureSource
-from lib.sources.files import FilesSource  # noqa: E402 - registered after the shared names exist
+class _Registry(Mapping[str, type]):
+    """Key → source class, imported when first asked for."""
 
-SOURCES["files"] = FilesSource
+    def __getitem__(self, key: str) -> type:
+        module, name = _REGISTERED[key]
+        found: type = getattr(importlib.import_module(module), name)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_REGISTERED)
+
+    def __len__(self) -> int:
+        return len(_REGISTERED)
+
+
+SOURCES: Mapping[str, type] = _Registry()
 
 __all__ = ["SOURCES", "Dataset", "LoadRequest", "Source", "SourceError"]

@@ -72,13 +72,34 @@ def _undate(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def store(dataset: Dataset, items: Sequence[InputFile], metric: Metric, language: str) -> threading.Thread | None:
-    """Write ``dataset`` to the cache in a background thread (returned, already started)."""
+PENDING: Final = "cache_write"  # ``Dataset.extras`` key of a write not started yet (``store(start=False)``)
+_PENDING_GUARD = threading.Lock()
+
+
+def store(dataset: Dataset, items: Sequence[InputFile], metric: Metric, language: str, *, start: bool = True) -> threading.Thread | None:
+    """Write ``dataset`` to the cache in a background thread (returned, started unless ``start`` is False).
+
+    ``start=False`` leaves the write for ``start_pending``: the app starts it once the first page is drawn, so
+    writing the cache does not compete with that page for the processor.
+    """
     scans = dataset.extras.get("raw_scans")
     if not isinstance(scans, list) or not scans:
         return None
     name = key(items, metric, language)
     thread = threading.Thread(target=_write, args=(dataset, name, scans), name="azdash-cache-write", daemon=False)
+    if start:
+        thread.start()
+    else:
+        dataset.extras[PENDING] = thread
+    return thread
+
+
+def start_pending(dataset: Dataset) -> threading.Thread | None:
+    """Start the cache write ``store(start=False)`` left for ``dataset`` (once; None when there is none)."""
+    with _PENDING_GUARD:
+        thread = dataset.extras.pop(PENDING, None)
+    if not isinstance(thread, threading.Thread):
+        return None
     thread.start()
     return thread
 

@@ -141,6 +141,7 @@ def load_files(
     metric: Metric,
     progress: ProgressCallback | None = None,
     strict: bool = True,
+    defer_cache_write: bool = False,
 ) -> Dataset:
     """Read ``files`` as one data set.
 
@@ -150,6 +151,8 @@ def load_files(
         metric: the cost view asked for (FOCUS files carry both; other files hold one).
         progress: called with a fraction and a message while files are read.
         strict: raise on the first bad file (command line); otherwise report it and read the rest.
+        defer_cache_write: big files' columnar cache is written only when ``disk_cache.start_pending`` is called
+            (after the first page is drawn), not straight away.
 
     Raises:
         SourceError: with a one-line message when nothing (or, if strict, not everything) can be read.
@@ -181,7 +184,7 @@ def load_files(
     dataset = _assemble(results, failed, items, as_of, metric)
     if streamed and not failed and all(r.scan for r in results):
         dataset.extras["raw_scans"] = [list(r.scan) for r in results if r.scan]
-        disk_cache.store(dataset, items, metric, i18n.get_language())
+        disk_cache.store(dataset, items, metric, i18n.get_language(), start=not defer_cache_write)
     if progress:
         read = ngettext("Read {count} file: {rows} rows", "Read {count} files: {rows} rows", len(items))
         progress(1.0, read.format(count=len(items), rows=fmt.count(dataset.normalized.height)))
@@ -235,14 +238,19 @@ def _assemble(results: list[PartResult], failed: list[FileReport], items: list[I
         offsets.append(total)
         total += result.raw_height
     tag_tables = _tag_tables(results)
+    # New columns only where a part's numbers move (a big file's 10M rows: 40 MB a column); the part number as small as fits.
+    part_type = pl.UInt16 if len(results) <= 2**16 else pl.UInt32
     frames = [
-        r.normalized.with_columns((pl.col(Col.SOURCE_ROW).cast(pl.Int64) + offset).alias(Col.SOURCE_ROW), pl.lit(i).alias("_part"))
+        r.normalized.with_columns(
+            *([(pl.col(Col.SOURCE_ROW).cast(pl.Int64) + offset).alias(Col.SOURCE_ROW)] if offset else []),
+            pl.lit(i, dtype=part_type).alias("_part"),
+        )
         for i, (r, offset) in enumerate(zip(results, offsets, strict=True))
     ]
     if tag_tables is None:
         frames = [_inline_tags(f, r) for f, r in zip(frames, results, strict=True)]
     else:
-        frames = [f.with_columns(pl.col(TAG_SET_ID) + start) for f, (start, _t) in zip(frames, tag_tables, strict=True)]
+        frames = [f.with_columns(pl.col(TAG_SET_ID) + start) if start else f for f, (start, _t) in zip(frames, tag_tables, strict=True)]
     combined = pl.concat(frames, how="vertical_relaxed")
     del frames
     aside, warnings, shown_metric = merge.select_metric(results, metric)
@@ -330,17 +338,18 @@ def _raw(results: list[PartResult]) -> pl.DataFrame | pl.LazyFrame:
 
 def _reports(results: list[PartResult], kept: pl.DataFrame, removals: list[merge.Removal]) -> list[FileReport]:
     # Only the columns used: an eager group-by of the whole frame joins every column's chunks first (a full copy).
-    kept = kept.select("_part", Col.CHARGE_DATE, Col.BILLING_CURRENCY, Col.COST)
+    # The streaming engine aggregates as it goes: no per-group lists of row numbers (ten million rows: hundreds of MB).
+    rows_by_part = kept.lazy().select("_part", Col.CHARGE_DATE, Col.BILLING_CURRENCY, Col.COST)
     stats = {
         int(part): (rows, low, high)
-        for part, rows, low, high in kept.group_by("_part")
+        for part, rows, low, high in rows_by_part.group_by("_part")
         .agg(pl.len(), pl.col(Col.CHARGE_DATE).min().alias("low"), pl.col(Col.CHARGE_DATE).max().alias("high"))
+        .collect(engine="streaming")
         .iter_rows()
     }
     totals: dict[int, dict[str, float]] = {}
-    for part, currency, cost in (
-        kept.group_by("_part", Col.BILLING_CURRENCY).agg(pl.col(Col.COST).sum()).sort(Col.BILLING_CURRENCY).iter_rows()
-    ):
+    by_currency = rows_by_part.group_by("_part", Col.BILLING_CURRENCY).agg(pl.col(Col.COST).sum()).collect(engine="streaming")
+    for part, currency, cost in by_currency.sort(Col.BILLING_CURRENCY).iter_rows():
         totals.setdefault(int(part), {})[str(currency)] = float(cost)
     reports = []
     for index, result in enumerate(results):
@@ -469,13 +478,16 @@ def env_paths() -> list[str]:
     return [p.strip() for p in os.environ.get(DATA_PATH_ENV, "").split(os.pathsep) if p.strip()]
 
 
-def load_paths(paths: Sequence[str], *, as_of: date, metric: Metric, progress: ProgressCallback | None = None) -> Dataset:
-    """Load files and folders given by path as one data set.
+def load_paths(
+    paths: Sequence[str], *, as_of: date, metric: Metric, progress: ProgressCallback | None = None, defer_cache_write: bool = False
+) -> Dataset:
+    """Load files and folders given by path as one data set (``defer_cache_write``: see ``load_files``).
 
     Raises:
         SourceError: with a one-line message for the user.
     """
-    return load_files(expand_paths(paths), as_of=as_of, metric=metric, progress=progress, strict=True)
+    items = expand_paths(paths)
+    return load_files(items, as_of=as_of, metric=metric, progress=progress, strict=True, defer_cache_write=defer_cache_write)
 
 
 class FilesSource:

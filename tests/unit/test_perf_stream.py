@@ -161,3 +161,78 @@ def test_reopening_reads_the_parquet_cache_until_the_file_changes(generated_file
     assert "from_cache" not in changed.extras
     assert changed.currencies == ["USD"]
     assert changed.normalized.get_column("Cost").sum() == pytest.approx(first.normalized.get_column("Cost").sum())
+
+
+@pytest.fixture
+def reader_used(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which reader each streamed file went through: polars' typed batches, or the text byte ranges (the fallback)."""
+    used: list[str] = []
+    typed, text = stream._typed_batches, stream._read_chunks
+
+    def typed_spy(*args: object, **kwargs: object) -> object:
+        used.append("typed")
+        return typed(*args, **kwargs)  # type: ignore[arg-type]
+
+    def text_spy(*args: object, **kwargs: object) -> object:
+        if not kwargs.get("batch_rows"):  # not the first rows ``_sample`` reads to detect the layout
+            used.append("text")
+        return text(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stream, "_typed_batches", typed_spy)
+    monkeypatch.setattr(stream, "_read_chunks", text_spy)
+    return used
+
+
+@pytest.mark.parametrize("whole_frame", [True, False], ids=["one frame", "a batch at a time"])
+def test_typed_reader_gives_the_bytes_data_set(
+    generated_file: Path, streamed_small: Path, reader_used: list[str], monkeypatch: pytest.MonkeyPatch, whole_frame: bool
+) -> None:
+    """A clean file is read by polars' typed reader (codes and numbers, no text held), normalized as one frame or a
+    batch at a time (a very big file), and still equals the data set of its bytes."""
+    if not whole_frame:
+        monkeypatch.setattr(stream, "WHOLE_FRAME_MAX_BYTES", 0)
+        monkeypatch.setattr(stream, "TYPED_BATCH_ROWS", 500)
+    streamed = load_paths([str(generated_file)], as_of=AS_OF, metric=Metric.ACTUAL)
+    assert reader_used == ["typed"]
+    _same(streamed, _by_bytes(generated_file))
+    assert all(streamed.normalized.get_column(c).n_chunks() <= stream.MAX_CHUNKS for c in streamed.normalized.columns)
+
+
+@pytest.mark.parametrize(
+    ("cost", "reader"),
+    [("NaN", ["typed"]), ("inf", ["typed"]), ("", ["typed"]), ("12,5", ["typed", "text"]), ("abc", ["typed", "text"])],
+    ids=["NaN", "inf", "empty", "comma", "text"],
+)
+def test_unreadable_costs_are_reported_by_either_reader(
+    tmp_path: Path, streamed_small: Path, reader_used: list[str], cost: str, reader: list[str]
+) -> None:
+    """A cost polars parses but is no amount (NaN, inf) or is empty stays on the typed reader, and its reason shows the
+    file's own text; one polars cannot parse sends the file to the text reader. Either way: the bytes path's report."""
+    lines = ["Date,CostInBillingCurrency,BillingCurrencyCode,MeterCategory"]
+    lines += [f"11/{n % 28 + 1:02d}/2026,{n}.5,EUR,Storage" for n in range(30)]
+    lines[17] = f'11/17/2026,"{cost}",EUR,Storage'
+    path = tmp_path / "usage.csv"
+    path.write_text("\n".join(lines) + "\n")
+    streamed = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL)
+    assert reader_used == reader
+    _same(streamed, _by_bytes(path))
+    assert [(d.rows, d.example_line) for d in streamed.dropped] == [(1, 18)]
+    assert f"line 18: {cost!r}" in streamed.dropped[0].reason
+
+
+def test_cache_write_can_wait_for_the_first_page(generated_file: Path, tmp_path: Path, streamed_small: Path) -> None:
+    """``defer_cache_write``: nothing is written until ``start_pending`` (the app calls it once the page is drawn)."""
+    from lib.sources import disk_cache
+
+    path = tmp_path / "usage.csv"
+    path.write_bytes(generated_file.read_bytes())
+    first = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL, defer_cache_write=True)
+    _wait_for_cache_writes()
+    assert not list(streamed_small.glob("*.parquet"))
+    writer = disk_cache.start_pending(first)
+    assert writer is not None
+    writer.join()
+    assert disk_cache.start_pending(first) is None  # once
+    again = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL)
+    assert again.extras.get("from_cache") is True
+    assert again.normalized.equals(first.normalized)
