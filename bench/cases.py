@@ -12,8 +12,6 @@ Cases:
   reopen      the same, in a new process after ``ours`` loaded the same unchanged file (columnar cache)
   recompute   load_paths, then views.overview + views.explore for each filter / group-by change
   standin     BENCH-ONLY stand-in loader (pl.read_csv(infer_schema=False) + lib.normalize), then the same recompute
-  lean        PROTOTYPE of the proposed load path (bench/lean.py): mapped columns only, categoricals, Parquet cache
-  lean_reopen the prototype's Parquet cache → overview
 """
 
 from __future__ import annotations
@@ -195,18 +193,6 @@ def _recompute(path: Path, out: dict[str, Any], *, standin: bool) -> None:
     out["peak_during_recompute_mb"] = round(peak_rss_mb(), 1)
 
 
-def _lean(path: Path, out: dict[str, Any]) -> None:
-    from bench.lean import lean
-
-    lean(path, out)
-
-
-def _lean_reopen(path: Path, out: dict[str, Any]) -> None:
-    from bench.lean import lean_reopen
-
-    lean_reopen(path, out)
-
-
 CASES = {
     "pandas": _q_pandas,
     "polars": _q_polars,
@@ -216,8 +202,6 @@ CASES = {
     "reopen": _ours,
     "recompute": lambda path, out: _recompute(path, out, standin=False),
     "standin": lambda path, out: _recompute(path, out, standin=True),
-    "lean": _lean,
-    "lean_reopen": _lean_reopen,
 }
 
 
