@@ -329,12 +329,9 @@ def normalize(
         ValueError: if the layout has no date or no cost column.
     """
     headers = {header_key(c): c for c in raw.columns}
-    exprs: list[pl.Expr] = []
-    for col in Col:
-        source = dialect.source_column(headers, col)
-        expr = _canonical(raw, col, source, decimal_comma) if source is not None and col is not Col.TAGS else None
-        if expr is not None:
-            exprs.append(expr.alias(col))
+    sources = {col: source for col in Col if col is not Col.TAGS and (source := dialect.source_column(headers, col)) is not None}
+    distinct = _categorical_distinct(raw, set(sources.values()))
+    exprs = [_canonical(raw, col, source, decimal_comma, distinct.get(source)).alias(col) for col, source in sources.items()]
     frame = raw.select(exprs).with_row_index("_line", offset=line_offset).with_row_index(Col.SOURCE_ROW)
     if Col.BILLING_CURRENCY not in frame.columns and dialect.currency:
         frame = frame.with_columns(pl.lit(dialect.currency).alias(Col.BILLING_CURRENCY))
@@ -359,31 +356,43 @@ def normalize(
     return Normalized(canonical, tuple(dropped), tuple(notes))
 
 
-def _canonical(raw: pl.DataFrame, col: Col, source: str, decimal_comma: bool) -> pl.Expr:
-    """The canonical value of ``col`` from ``raw``'s column ``source``."""
+def _categorical_distinct(raw: pl.DataFrame, sources: set[str]) -> dict[str, pl.Series]:
+    """The distinct values of ``raw``'s categorical columns among ``sources``, found in one parallel pass."""
+    columns = [c for c in raw.columns if c in sources and raw.schema[c] == pl.Categorical]
+    if not columns:
+        return {}
+    found = raw.select(pl.col(c).unique().implode() for c in columns)
+    return {c: found.get_column(c)[0].alias(c) for c in columns}
+
+
+def _canonical(raw: pl.DataFrame, col: Col, source: str, decimal_comma: bool, distinct: pl.Series | None = None) -> pl.Expr:
+    """The canonical value of ``col`` from ``raw``'s column ``source`` (``distinct``: its distinct values, when known)."""
     cell = pl.col(source)
     if col in (Col.CHARGE_DATE, Col.BILLING_PERIOD_START):
-        return per_distinct(raw, source, parse_date, pl.Date())
+        return per_distinct(raw, source, parse_date, pl.Date(), distinct)
     if col in (Col.COST, Col.COST_USD, Col.QUANTITY):
         if not raw.schema[source].is_float():
             return parse_number(cell, decimal_comma=decimal_comma)
         # Parsed by the reader (``lib.formats.stream``); as in ``parse_number``, NaN and infinities are no amount.
         return cell if raw.get_column(source).is_finite().all() else pl.when(cell.is_finite()).then(cell).otherwise(None)
     if col in _TEXT_DIMENSIONS:
-        return per_distinct(raw, source, _text, pl.String())
+        return per_distinct(raw, source, _text, pl.String(), distinct)
     if raw.schema[source] == pl.Categorical:
-        return per_distinct(raw, source, _trimmed, pl.String())
+        return per_distinct(raw, source, _trimmed, pl.String(), distinct)
     return _trimmed(cell)
 
 
-def per_distinct(raw: pl.DataFrame, source: str, parse: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Expr:
+def per_distinct(
+    raw: pl.DataFrame, source: str, parse: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType, distinct: pl.Series | None = None
+) -> pl.Expr:
     """``parse`` applied once per distinct cell of ``raw``'s column ``source``: usage files repeat dates and names on every row.
 
     A categorical column (a big file, ``lib.formats.stream``) stays categorical: its codes are kept where
     ``parse`` changes no text, and only the cells it changes are replaced.
     """
     categorical = raw.schema[source] == pl.Categorical
-    distinct = raw.get_column(source).unique()
+    if distinct is None:
+        distinct = raw.get_column(source).unique()
     if not categorical and distinct.len() > max(1000, raw.height // 20):
         return parse(pl.col(source))
     text = distinct.cast(pl.String)
