@@ -4,9 +4,12 @@
     python -m bench.run --big           # also 10M rows (about 10 GB of CSV, generated on first use)
     python -m bench.run --runs 5 --sizes 1m
 
-Every case runs in a fresh process (``python -m bench.cases CASE FILE``); wall time is measured around the whole process
-(interpreter start, imports, load, queries, exit) and peak RSS is the child's own VmHWM read just before it exits
-(``os.wait4``'s ru_maxrss is not used: Linux carries the parent's RSS at fork time into it). Cases run round-robin
+Every case runs in a fresh process (``python -m bench.cases CASE FILE``). "ready" is measured from just before the
+process is started to the moment its result is ready (interpreter start, imports, load, queries), on the system-wide
+monotonic clock the child reads at that moment: for the anchors, their last query done; for ours, the overview computed
+(the app then writes the columnar cache in the background, after the first page is drawn). "exit" is the whole process,
+that cache write included. Peak RSS is the child's own VmHWM read just before it exits (``os.wait4``'s ru_maxrss is not
+used: Linux carries the parent's RSS at fork time into it). Cases run round-robin
 (pandas, polars, duckdb, ours, reopen, pandas, ...) so machine noise hits them alike; the figures are medians and the
 ratios are against the polars anchor of the same run. Files are generated once into ``bench/out/`` (git-ignored) and
 read once before timing, so every timing is a warm page-cache timing.
