@@ -29,13 +29,16 @@ if chosen.other_currencies:
         )
     )
 
-first, second, third, fourth, fifth = st.columns(5)
-first.metric(
+# A row that wraps: each figure as wide as its text, so a long amount (Dutch, millions, a laptop screen) moves to the
+# next line instead of being cut off.
+headline = st.container(horizontal=True, gap="medium")
+headline.metric(
     _("Cost so far this period"),
     money(head.cost_so_far, currency),
     help=_("{period}, up to {day}").format(period=period_label(model.estimate.period), day=day(model.estimate.last_data_day)),
+    width="content",
 )
-second.metric(
+headline.metric(
     _("Estimate to period end"),
     money(head.estimate_total, currency),
     delta=_("{change} vs last period").format(change=percent(head.change_vs_last)) if head.change_vs_last is not None else None,
@@ -43,22 +46,26 @@ second.metric(
     help=_("An estimate ({method}); updated daily, it may not include all usage yet and can differ from the invoice.").format(
         method=ui.estimate_method(model.estimate.method)
     ),
+    width="content",
 )
 last_label = period_label(last_closed.period) if last_closed else head.last_closed_label
-third.metric(
+headline.metric(
     _("Last invoiced") if head.last_closed_invoiced else _("Last closed period"),
     money(head.last_closed_amount, currency),
     help=last_label if head.last_closed_invoiced else _("{period}: final actual cost, no invoice in the data").format(period=last_label),
+    width="content",
 )
-fourth.metric(
+headline.metric(
     _("Change vs previous period"),
     percent(head.change_vs_last),
     help=_("Estimate to period end compared with the last closed period."),
+    width="content",
 )
-fifth.metric(
+headline.metric(
     _("Total in selected period"),
     money(head.selected_total, currency),
     help=_("{period}, all filters applied").format(period=period_label(chosen.period)),
+    width="content",
 )
 
 group_label = ui.dimension_label(context.view.group_by)
