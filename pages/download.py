@@ -49,7 +49,7 @@ st.write(
 )
 left, right = st.columns(2)
 with left:
-    st.subheader(_("Raw usage"))
+    st.header(_("Raw usage"))
     st.caption(
         ngettext(
             "{count} row, exactly as the source gave it, for the chosen scope and period (filters not applied).",
@@ -67,7 +67,7 @@ with left:
         icon=":material/download:",
     )
 with right:
-    st.subheader(_("Filtered rows"))
+    st.header(_("Filtered rows"))
     st.caption(
         ngettext(
             "{count} row: the raw row that passes every filter in the sidebar.",
@@ -102,7 +102,7 @@ if dataset.raw_files:
     # Files source: the uploaded files byte for byte, and the kept rows converted.
     from lib import cache_files, convert
 
-    st.subheader(_("Your files"))
+    st.header(_("Your files"))
     name, data, mime = convert.original_files(dataset)
     st.caption(
         ngettext(

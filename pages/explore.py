@@ -37,7 +37,7 @@ st.plotly_chart(
     key="explore_daily_chart",
 )
 # The breakdown chart's table alternative: every group, not only the 25 the chart shows.
-st.subheader(_("Cost by {group}").format(group=label.lower()))
+st.header(_("Cost by {group}").format(group=label.lower()))
 cost_column = _("Cost ({currency})").format(currency=currency)
 st.dataframe(
     ui.styled_table(

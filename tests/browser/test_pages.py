@@ -42,7 +42,7 @@ async (ignored) => {
     return element !== null && ignored.some(([id, selector]) => id === rule && element.matches(selector));
   };
   return result.violations
-    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .filter(v => ['moderate', 'serious', 'critical'].includes(v.impact))
     .map(v => ({rule: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.filter(n => !isIgnored(v.id, n.target)).map(n => n.html.slice(0, 160))}))
     .filter(v => v.nodes.length > 0);
@@ -68,7 +68,8 @@ _ALTERNATIVES_JS = """
 def test_page_is_accessible_clean_and_local(
     visit: Visit, axe_source: str, path: str, title: str, has_charts: bool, request: pytest.FixtureRequest
 ) -> None:
-    """No serious or critical axe finding, a table for every chart, no JS error, nothing sent off the machine."""
+    """No moderate, serious or critical axe finding (heading order included), a table for every chart, no JS error,
+    nothing sent off the machine."""
     visit.goto(path)
     page = visit.page
     page.get_by_role("heading", level=1, name=title).wait_for()
