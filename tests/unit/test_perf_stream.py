@@ -236,3 +236,16 @@ def test_cache_write_can_wait_for_the_first_page(generated_file: Path, tmp_path:
     again = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL)
     assert again.extras.get("from_cache") is True
     assert again.normalized.equals(first.normalized)
+
+
+@pytest.mark.parametrize(("layout", "crlf"), [("ea", False), ("ea", True), ("mca", True)], ids=["ea-bom", "ea-bom-crlf", "mca-crlf"])
+def test_typed_reader_takes_ea_files_with_a_bom_and_crlf(
+    tmp_path: Path, streamed_small: Path, reader_used: list[str], layout: str, crlf: bool
+) -> None:
+    """EA files (byte-order mark, their own headers and date layout) and CRLF line ends go through the typed reader
+    too, with the bytes path's data set."""
+    path = tmp_path / "usage.csv"
+    generate(Spec(rows=1500, format=layout, days=20, resources=200, resource_groups=12, subscriptions=2, chunk_rows=500, crlf=crlf), path)
+    streamed = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL)
+    assert reader_used == ["typed"]
+    _same(streamed, _by_bytes(path))
