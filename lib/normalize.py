@@ -144,6 +144,27 @@ def parse_tags(text: str | None) -> list[dict[str, str]]:
     return [{TAG_KEY: str(k), TAG_VALUE: "" if v is None else str(v)} for k, v in value.items()]
 
 
+def _plain_pairs(cell: str | None) -> tuple[tuple[str, str], ...] | None:
+    """``parse_tags`` of the common cell, quicker: an object of text keys and text values, with or without its outer
+    braces, nothing nested (``"env": "prod","team": "web"``). None for any other cell, which ``parse_tags`` reads."""
+    if cell is None or len(cell) > MAX_TAGS_CELL or "\\" in cell or "[" in cell:
+        return None
+    body = cell.strip()
+    if body.startswith("{") and body.endswith("}"):
+        inner = body[1:-1]
+    else:
+        inner, body = body, "{" + body + "}"
+    if not inner.strip() or "{" in inner or "}" in inner or inner.strip().lower() in _PLACEHOLDERS:
+        return None
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not all(type(v) is str for v in value.values()):
+        return None
+    return tuple(value.items())
+
+
 def tags_column(raw_tags: pl.Series, cache: dict[str | None, list[dict[str, str]]] | None = None) -> pl.Series:
     """Parse a column of tag cells once per distinct value (real files repeat them a lot).
 
@@ -195,8 +216,9 @@ class TagCells:
     def _id(self, cell: str | None) -> int:
         found = self._by_cell.get(cell)
         if found is None:
-            parsed = parse_tags(cell)
-            pairs = tuple((item[TAG_KEY], item[TAG_VALUE]) for item in parsed)
+            pairs = _plain_pairs(cell)
+            if pairs is None:
+                pairs = tuple((item[TAG_KEY], item[TAG_VALUE]) for item in parse_tags(cell))
             found = self._by_set.get(pairs)
             if found is None:
                 found = self._by_set[pairs] = len(self._keys)

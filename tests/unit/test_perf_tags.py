@@ -19,7 +19,7 @@ from lib import downloads, export, frames, views
 from lib.filters import Filters
 from lib.formats import stream
 from lib.models import Metric
-from lib.normalize import TagCells, tags_column, unify_tag_keys, unify_tag_table
+from lib.normalize import TagCells, _plain_pairs, parse_tags, tags_column, unify_tag_keys, unify_tag_table
 from lib.schema import Col
 from lib.sources.files import load_files, load_paths
 
@@ -62,6 +62,71 @@ def test_tag_cells_in_batches_give_the_same_sets_as_the_row_lists(batch: int) ->
     got_ids, got_sets = frames.index_tag_sets(ids, table)
     assert got_ids.to_list() == want_ids.to_list()
     assert got_sets.equals(want_sets)
+
+
+TRICKY_CELLS = [
+    *CELLS,
+    "  {}  ",
+    '{"a": "b"',
+    '"a": "b"}',
+    '"a": "x{y"',
+    '"a": "x}y"',
+    '"a": "[1]"',
+    '"a": 1',
+    '"a": null, "b": "c"',
+    '"a": NaN',
+    '"a": "1", "a": "2"',
+    '"a": "caf\\u00e9"',
+    '{"a": {"b": "c"}}',
+    '"a": "b", ',
+    "  NULL ",
+    "N/A",
+    '"k": "v"' * 3,
+    '"' + "k" * 70_000 + '": "v"',
+]
+
+
+# Text keys and values, nothing nested: the cells the quick reading answers itself.
+PLAIN_CELLS = {
+    '"env": "prod","team": "data"',
+    '{"Env": "prod"}',
+    '"env": "dev"',
+    '"team": "data","env": "prod"',
+    '"ENV": "test"',
+    '{"env": "prod", "team": "data"}',
+    '"a": "1", "a": "2"',
+}
+
+
+@pytest.mark.parametrize("cell", TRICKY_CELLS)
+def test_plain_tag_cells_read_as_parse_tags_reads_them(cell: str | None) -> None:
+    """The quick reading of plain cells (``_plain_pairs``) gives ``parse_tags``' tags, or leaves the cell to it."""
+    quick = _plain_pairs(cell)
+    full = tuple((t["key"], t["value"]) for t in parse_tags(cell))
+    assert quick is None or quick == full
+    assert (quick is not None) == (cell in PLAIN_CELLS)
+
+
+def test_real_tags_cells_read_as_parse_tags_reads_them() -> None:
+    """Every distinct tags cell of the real fixtures: the quick reading agrees with ``parse_tags`` wherever it answers."""
+    real = Path(__file__).resolve().parents[1] / "fixtures" / "real"
+    cells: set[str] = set()
+    for path in real.rglob("*.csv"):
+        try:
+            frame = pl.read_csv(path, infer_schema=False, truncate_ragged_lines=True, encoding="utf8-lossy")
+        except pl.exceptions.PolarsError:
+            continue
+        for column in frame.columns:
+            if column.strip().lstrip("\ufeff").lower() in ("tags", "tag", "resourcetags"):
+                cells.update(c for c in frame.get_column(column).drop_nulls().to_list())
+    assert len(cells) > 10
+    answered = 0
+    for cell in cells:
+        quick = _plain_pairs(cell)
+        if quick is not None:
+            answered += 1
+            assert quick == tuple((t["key"], t["value"]) for t in parse_tags(cell)), cell
+    assert answered > len(cells) // 2
 
 
 def test_tag_cells_without_a_tags_column_are_one_empty_set() -> None:
