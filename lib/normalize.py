@@ -238,12 +238,28 @@ class TagCells:
         """Each row's tag-set id (``raw_tags`` None: the file has no tags column, every row untagged)."""
         if raw_tags is None:
             return pl.repeat(self._id(None), height, dtype=pl.UInt32, eager=True).alias(TAG_SET_ID)
+        if raw_tags.dtype == pl.Categorical:
+            return self._ids_by_code(raw_tags)
         distinct = raw_tags.unique(maintain_order=True)
         ids = pl.Series([self._id(cell) for cell in distinct.to_list()], dtype=pl.UInt32)
         present = distinct.is_not_null()
         mapped = raw_tags.replace_strict(distinct.filter(present), ids.filter(present), default=None, return_dtype=pl.UInt32)
         if distinct.null_count():
             mapped = mapped.fill_null(ids.filter(~present)[0])
+        return mapped.alias(TAG_SET_ID)
+
+    def _ids_by_code(self, raw_tags: pl.Series) -> pl.Series:
+        """``ids`` of categorical cells: a lookup by each distinct cell's code, gathered by every row's code."""
+        distinct = raw_tags.unique()
+        present = distinct.drop_nulls()
+        codes = present.to_physical().cast(pl.Int64)
+        ids = pl.Series([self._id(cell) for cell in present.cast(pl.String).to_list()], dtype=pl.UInt32)
+        largest = codes.max()
+        size = int(largest) + 1 if isinstance(largest, int) else 1
+        lookup = pl.zeros(size, dtype=pl.UInt32, eager=True).scatter(codes, ids)
+        mapped = lookup.gather(raw_tags.to_physical())
+        if distinct.null_count():
+            mapped = mapped.fill_null(self._id(None))
         return mapped.alias(TAG_SET_ID)
 
     def table(self) -> pl.DataFrame:
