@@ -98,7 +98,7 @@ PLAIN_CELLS = {
 }
 
 
-@pytest.mark.parametrize("cell", TRICKY_CELLS)
+@pytest.mark.parametrize("cell", TRICKY_CELLS, ids=lambda cell: repr(cell)[:40])
 def test_plain_tag_cells_read_as_parse_tags_reads_them(cell: str | None) -> None:
     """The quick reading of plain cells (``_plain_pairs``) gives ``parse_tags``' tags, or leaves the cell to it."""
     quick = _plain_pairs(cell)
