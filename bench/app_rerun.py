@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import OUT_DIR, REPO, as_of_of, peak_rss_mb, reset_peak_rss, rss_mb
-from bench.generate import Spec, ensure, parse_rows
+from bench.common import REPO, as_of_of, peak_rss_mb, reset_peak_rss, rss_mb
+from bench.generate import bench_file, parse_rows
 from bench.profile_recompute import load
 
 TARGET_RERUN_MS = 300.0
@@ -54,8 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--standin", action="store_true")
     parser.add_argument("--profile", action="store_true", help="sampling profile (all threads) of one extra round")
     args = parser.parse_args(argv)
-    name = f"mca_{args.rows // 1_000_000}m.csv" if args.rows >= 1_000_000 else f"mca_{args.rows // 1000}k.csv"
-    path = ensure(OUT_DIR / name, Spec(rows=args.rows), log=lambda t: print(t, file=sys.stderr))
+    path = bench_file(args.rows)
     os.environ["AZDASH_TODAY"] = as_of_of(Path(path)).isoformat()
 
     from streamlit.testing.v1 import AppTest

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from bench.common import OUT_DIR
 from lib.dialects import MCA_V2_HEADER
 
 GENERATOR_VERSION = 1
@@ -624,6 +625,12 @@ def ensure(path: Path, spec: Spec, log: Callable[[str], None] = print) -> Path:
     result = generate(spec, path)
     log(f"  {result.bytes / 1e6:,.1f} MB, {result.bytes_per_row:,.0f} bytes/row, {result.seconds:.1f} s")
     return path
+
+
+def bench_file(rows: int, fmt: str = "mca") -> Path:
+    """The benchmark's generated file of ``rows`` rows in ``bench/out/`` (``mca_1m.csv``...), generated on first use."""
+    name = f"{fmt}_{rows // 1_000_000}m.csv" if rows >= 1_000_000 else f"{fmt}_{rows // 1000}k.csv"
+    return ensure(OUT_DIR / name, Spec(rows=rows, format=fmt), log=lambda text: print(text, file=sys.stderr, flush=True))
 
 
 def parse_rows(text: str) -> int:

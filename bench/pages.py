@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import OUT_DIR, REPO, as_of_of, peak_rss_mb, rss_mb
-from bench.generate import Spec, ensure, parse_rows
+from bench.common import REPO, as_of_of, peak_rss_mb, rss_mb
+from bench.generate import bench_file, parse_rows
 
 
 def _check(at: Any, label: str, started: float) -> bool:
@@ -37,8 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rows", type=parse_rows, default=10_000_000)
     args = parser.parse_args(argv)
-    name = f"mca_{args.rows // 1_000_000}m.csv" if args.rows >= 1_000_000 else f"mca_{args.rows // 1000}k.csv"
-    path = ensure(OUT_DIR / name, Spec(rows=args.rows), log=lambda t: print(t, file=sys.stderr))
+    path = bench_file(args.rows)
     os.environ["AZDASH_DATA_PATH"] = str(path)
     os.environ["AZDASH_TODAY"] = as_of_of(Path(path)).isoformat()
 

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import OUT_DIR, REPO, as_of_of, rss_mb
-from bench.generate import Spec, ensure, parse_rows
+from bench.common import REPO, as_of_of, rss_mb
+from bench.generate import bench_file, parse_rows
 from bench.recompute import VIEW_CHANGES, recompute, standin_dataset, summarize_times, time_recompute
 
 
@@ -69,8 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="profiled rounds over every view change")
     parser.add_argument("--html", type=Path, help="also write pyinstrument's HTML report here")
     args = parser.parse_args(argv)
-    name = f"mca_{args.rows // 1_000_000}m.csv" if args.rows >= 1_000_000 else f"mca_{args.rows // 1000}k.csv"
-    path = ensure(OUT_DIR / name, Spec(rows=args.rows), log=lambda t: print(t, file=sys.stderr))
+    path = bench_file(args.rows)
     started = time.perf_counter()
     dataset, what = load(path, standin=args.standin)
     print(f"{args.rows:,} rows, {what}: loaded in {time.perf_counter() - started:.1f} s, RSS {rss_mb():.0f} MB")

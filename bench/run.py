@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import OUT_DIR, REPO
-from bench.generate import Spec, ensure, parse_rows
+from bench.generate import bench_file, parse_rows
 
 ANCHORS = ("pandas", "polars", "polars_mapped", "duckdb")
 LABELS = {
@@ -322,8 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Runs per case: {args.runs}, each a fresh process, round-robin; medians; warm page cache; ratios vs polars of this run.")
     record: dict[str, Any] = {"machine": machine(), "runs": args.runs, "sizes": {}}
     for rows in sizes:
-        name = f"{args.format}_{rows // 1_000_000}m.csv" if rows >= 1_000_000 else f"{args.format}_{rows // 1000}k.csv"
-        path = ensure(OUT_DIR / name, Spec(rows=rows, format=args.format), log=lambda t: print(t, file=sys.stderr, flush=True))
+        path = bench_file(rows, args.format)
         warm(path)
         print()
         print(f"== {rows:,} rows: {path.relative_to(REPO)} ({path.stat().st_size / 1e6:,.0f} MB, {args.format.upper()}) ==")

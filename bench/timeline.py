@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from bench.common import OUT_DIR, as_of_of
-from bench.generate import Spec, ensure, parse_rows
+from bench.common import as_of_of
+from bench.generate import bench_file, parse_rows
 
 STARTED = time.perf_counter()
 MARKS: list[tuple[str, float]] = []
@@ -62,8 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rows", type=parse_rows, default=1_000_000)
     args = parser.parse_args(argv)
-    name = f"mca_{args.rows // 1_000_000}m.csv" if args.rows >= 1_000_000 else f"mca_{args.rows // 1000}k.csv"
-    path = ensure(OUT_DIR / name, Spec(rows=args.rows), log=lambda t: print(t, file=sys.stderr))
+    path = bench_file(args.rows)
     os.utime(path)
     mark("imports start")
     from lib import views
