@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint typecheck unit setup setup-dev clean
+.PHONY: run test lint typecheck unit setup setup-dev browser-deps clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: install python3.11 (and python3.11-venv) or set PYTHON=/path/to/python3.11"; exit 1; }
@@ -33,7 +33,14 @@ lint: setup-dev
 typecheck: setup-dev
 	$(BIN)/mypy lib
 
-unit: setup-dev
+# axe-core for the browser tests' accessibility scan, pinned in package-lock.json; skipped (and said) without npm.
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the accessibility scan will be skipped (install npm, then make test)"; fi
+
+browser-deps: node_modules/.package-lock.json
+
+unit: setup-dev browser-deps
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit
