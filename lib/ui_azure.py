@@ -211,7 +211,12 @@ def _cost_details(source: AzureSource, scope_id: str, agreement: Agreement, metr
         ready = st.session_state.get(REPORT)
         if ready and ready[0] == request:
             st.download_button(
-                _("Download cost details CSV"), ready[1].data, file_name="cost-details.csv", mime="text/csv", key="azure_report_dl"
+                _("Download cost details CSV"),
+                ready[1].data,
+                file_name="cost-details.csv",
+                mime="text/csv",
+                key="azure_report_dl",
+                on_click="ignore",
             )
 
 

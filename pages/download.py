@@ -57,6 +57,7 @@ with left:
             files.raw_rows,
         ).format(count=fmt.count(files.raw_rows))
     )
+    # Every download here uses on_click="ignore": it changes nothing, so the page is not run again for it.
     st.download_button(
         _("Download raw usage CSV"),
         files.raw.data,
@@ -64,6 +65,7 @@ with left:
         mime="text/csv",
         type="primary",
         key="download_raw",
+        on_click="ignore",
         icon=":material/download:",
     )
 with right:
@@ -81,6 +83,7 @@ with right:
         file_name=files.filtered.name,
         mime="text/csv",
         key="download_filtered",
+        on_click="ignore",
         icon=":material/filter_alt:",
     )
 st.info(
@@ -109,7 +112,15 @@ if dataset.raw_files:
             "{count} file exactly as uploaded, byte for byte.", "{count} files exactly as uploaded, byte for byte.", len(dataset.raw_files)
         ).format(count=fmt.count(len(dataset.raw_files)))
     )
-    st.download_button(_("Download original files"), data, file_name=name, mime=mime, key="download_original", icon=":material/download:")
+    st.download_button(
+        _("Download original files"),
+        data,
+        file_name=name,
+        mime=mime,
+        key="download_original",
+        on_click="ignore",
+        icon=":material/download:",
+    )
     st.caption(
         ngettext(
             "The {count} row read from them, converted to the newest native layout or to FOCUS 1.2.",
@@ -125,6 +136,7 @@ if dataset.raw_files:
             file_name=convert.file_name(dataset, convert.V2),
             mime="text/csv",
             key="download_v2",
+            on_click="ignore",
         )
     with focus:
         st.download_button(
@@ -133,4 +145,5 @@ if dataset.raw_files:
             file_name=convert.file_name(dataset, convert.FOCUS),
             mime="text/csv",
             key="download_focus",
+            on_click="ignore",
         )
