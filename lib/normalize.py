@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import polars as pl
 
@@ -144,9 +144,8 @@ def parse_tags(text: str | None) -> list[dict[str, str]]:
     return [{TAG_KEY: str(k), TAG_VALUE: "" if v is None else str(v)} for k, v in value.items()]
 
 
-def _plain_pairs(cell: str | None) -> tuple[tuple[str, str], ...] | None:
-    """``parse_tags`` of the common cell, quicker: an object of text keys and text values, with or without its outer
-    braces, nothing nested (``"env": "prod","team": "web"``). None for any other cell, which ``parse_tags`` reads."""
+def _plain_body(cell: str | None) -> str | None:
+    """The JSON object text of a cell that may be plain (see ``plain_pairs``), or None for any other cell."""
     if cell is None or len(cell) > MAX_TAGS_CELL or "\\" in cell or "[" in cell:
         return None
     body = cell.strip()
@@ -156,13 +155,41 @@ def _plain_pairs(cell: str | None) -> tuple[tuple[str, str], ...] | None:
         inner, body = body, "{" + body + "}"
     if not inner.strip() or "{" in inner or "}" in inner or inner.strip().lower() in _PLACEHOLDERS:
         return None
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return None
-    if not isinstance(value, dict) or not all(type(v) is str for v in value.values()):
+    return body
+
+
+_STR_ONLY: Final = frozenset({str})
+
+
+def _text_pairs(value: object) -> tuple[tuple[str, str], ...] | None:
+    if not isinstance(value, dict) or not set(map(type, value.values())) <= _STR_ONLY:
         return None
     return tuple(value.items())
+
+
+def _loads(body: str) -> object:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def plain_pairs(cells: list[str | None]) -> list[tuple[tuple[str, str], ...] | None]:
+    """``parse_tags`` of the common cells, quicker: an object of text keys and text values, with or without its outer
+    braces, nothing nested (``"env": "prod","team": "web"``). None for any other cell, which ``parse_tags`` reads.
+
+    The cells' objects are decoded by one ``json.loads`` of an array of them (a call per cell costs more than the
+    decoding). Their bodies hold no brace, bracket or backslash, so a cell cannot reach into the next one without
+    merging two elements into one; the count is checked, and each cell is decoded alone if it differs or fails.
+    """
+    bodies = [_plain_body(cell) for cell in cells]
+    candidates = [body for body in bodies if body is not None]
+    values: list[object] | None = None
+    if candidates:
+        decoded = _loads("[" + ",".join(candidates) + "]")
+        values = decoded if isinstance(decoded, list) and len(decoded) == len(candidates) else [_loads(b) for b in candidates]
+    found = iter(values or ())
+    return [None if body is None else _text_pairs(next(found)) for body in bodies]
 
 
 def tags_column(raw_tags: pl.Series, cache: dict[str | None, list[dict[str, str]]] | None = None) -> pl.Series:
@@ -215,45 +242,52 @@ class TagCells:
 
     def _id(self, cell: str | None) -> int:
         found = self._by_cell.get(cell)
+        return found if found is not None else self._add(cell, plain_pairs([cell])[0])
+
+    def _add(self, cell: str | None, pairs: tuple[tuple[str, str], ...] | None) -> int:
+        """The id of ``cell``'s set (``pairs``: the cell read by ``plain_pairs``, None to read it with ``parse_tags``)."""
+        if pairs is None:
+            pairs = tuple((item[TAG_KEY], item[TAG_VALUE]) for item in parse_tags(cell))
+        found = self._by_set.get(pairs)
         if found is None:
-            pairs = _plain_pairs(cell)
-            if pairs is None:
-                pairs = tuple((item[TAG_KEY], item[TAG_VALUE]) for item in parse_tags(cell))
-            found = self._by_set.get(pairs)
-            if found is None:
-                found = self._by_set[pairs] = len(self._keys)
-                self._keys.append([k for k, _v in pairs])
-                self._values.append([v for _k, v in pairs])
-            self._by_cell[cell] = found
+            found = self._by_set[pairs] = len(self._keys)
+            self._keys.append([k for k, _v in pairs])
+            self._values.append([v for _k, v in pairs])
+        self._by_cell[cell] = found
         return found
 
-    def learn(self, raw_tags: pl.Series) -> None:
-        """Parse the cells of ``raw_tags`` not seen yet (a batch, while the reader reads the next one)."""
-        known = self._by_cell
-        for cell in raw_tags.unique().to_list():
-            if cell not in known:
-                self._id(cell)
+    def _learn(self, cells: list[str | None]) -> None:
+        """Read the cells not seen yet, all at once (``plain_pairs`` decodes them together)."""
+        new = [cell for cell in cells if cell not in self._by_cell]
+        for cell, pairs in zip(new, plain_pairs(new), strict=True):
+            self._add(cell, pairs)
 
-    def ids(self, raw_tags: pl.Series | None, height: int) -> pl.Series:
-        """Each row's tag-set id (``raw_tags`` None: the file has no tags column, every row untagged)."""
+    def ids(self, raw_tags: pl.Series | None, height: int, distinct: pl.Series | None = None) -> pl.Series:
+        """Each row's tag-set id (``raw_tags`` None: the file has no tags column, every row untagged).
+
+        ``distinct``: the distinct cells of categorical ``raw_tags``, when already known.
+        """
         if raw_tags is None:
             return pl.repeat(self._id(None), height, dtype=pl.UInt32, eager=True).alias(TAG_SET_ID)
         if raw_tags.dtype == pl.Categorical:
-            return self._ids_by_code(raw_tags)
+            return self._ids_by_code(raw_tags, raw_tags.unique() if distinct is None else distinct)
         distinct = raw_tags.unique(maintain_order=True)
-        ids = pl.Series([self._id(cell) for cell in distinct.to_list()], dtype=pl.UInt32)
+        cells = distinct.to_list()
+        self._learn(cells)
+        ids = pl.Series([self._by_cell[cell] for cell in cells], dtype=pl.UInt32)
         present = distinct.is_not_null()
         mapped = raw_tags.replace_strict(distinct.filter(present), ids.filter(present), default=None, return_dtype=pl.UInt32)
         if distinct.null_count():
             mapped = mapped.fill_null(ids.filter(~present)[0])
         return mapped.alias(TAG_SET_ID)
 
-    def _ids_by_code(self, raw_tags: pl.Series) -> pl.Series:
+    def _ids_by_code(self, raw_tags: pl.Series, distinct: pl.Series) -> pl.Series:
         """``ids`` of categorical cells: a lookup by each distinct cell's code, gathered by every row's code."""
-        distinct = raw_tags.unique()
         present = distinct.drop_nulls()
         codes = present.to_physical().cast(pl.Int64)
-        ids = pl.Series([self._id(cell) for cell in present.cast(pl.String).to_list()], dtype=pl.UInt32)
+        cells = present.cast(pl.String).to_list()
+        self._learn(cells)
+        ids = pl.Series([self._by_cell[cell] for cell in cells], dtype=pl.UInt32)
         largest = codes.max()
         size = int(largest) + 1 if isinstance(largest, int) else 1
         lookup = pl.zeros(size, dtype=pl.UInt32, eager=True).scatter(codes, ids)
@@ -368,14 +402,15 @@ def normalize(
     """
     headers = {header_key(c): c for c in raw.columns}
     sources = {col: source for col in Col if col is not Col.TAGS and (source := dialect.source_column(headers, col)) is not None}
-    distinct = _categorical_distinct(raw, set(sources.values()))
+    tags_source = dialect.source_column(headers, Col.TAGS)
+    distinct = _categorical_distinct(raw, {*sources.values(), *([tags_source] if tag_cells is not None and tags_source else [])})
     exprs = [_canonical(raw, col, source, decimal_comma, distinct.get(source)).alias(col) for col, source in sources.items()]
-    frame = raw.select(exprs).with_row_index("_line", offset=line_offset).with_row_index(Col.SOURCE_ROW)
+    frame = raw.select(exprs).with_row_index(Col.SOURCE_ROW)
     if Col.BILLING_CURRENCY not in frame.columns and dialect.currency:
         frame = frame.with_columns(pl.lit(dialect.currency).alias(Col.BILLING_CURRENCY))
-    tags_source = dialect.source_column(headers, Col.TAGS)
     if tag_cells is not None:
-        frame = frame.with_columns(tag_cells.ids(raw.get_column(tags_source) if tags_source else None, raw.height))
+        raw_tags = raw.get_column(tags_source) if tags_source else None
+        frame = frame.with_columns(tag_cells.ids(raw_tags, raw.height, distinct.get(tags_source) if tags_source else None))
     elif tags_source is not None:
         frame = frame.with_columns(tags_column(raw.get_column(tags_source), tag_cache))
     else:
@@ -384,11 +419,12 @@ def normalize(
     frame, dropped = _drop_unreadable(frame, raw, headers, dialect, line_offset, blank_check, raw_cell)
     fallback_period = pl.col(Col.CHARGE_DATE).dt.month_start()
     if Col.BILLING_PERIOD_START in frame.columns:
-        frame = frame.with_columns(pl.col(Col.BILLING_PERIOD_START).fill_null(fallback_period))
+        if frame.get_column(Col.BILLING_PERIOD_START).null_count():
+            frame = frame.with_columns(pl.col(Col.BILLING_PERIOD_START).fill_null(fallback_period))
     else:
         frame = frame.with_columns(fallback_period.alias(Col.BILLING_PERIOD_START))
     frame, notes = unify_tag_keys(frame) if unify_tags and tag_cells is None else (frame, [])
-    canonical = conform(frame.drop("_line"))
+    canonical = conform(frame)
     if tag_cells is not None:
         canonical = canonical.with_columns(frame.get_column(TAG_SET_ID))
     return Normalized(canonical, tuple(dropped), tuple(notes))
@@ -442,11 +478,27 @@ def per_distinct(
         if parsed.filter(present).cast(pl.String).equals(text.filter(present)):
             null_value = parsed.filter(~present)
             return pl.col(source).fill_null(null_value[0]) if null_value.len() and null_value[0] is not None else pl.col(source)
+    if categorical:
+        # Each row's value by its code (a gather), not by a hash lookup of every row's value.
+        return _by_code(source, distinct, parsed)
     mapped = pl.col(source).replace_strict(distinct.filter(present), parsed.filter(present), default=None, return_dtype=dtype)
     if distinct.null_count():
         null_value = parsed.filter(~present)
         return mapped.fill_null(pl.lit(null_value[0], dtype=dtype)) if null_value.len() else mapped
     return mapped
+
+
+def _by_code(source: str, distinct: pl.Series, values: pl.Series) -> pl.Expr:
+    """Categorical column ``source`` mapped to ``values`` (one per ``distinct`` cell, null included) through a table indexed
+    by the cells' codes: a gather per row."""
+    present = distinct.is_not_null()
+    codes = distinct.filter(present).to_physical()
+    largest = codes.max()
+    size = int(largest) + 1 if isinstance(largest, int) else 0
+    table = pl.repeat(None, size, dtype=values.dtype, eager=True).scatter(codes, values.filter(present))
+    mapped = pl.lit(table).gather(pl.col(source).to_physical())
+    null_value = values.filter(~present)
+    return mapped.fill_null(pl.lit(null_value[0], dtype=values.dtype)) if null_value.len() and null_value[0] is not None else mapped
 
 
 def blank_cells(raw: pl.DataFrame) -> pl.Expr:
@@ -468,26 +520,31 @@ def _drop_unreadable(
     from lib.sources.base import Dropped  # here: lib.sources imports this module
 
     dropped: list[Dropped] = []
-    # Only rows without a date can be blank: check just those against every raw cell.
-    undated = frame.filter(pl.col(Col.CHARGE_DATE).is_null()) if Col.CHARGE_DATE in frame.columns else frame
+    # Only rows without a date can be blank: check just those against every raw cell (most files: none, and a
+    # column's null count is known without a pass over it).
+    if Col.CHARGE_DATE not in frame.columns:
+        undated = frame
+    elif frame.get_column(Col.CHARGE_DATE).null_count():
+        undated = frame.filter(pl.col(Col.CHARGE_DATE).is_null())
+    else:
+        undated = frame.clear()
     empty = None
     if undated.height and blank_check is not None:
         empty = undated.get_column(Col.SOURCE_ROW).filter(blank_check(undated.get_column(Col.SOURCE_ROW)))
     elif undated.height:
         rows = raw.select(pl.all().gather(undated.get_column(Col.SOURCE_ROW)))
         empty = undated.get_column(Col.SOURCE_ROW).filter(rows.select(blank_cells(rows)).to_series())
-    frame = frame.with_columns(pl.col(Col.SOURCE_ROW).is_in(empty.implode() if empty is not None else []).alias("_blank"))
-    blank = frame.filter(pl.col("_blank"))
-    if blank.height:
-        first_line = int(blank.get_column("_line")[0])
+    if empty is not None and empty.len():
+        blank_rows = pl.col(Col.SOURCE_ROW).is_in(empty.implode())
+        first_line = int(empty.min()) + line_offset  # type: ignore[arg-type]
         dropped.append(
             Dropped(
                 reason=_("empty row with no cells filled (first at line {line})").format(line=first_line),
-                rows=blank.height,
+                rows=empty.len(),
                 example_line=first_line,
             )
         )
-        frame = frame.filter(~pl.col("_blank"))
+        frame = frame.filter(~blank_rows)
     # Messages in the reader's language (lib.i18n), one pair per column.
     checks: Iterable[tuple[Col, str, str]] = (
         (
@@ -505,9 +562,9 @@ def _drop_unreadable(
         source = dialect.source_column(headers, col)
         if col not in frame.columns:
             raise ValueError(_(absent).format(columns=", ".join(dialect.columns[col])))
-        bad = frame.filter(pl.col(col).is_null())
-        if bad.height:
-            first_line = int(bad.get_column("_line")[0])
+        if frame.get_column(col).null_count():
+            bad = frame.filter(pl.col(col).is_null())
+            first_line = int(bad.get_column(Col.SOURCE_ROW)[0]) + line_offset
             row = first_line - line_offset
             if source and raw_cell is not None and raw.schema[source].is_float():
                 sample = raw_cell(source, row)  # parsed while reading: the file's own text is shown
@@ -516,4 +573,4 @@ def _drop_unreadable(
             reason = _(unreadable).format(column=source, line=first_line, sample=repr(sample))
             dropped.append(Dropped(reason=reason, rows=bad.height, example_line=first_line))
             frame = frame.filter(pl.col(col).is_not_null())
-    return frame.drop("_blank"), dropped
+    return frame, dropped

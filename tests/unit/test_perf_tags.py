@@ -19,7 +19,7 @@ from lib import downloads, export, frames, views
 from lib.filters import Filters
 from lib.formats import stream
 from lib.models import Metric
-from lib.normalize import TagCells, _plain_pairs, parse_tags, tags_column, unify_tag_keys, unify_tag_table
+from lib.normalize import TagCells, parse_tags, plain_pairs, tags_column, unify_tag_keys, unify_tag_table
 from lib.schema import Col
 from lib.sources.files import load_files, load_paths
 
@@ -100,11 +100,39 @@ PLAIN_CELLS = {
 
 @pytest.mark.parametrize("cell", TRICKY_CELLS, ids=lambda cell: repr(cell)[:40])
 def test_plain_tag_cells_read_as_parse_tags_reads_them(cell: str | None) -> None:
-    """The quick reading of plain cells (``_plain_pairs``) gives ``parse_tags``' tags, or leaves the cell to it."""
-    quick = _plain_pairs(cell)
+    """The quick reading of plain cells (``plain_pairs``) gives ``parse_tags``' tags, or leaves the cell to it."""
+    [quick] = plain_pairs([cell])
     full = tuple((t["key"], t["value"]) for t in parse_tags(cell))
     assert quick is None or quick == full
     assert (quick is not None) == (cell in PLAIN_CELLS)
+
+
+def _as_parse_tags(cells: list[str | None]) -> list[tuple[tuple[str, str], ...] | None]:
+    return [tuple((t["key"], t["value"]) for t in parse_tags(c)) if c in PLAIN_CELLS else None for c in cells]
+
+
+def test_a_batch_of_cells_is_read_as_each_cell_alone() -> None:
+    """Read together (one decoding of them all), the tricky cells give what each gives alone, in order."""
+    cells = [*TRICKY_CELLS, *sorted(PLAIN_CELLS), *reversed(TRICKY_CELLS)]
+    assert plain_pairs(cells) == _as_parse_tags(cells)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        # An unclosed quote would swallow the next cell, which closes it: together, one valid object of two cells.
+        ['"a": "b', ', "c": "d"', '"env": "prod"'],
+        ['"env": "prod"', '"a": "b', '": "x", "y": "z"'],
+        # A cell the array decoding rejects (not JSON) among good ones: the good ones are still read.
+        ['"env": "prod"', '"a": b', '"team": "web"'],
+    ],
+    ids=["swallowed-cell", "swallowed-last", "one-bad-cell"],
+)
+def test_cells_cannot_reach_into_their_neighbours(cells: list[str]) -> None:
+    """Cells that would decode differently side by side than alone are each read alone."""
+    alone = [plain_pairs([cell])[0] for cell in cells]
+    assert plain_pairs(cells) == alone
+    assert alone[0] is not None or alone[-1] is not None  # the good cells are answered
 
 
 def test_real_tags_cells_read_as_parse_tags_reads_them() -> None:
@@ -121,8 +149,8 @@ def test_real_tags_cells_read_as_parse_tags_reads_them() -> None:
                 cells.update(c for c in frame.get_column(column).drop_nulls().to_list())
     assert len(cells) > 10
     answered = 0
-    for cell in cells:
-        quick = _plain_pairs(cell)
+    ordered = sorted(cells)
+    for cell, quick in zip(ordered, plain_pairs(ordered), strict=True):
         if quick is not None:
             answered += 1
             assert quick == tuple((t["key"], t["value"]) for t in parse_tags(cell)), cell
