@@ -27,7 +27,7 @@ from lib.frames import TAG_INDEX, TagIndex, index_tag_sets
 from lib.i18n import _, ngettext
 from lib.models import Metric, Scope, ScopeKind
 from lib.normalize import TAG_SET_ID
-from lib.schema import Col, conform
+from lib.schema import Col, as_text, conform
 from lib.sources import disk_cache
 from lib.sources.base import Dataset, Dropped, LoadRequest, ProgressCallback, RawFile, SourceError
 
@@ -392,14 +392,22 @@ def _scopes(results: list[PartResult], frame: pl.DataFrame) -> tuple[Scope, ...]
         for name in profile_names[:MAX_SCOPES]:
             pid = profile_ids.get(name, name)
             scopes.append(Scope(f"{root}/billingProfiles/{pid}", name, ScopeKind.BILLING_PROFILE, ((Col.BILLING_PROFILE, name),)))
-    subscriptions = (
+    # Each subscription's most used name (ties: the first in sort order) and its spend. Rows are counted per (id, name)
+    # once, a hash of two codes; the name is picked among those few groups (a ``mode`` per group holds every row's name).
+    per_name = (
         frame.lazy()  # lazy: only the three columns are read (an eager filter would copy every column)
         .filter(pl.col(Col.SUBSCRIPTION_ID).is_not_null())
-        .group_by(Col.SUBSCRIPTION_ID)
-        .agg(pl.col(Col.SUBSCRIPTION_NAME).mode().first().alias("name"), pl.col(Col.COST).sum().abs().alias("spend"))
+        .group_by(Col.SUBSCRIPTION_ID, Col.SUBSCRIPTION_NAME)
+        .agg(pl.len().alias("rows"), pl.col(Col.COST).sum())
+        .collect()
+    )
+    subscriptions = (
+        as_text(per_name)
+        .sort("rows", Col.SUBSCRIPTION_NAME, descending=[True, False], nulls_last=True)
+        .group_by(Col.SUBSCRIPTION_ID, maintain_order=True)
+        .agg(pl.col(Col.SUBSCRIPTION_NAME).first().alias("name"), pl.col(Col.COST).sum().abs().alias("spend"))
         .sort(["spend", Col.SUBSCRIPTION_ID], descending=[True, False])
         .head(MAX_SCOPES)
-        .collect()
     )
     for sub_id, name, _spend in subscriptions.iter_rows():
         label = name if name and name != "Unassigned" else sub_id

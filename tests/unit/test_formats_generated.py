@@ -308,3 +308,20 @@ def test_blank_lines_and_rows_without_a_date_are_reported_separately() -> None:
     assert [(d.rows, d.example_line) for d in report.dropped] == [(2, 3), (1, 6)]
     assert "empty row" in report.dropped[0].reason
     assert "date missing" in report.dropped[1].reason
+
+
+def test_subscription_scopes_take_each_subscriptions_most_used_name() -> None:
+    """A subscription renamed during the period is offered under the name most of its rows carry (a tie: the first
+    alphabetically), costliest subscription first."""
+    header = dialects.HEADER_EA_COSTDETAILS_PORTAL
+    day = {"Date": "09/04/2023", "BillingCurrency": "USD", "ChargeType": "Usage"}
+    rows = [
+        {**day, "SubscriptionId": "sub-a", "SubscriptionName": "Old name", "Cost": "1"},
+        {**day, "SubscriptionId": "sub-a", "SubscriptionName": "New name", "Cost": "1"},
+        {**day, "SubscriptionId": "sub-a", "SubscriptionName": "New name", "Cost": "1"},
+        {**day, "SubscriptionId": "sub-b", "SubscriptionName": "Zulu", "Cost": "5"},
+        {**day, "SubscriptionId": "sub-b", "SubscriptionName": "Alpha", "Cost": "5"},
+    ]
+    dataset = load(("Detail_Enrollment_1_202309_en.csv", generate.to_csv(header, rows)))
+    offered = [(s.name, s.match) for s in dataset.scopes if s.match and s.match[0][0] == Col.SUBSCRIPTION_ID]
+    assert offered == [("Alpha", ((Col.SUBSCRIPTION_ID, "sub-b"),)), ("New name", ((Col.SUBSCRIPTION_ID, "sub-a"),))]
