@@ -51,7 +51,7 @@ BATCH_ROWS: Final = 100_000  # ~40 MB of text cells of the mapped columns held a
 # (ten million rows: ~1 GB each).
 WHOLE_FRAME_MAX_BYTES: Final = 3 * 1024**3
 TYPED_BATCH_ROWS: Final = 1_000_000
-# Pieces a column may keep (``_contiguous``). The reader hands over one per ~2,000 rows; at a million rows (478 pieces)
+# Pieces a column may keep (``_joined``). The reader hands over one per ~2,000 rows; at a million rows (478 pieces)
 # the filter and group-by changes take as long as over one piece (bench.recompute: 17.8 and 16.6 ms median against
 # 17.5 and 17.9), so joining them, a copy of every column (~0.05 s), waits for ten times as many.
 MAX_CHUNKS: Final = 1024
@@ -183,9 +183,7 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
     if frames:
         # The batches' chunks are kept as they are (no copy); each row's tag list is gathered once from the
         # distinct sets, whose keys are unified (case) there rather than on every row.
-        joined = pl.concat(frames, rechunk=False)
-        frames.clear()  # before ``_contiguous``: the batches' chunks must not outlive their copy
-        joined = _contiguous(joined)
+        joined = _joined(frames)
         ids = joined.get_column(TAG_SET_ID)
         tag_table, tag_notes = unify_tag_table(batches.tag_cells.table(), ids)
         notes += tag_notes
@@ -321,19 +319,25 @@ class _Batches:
                     blank_check=self.blank_check(self.rows),
                     raw_cell=self.raw_cell(self.rows),
                 )
-                self.frames.append(result.frame.with_columns((pl.col(Col.SOURCE_ROW) + self.rows).alias(Col.SOURCE_ROW)))
+                # In one piece per batch: copied now, a batch at a time, the pieces are freed while the next batch is
+                # read and their memory serves it (joined at the end instead, ten million rows need ~500 MB more).
+                self.frames.append(result.frame.with_columns((pl.col(Col.SOURCE_ROW) + self.rows).alias(Col.SOURCE_ROW)).rechunk())
                 self.dropped += result.dropped
                 self.pairs.append(_pair_rows(batch, self.pair_columns))
             self.rows += batch.height
             progress(self.rows)
 
 
-def _contiguous(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with each column of very many pieces (``MAX_CHUNKS``) in one piece. A column of fewer pieces (a million
-    rows as the reader hands them over, or a few batches of ``TYPED_BATCH_ROWS``) is left as it is.
+def _joined(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The batches' ``frames`` as one (the list is emptied), each column of very many pieces (``MAX_CHUNKS``) in one
+    piece. A column of fewer pieces (a million rows as the reader hands them over, or a few batches of
+    ``TYPED_BATCH_ROWS``) is left as it is.
 
-    A column at a time, so only one column's copy is held on top of the frame.
+    Nothing but this function holds the joined frame while it copies, and it copies a column at a time, so each
+    column's old pieces are freed as soon as its copy is made: one column's copy on top of the rows, not all of them.
     """
+    frame = pl.concat(frames, rechunk=False)
+    frames.clear()
     for name in frame.columns:
         column = frame.get_column(name)
         if column.n_chunks() > MAX_CHUNKS:
