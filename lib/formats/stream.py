@@ -440,20 +440,29 @@ def _parse_range(chunk: bytes, header_line: bytes, header: list[str], wanted: li
         return pl.read_csv(header_line + chunk, has_header=True, raise_if_empty=False, **options)  # type: ignore[arg-type]
 
 
+_PAIR_SCHEMA: Final = dict.fromkeys(("account_id", "account_name", "profile_id", "profile_name"), pl.String)
+
+
 def _pair_rows(batch: pl.DataFrame, columns: list[str | None]) -> pl.DataFrame:
-    """Distinct (id, name) of billing accounts and profiles in one batch, in order of appearance."""
-    account_id, account_name, profile_id, profile_name = columns
-    exprs = []
-    for kind, id_col, name_col in (("account", account_id, account_name), ("profile", profile_id, profile_name)):
-        for part, column in (("id", id_col), ("name", name_col or id_col)):
-            value = pl.col(column).cast(pl.String).str.strip_chars() if column else pl.lit(None, dtype=pl.String)
-            exprs.append(value.alias(f"{kind}_{part}"))
-    # Distinct cells first: a batch repeats a handful of accounts on every row (most files: one of each, found by
-    # each column's distinct values, a quicker pass than the distinct rows).
-    used = list(dict.fromkeys(c for c in columns if c))
-    if used and batch.height and batch.select(pl.col(used).n_unique()).row(0) == (1,) * len(used):
-        return batch.head(1).select(exprs)
-    return batch.select(used).unique(maintain_order=True).select(exprs).unique(maintain_order=True)
+    """Distinct (id, name) of billing accounts and of billing profiles in one batch, in order of appearance.
+
+    One row per pair, of one kind (``account_id``, ``account_name``; the profile cells null) or the other.
+    """
+    found = [pl.DataFrame(schema=_PAIR_SCHEMA)]
+    for kind, id_col, name_col in (("account", columns[0], columns[1]), ("profile", columns[2], columns[3])):
+        if id_col is None:
+            continue  # no ids: nothing to offer as a scope
+        used = list(dict.fromkeys(c for c in (id_col, name_col) if c))
+        # A batch repeats a handful of accounts on every row; most files have one, which each column's count of
+        # distinct values (a quicker pass than the distinct rows) tells.
+        single = batch.height > 0 and batch.select(pl.col(used).n_unique()).row(0) == (1,) * len(used)
+        cells = batch.head(1) if single else batch.select(used).unique(maintain_order=True)
+        pairs = cells.select(
+            pl.col(id_col).cast(pl.String).str.strip_chars().alias(f"{kind}_id"),
+            pl.col(name_col or id_col).cast(pl.String).str.strip_chars().alias(f"{kind}_name"),
+        )
+        found.append(pairs.unique(maintain_order=True))
+    return pl.concat(found, how="diagonal")
 
 
 def _pairs(rows: pl.DataFrame, kind: str) -> tuple[tuple[str, str], ...]:
