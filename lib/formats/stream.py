@@ -51,10 +51,11 @@ BATCH_ROWS: Final = 100_000  # ~40 MB of text cells of the mapped columns held a
 # (ten million rows: ~1 GB each).
 WHOLE_FRAME_MAX_BYTES: Final = 3 * 1024**3
 TYPED_BATCH_ROWS: Final = 1_000_000
-# Pieces a column may keep (``_joined``). The reader hands over one per ~2,000 rows; at a million rows (478 pieces)
-# the filter and group-by changes take as long as over one piece (bench.recompute: 17.8 and 16.6 ms median against
-# 17.5 and 17.9), so joining them, a copy of every column (~0.05 s), waits for ten times as many.
-MAX_CHUNKS: Final = 1024
+# Pieces a column may keep (``_joined``). The reader hands over one per ~2,000 rows; the filter and group-by changes take
+# as long over them as over one piece (bench.recompute, median: 1M rows in 478 pieces 17.8 and 16.6 ms against 17.5 and
+# 17.9; 3M rows in 1,432 pieces 26.6 ms against 27.5), so a file normalized whole (up to ``WHOLE_FRAME_MAX_BYTES``) is
+# not copied to join them.
+MAX_CHUNKS: Final = 4096
 SAMPLE_BYTES: Final = 2 * 1024 * 1024
 RANGE_BYTES: Final = 16 * 1024 * 1024  # parsed at a time (smaller ranges parse faster than one big one)
 TAIL_BYTES: Final = 1024 * 1024

@@ -183,15 +183,24 @@ def reader_used(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return used
 
 
-@pytest.mark.parametrize("whole_frame", [True, False], ids=["one frame", "a batch at a time"])
+@pytest.mark.parametrize(
+    ("whole_frame", "max_chunks"), [(True, None), (False, None), (True, 1)], ids=["one frame", "a batch at a time", "pieces joined"]
+)
 def test_typed_reader_gives_the_bytes_data_set(
-    generated_file: Path, streamed_small: Path, reader_used: list[str], monkeypatch: pytest.MonkeyPatch, whole_frame: bool
+    generated_file: Path,
+    streamed_small: Path,
+    reader_used: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    whole_frame: bool,
+    max_chunks: int | None,
 ) -> None:
     """A clean file is read by polars' typed reader (codes and numbers, no text held), normalized as one frame or a
-    batch at a time (a very big file), and still equals the data set of its bytes."""
+    batch at a time (a very big file), its columns' pieces joined or not, and still equals the data set of its bytes."""
     if not whole_frame:
         monkeypatch.setattr(stream, "WHOLE_FRAME_MAX_BYTES", 0)
         monkeypatch.setattr(stream, "TYPED_BATCH_ROWS", 500)
+    if max_chunks is not None:
+        monkeypatch.setattr(stream, "MAX_CHUNKS", max_chunks)
     streamed = load_paths([str(generated_file)], as_of=AS_OF, metric=Metric.ACTUAL)
     assert reader_used == ["typed"]
     _same(streamed, _by_bytes(generated_file))
