@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Protocol
 
@@ -67,10 +68,10 @@ class Dataset:
         """Rows the source read: kept plus dropped."""
         return self.normalized.height + sum(d.rows for d in self.dropped)
 
-    @property
+    @cached_property
     def currencies(self) -> list[str]:
-        """Billing currencies present, sorted."""
-        col = self.normalized.get_column("BillingCurrency").drop_nulls().unique()
+        """Billing currencies present, sorted (worked out once: every page run asks)."""
+        col = self.normalized.get_column("BillingCurrency").unique().drop_nulls()
         return sorted(col.to_list())
 
 
