@@ -174,21 +174,26 @@ def _loads(body: str) -> object:
         return None
 
 
+PLAIN_GROUP: Final = 1000
+
+
 def plain_pairs(cells: list[str | None]) -> list[tuple[tuple[str, str], ...] | None]:
     """``parse_tags`` of the common cells, quicker: an object of text keys and text values, with or without its outer
     braces, nothing nested (``"env": "prod","team": "web"``). None for any other cell, which ``parse_tags`` reads.
 
-    The cells' objects are decoded by one ``json.loads`` of an array of them (a call per cell costs more than the
-    decoding). Their bodies hold no brace, bracket or backslash, so a cell cannot reach into the next one without
-    merging two elements into one; the count is checked, and each cell is decoded alone if it differs or fails.
+    The cells' objects are decoded ``PLAIN_GROUP`` at a time by one ``json.loads`` of an array of them (a call per cell
+    costs more than the decoding; a group keeps the text built for it small). Their bodies hold no brace, bracket or
+    backslash, so a cell cannot reach into the next one without merging two elements into one; the count is checked,
+    and each cell of a group is decoded alone if it differs or the group fails.
     """
     bodies = [_plain_body(cell) for cell in cells]
     candidates = [body for body in bodies if body is not None]
-    values: list[object] | None = None
-    if candidates:
-        decoded = _loads("[" + ",".join(candidates) + "]")
-        values = decoded if isinstance(decoded, list) and len(decoded) == len(candidates) else [_loads(b) for b in candidates]
-    found = iter(values or ())
+    values: list[object] = []
+    for start in range(0, len(candidates), PLAIN_GROUP):
+        group = candidates[start : start + PLAIN_GROUP]
+        decoded = _loads("[" + ",".join(group) + "]")
+        values += decoded if isinstance(decoded, list) and len(decoded) == len(group) else [_loads(b) for b in group]
+    found = iter(values)
     return [None if body is None else _text_pairs(next(found)) for body in bodies]
 
 

@@ -15,7 +15,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from bench.generate import Spec, generate
-from lib import downloads, export, frames, views
+from lib import downloads, export, frames, normalize, views
 from lib.filters import Filters
 from lib.formats import stream
 from lib.models import Metric
@@ -111,8 +111,10 @@ def _as_parse_tags(cells: list[str | None]) -> list[tuple[tuple[str, str], ...] 
     return [tuple((t["key"], t["value"]) for t in parse_tags(c)) if c in PLAIN_CELLS else None for c in cells]
 
 
-def test_a_batch_of_cells_is_read_as_each_cell_alone() -> None:
-    """Read together (one decoding of them all), the tricky cells give what each gives alone, in order."""
+@pytest.mark.parametrize("group", [1000, 3, 1])
+def test_a_batch_of_cells_is_read_as_each_cell_alone(monkeypatch: pytest.MonkeyPatch, group: int) -> None:
+    """Read together (one decoding per group of cells), the tricky cells give what each gives alone, in order."""
+    monkeypatch.setattr(normalize, "PLAIN_GROUP", group)
     cells = [*TRICKY_CELLS, *sorted(PLAIN_CELLS), *reversed(TRICKY_CELLS)]
     assert plain_pairs(cells) == _as_parse_tags(cells)
 
