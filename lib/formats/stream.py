@@ -284,8 +284,6 @@ class _Batches:
             return False
         if not self.rows:
             return True
-        # One piece per column (the reader hands over hundreds): normalizing it then passes over one array a column,
-        # and the codes it keeps as they are need no joining afterwards.
         raw = pl.concat(parts, rechunk=False)
         parts.clear()
         self.pairs.append(_pair_rows(raw, self.pair_columns))
