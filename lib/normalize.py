@@ -466,8 +466,8 @@ def per_distinct(
 ) -> pl.Expr:
     """``parse`` applied once per distinct cell of ``raw``'s column ``source``: usage files repeat dates and names on every row.
 
-    A categorical column (a big file, ``lib.formats.stream``) stays categorical: its codes are kept where
-    ``parse`` changes no text, and only the cells it changes are replaced.
+    A categorical column (a big file, ``lib.formats.stream``) stays categorical: its codes are kept as they are when
+    ``parse`` changes no text; otherwise (and for dates) each row's value comes from a table indexed by its code.
     """
     categorical = raw.schema[source] == pl.Categorical
     if distinct is None:
@@ -541,7 +541,7 @@ def _drop_unreadable(
         empty = undated.get_column(Col.SOURCE_ROW).filter(rows.select(blank_cells(rows)).to_series())
     if empty is not None and empty.len():
         blank_rows = pl.col(Col.SOURCE_ROW).is_in(empty.implode())
-        first_line = int(empty.min()) + line_offset  # type: ignore[arg-type]
+        first_line = int(empty[0]) + line_offset  # rows in file order: the first is the earliest
         dropped.append(
             Dropped(
                 reason=_("empty row with no cells filled (first at line {line})").format(line=first_line),

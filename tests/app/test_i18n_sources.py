@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import state
 from tests.app.test_i18n_links import _english_messages, open_link, rendered_texts
-from tests.azure.fakes import QUERY_PATH, SUB, SUB_SCOPE, FakeArm, Recorded, Reply, fake_jwt, query_page, start_server
+from tests.azure.fakes import QUERY_PATH, SUB_SCOPE, FakeArm, Recorded, Reply, query_page, serve_arm, sign_in_with_az
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 # Four layouts and outcomes: a cost details file, the amortized twin (set aside while the cost
@@ -129,27 +129,9 @@ def test_azure_without_sign_in_speaks_dutch(monkeypatch: pytest.MonkeyPatch, tmp
 @pytest.fixture
 def arm(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeArm]:
     """A stand-in ARM on 127.0.0.1 and an ``az`` that signs in to it (as tests/azure/test_ui.py does)."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "AzureCliCredential")
-    fake = FakeArm()
-    server = start_server(fake)
-    az = tmp_path / "az"
-    az.write_text(f'#!/bin/sh\necho \'{{"accessToken": "{fake_jwt()}", "expires_on": 4102444800}}\'\n')
-    az.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
-    monkeypatch.setenv("AZURE_ARM_ENDPOINT", fake.url)
-    fake.add("GET", r"/providers/Microsoft\.Billing/billingAccounts", Reply(200, {"value": []}))
-    fake.add("GET", r"/providers/Microsoft\.Management/managementGroups", Reply(403, {"error": {"code": "AuthorizationFailed"}}))
-    fake.add("GET", r"/subscriptions", Reply(200, {"value": [{"subscriptionId": SUB, "displayName": "Contoso Production"}]}))
-    fake.add("GET", rf"/subscriptions/{SUB}/resourcegroups", Reply(200, {"value": []}))
-    try:
+    with serve_arm(monkeypatch) as fake:
+        sign_in_with_az(fake, monkeypatch, tmp_path)
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_azure_signed_in_speaks_dutch(arm: FakeArm) -> None:

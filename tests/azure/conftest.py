@@ -8,24 +8,15 @@ import pytest
 
 from lib.azure.settings import read_settings
 from lib.sources.azure import Connection, connect
-from tests.azure.fakes import FakeArm, FakeCredential, start_server
+from tests.azure.fakes import FakeArm, FakeCredential, serve_arm
 
 
 @pytest.fixture
 def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeArm]:
     """A running stand-in ARM endpoint; proxies bypassed, sign-in chain narrowed to nothing that leaves the machine."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "AzureCliCredential")
-    fake = FakeArm()
-    server = start_server(fake)
-    try:
+    with serve_arm(monkeypatch) as fake:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

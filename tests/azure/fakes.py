@@ -13,13 +13,18 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from azure.core.credentials import AccessToken
+
+from tests.serving import LOOPBACK, PROXY_VARIABLES, serve_on_loopback
 
 
 @dataclass
@@ -113,11 +118,46 @@ def _handler(arm: FakeArm) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+@contextmanager
+def serve_arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeArm]:
+    """A running stand-in ARM: proxies bypassed for loopback, stopped afterwards."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", LOOPBACK)
+    monkeypatch.setenv("no_proxy", LOOPBACK)
+    fake = FakeArm()
+    server = start_server(fake)
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def stand_in_az(folder: Path, token: str | None = None) -> Path:
+    """An ``az`` in ``folder`` that answers every call with an access token (``token``, or ``fake_jwt()``), as the Azure CLI
+    credential reads it: a sign-in that never leaves the machine."""
+    az = folder / "az"
+    az.write_text(f'#!/bin/sh\necho \'{{"accessToken": "{token or fake_jwt()}", "expires_on": 4102444800}}\'\n')
+    az.chmod(0o755)
+    return az
+
+
+def sign_in_with_az(arm: FakeArm, monkeypatch: pytest.MonkeyPatch, folder: Path, token: str | None = None) -> None:
+    """Signed in through a stand-in ``az`` (see ``stand_in_az``) to ``arm``, which shows one subscription and nothing else."""
+    stand_in_az(folder, token)
+    monkeypatch.setenv("PATH", f"{folder}:/usr/bin:/bin")
+    monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "AzureCliCredential")
+    monkeypatch.setenv("AZURE_ARM_ENDPOINT", arm.url)
+    arm.add("GET", r"/providers/Microsoft\.Billing/billingAccounts", Reply(200, {"value": []}))
+    arm.add("GET", r"/providers/Microsoft\.Management/managementGroups", Reply(403, {"error": {"code": "AuthorizationFailed"}}))
+    arm.add("GET", r"/subscriptions", Reply(200, {"value": [{"subscriptionId": SUB, "displayName": "Contoso Production"}]}))
+    arm.add("GET", rf"/subscriptions/{SUB}/resourcegroups", Reply(200, {"value": []}))
+
+
 def start_server(fake: FakeArm) -> ThreadingHTTPServer:
     """Serve ``fake`` on an ephemeral loopback port (sets ``fake.url``)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    server, fake.url = serve_on_loopback(_handler(fake), poll_interval=0.02)
     return server
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.azure.fakes import QUERY_PATH, SUB_SCOPE, FakeArm, Reply, fake_jwt, query_page
+from tests.azure.fakes import QUERY_PATH, SUB_SCOPE, FakeArm, Reply, query_page, stand_in_az
 from tests.azure.test_cost_details import PART_1, PART_2, PROFILE, _completed, _operation
+from tests.serving import loopback_only
 
 REPO = Path(__file__).resolve().parents[2]
 ROWS = [
@@ -26,14 +27,10 @@ ROWS = [
 def _run(arm: FakeArm, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
-    az = bin_dir / "az"
-    az.write_text(f'#!/bin/sh\necho \'{{"accessToken": "{fake_jwt()}", "expires_on": 4102444800}}\'\n')
-    az.chmod(0o755)
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env |= {
+    stand_in_az(bin_dir)
+    env = loopback_only(os.environ) | {
         "PATH": f"{bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}",
         "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential",
-        "NO_PROXY": "127.0.0.1,localhost",
         "AZDASH_REPORT_POLL_INTERVAL": "0.01",
     }
     command = [sys.executable, "-m", "lib.cli", *args, "--arm-endpoint", arm.url]

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import state
 from lib.fmt import money
-from tests.azure.fakes import FORECAST_PATH, QUERY_PATH, SUB, SUB_SCOPE, FakeArm, Recorded, Reply, fake_jwt, query_page
+from tests.azure.fakes import FORECAST_PATH, QUERY_PATH, SUB_SCOPE, FakeArm, Recorded, Reply, query_page, sign_in_with_az
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -33,22 +33,10 @@ def _fresh_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     st.cache_resource.clear()
 
 
-def _signed_in(arm: FakeArm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    az = tmp_path / "az"
-    az.write_text(f'#!/bin/sh\necho \'{{"accessToken": "{fake_jwt()}", "expires_on": 4102444800}}\'\n')
-    az.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
-    monkeypatch.setenv("AZURE_ARM_ENDPOINT", arm.url)
-    arm.add("GET", r"/providers/Microsoft\.Billing/billingAccounts", Reply(200, {"value": []}))
-    arm.add("GET", r"/providers/Microsoft\.Management/managementGroups", Reply(403, {"error": {"code": "AuthorizationFailed"}}))
-    arm.add("GET", r"/subscriptions", Reply(200, {"value": [{"subscriptionId": SUB, "displayName": "Contoso Production"}]}))
-    arm.add("GET", rf"/subscriptions/{SUB}/resourcegroups", Reply(200, {"value": []}))
-
-
 def test_azure_sidebar_loads_the_chosen_scope_caches_it_and_refreshes(
     arm: FakeArm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    _signed_in(arm, monkeypatch, tmp_path)
+    sign_in_with_az(arm, monkeypatch, tmp_path)
     served: list[float] = []
 
     def month(request: Recorded) -> Reply:

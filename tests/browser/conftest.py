@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,11 +25,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.serving import free_port, wait_healthy
+from tests.serving import REPO, chromium_path, launched_chromium, streamlit_app
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing (pip install -r requirements-dev.txt)")
 
-REPO = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-26"
 VIEWPORT = {"width": 1440, "height": 900}
 # The dashboard picks its language from the browser's; pin it (and the clock's zone) so the texts
@@ -64,13 +62,11 @@ class BrowserTestsSkipped(UserWarning):
 def find_chromium(playwright: Any) -> tuple[str | None, str]:
     """The Chromium to drive and where it came from, or ``None`` and the reason."""
     explicit = os.environ.get("CHROMIUM_PATH")
+    found = chromium_path()
     if explicit:
-        if os.path.exists(explicit):
-            return explicit, "CHROMIUM_PATH"
-        return None, f"CHROMIUM_PATH={explicit} does not exist"
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and os.path.exists(candidate):
-            return candidate, "Debian chromium"
+        return (found, "CHROMIUM_PATH") if found else (None, f"CHROMIUM_PATH={explicit} does not exist")
+    if found:
+        return found, "Debian chromium"
     bundled = playwright.chromium.executable_path
     if bundled and os.path.exists(bundled):
         return bundled, "Playwright's own browser"
@@ -92,18 +88,15 @@ def _skip_loudly(reason: str) -> None:
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     """One headless Chromium for these tests (contexts, not browsers, isolate the tests)."""
-    playwright = sync_api.sync_playwright().start()
-    try:
+
+    def chosen(playwright: Any) -> str:
         path, origin = find_chromium(playwright)
         if path is None:
             _skip_loudly(origin)
-        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-    finally:
-        playwright.stop()
+        return str(path)
+
+    with launched_chromium(sync_api, chosen, CHROMIUM_ARGS) as launched:
+        yield launched
 
 
 @dataclass(frozen=True)
@@ -122,45 +115,9 @@ class Server:
 @contextmanager
 def running_server(log_folder: Path) -> Iterator[Server]:
     """`streamlit run app.py` on a free loopback port, demo data pinned to ``AS_OF``; always stopped."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     log = log_folder / "server.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    env = {
-        **os.environ,
-        "AZDASH_TODAY": AS_OF,
-        "AZURE_TOKEN_CREDENTIALS": "dev",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
-    with log.open("w") as out:
-        # Output to a file, never an unread pipe; no stdin so that no prompt can ever block.
-        proc = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(url, proc, log)
+    with streamlit_app(log, env={"AZDASH_TODAY": AS_OF, "AZURE_TOKEN_CREDENTIALS": "dev"}) as (url, _proc):
         yield Server(url, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def first_session(browser: Any, server: Server) -> bool:
@@ -258,7 +215,7 @@ def wait_for_run(page: Any) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Keep each phase's report on the test item, so the ``visit`` fixture knows when a test failed."""
     report = yield
     setattr(item, f"report_{report.when}", report)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +17,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+
+from tests.serving import serve_on_loopback
 
 CLIENT_ID = "00000000-0000-0000-0000-00000000c11e"
 CLIENT_SECRET = "oidc-test-client-secret"
@@ -107,7 +108,5 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
 
 def start(provider: Provider) -> ThreadingHTTPServer:
     """Serve ``provider`` on an ephemeral loopback port (sets ``provider.url``)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(provider))
-    provider.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    server, provider.url = serve_on_loopback(_handler(provider))
     return server

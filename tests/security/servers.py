@@ -6,9 +6,6 @@ without one the tests using it are skipped with a loud reason.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import sys
 import warnings
 from collections.abc import Iterator
@@ -20,9 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.serving import free_port, wait_healthy
+from tests.serving import chromium_path, launched_chromium, streamlit_app
 
-REPO = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-26"
 FONT_HOSTS = frozenset({"fonts.gstatic.com", "fonts.googleapis.com"})
 # Background tabs must not be throttled: twenty sessions run side by side in one browser.
@@ -36,17 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-
-
-def chromium_path() -> str | None:
-    """The Chromium to drive, or ``None``."""
-    explicit = os.environ.get("CHROMIUM_PATH")
-    if explicit:
-        return explicit if os.path.exists(explicit) else None
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    return None
 
 
 def skip_loudly(reason: str) -> None:
@@ -76,41 +61,9 @@ class Server:
 @contextmanager
 def streamlit_server(log: Path, *args: str, env: dict[str, str] | None = None, port: int | None = None) -> Iterator[Server]:
     """`streamlit run app.py` on loopback with extra CLI ``args``; always stopped."""
-    port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        *args,
-    ]
-    environ = {**os.environ, "AZDASH_TODAY": AS_OF, "AZURE_TOKEN_CREDENTIALS": "dev", "NO_PROXY": "127.0.0.1,localhost", **(env or {})}
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
-        environ.pop(name, None)
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=REPO, env=environ, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(url, proc, log)
+    environ = {"AZDASH_TODAY": AS_OF, "AZURE_TOKEN_CREDENTIALS": "dev", **(env or {})}
+    with streamlit_app(log, *args, env=environ, port=port) as (url, proc):
         yield Server(url, proc.pid, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -120,15 +73,8 @@ def browser() -> Iterator[Any]:
     path = chromium_path()
     if path is None:
         skip_loudly("no Chromium (set CHROMIUM_PATH or `apt-get install -y chromium`)")
-    playwright = sync_api.sync_playwright().start()
-    try:
-        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-    finally:
-        playwright.stop()
+    with launched_chromium(sync_api, str(path), CHROMIUM_ARGS) as launched:
+        yield launched
 
 
 def keep_local(context: Any) -> list[str]:

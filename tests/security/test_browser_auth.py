@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from tests.security import oidc
-from tests.security.servers import browser, free_port, keep_local, streamlit_server
+from tests.security.servers import browser, keep_local, streamlit_server
+from tests.serving import free_port
 
 __all__ = ["browser"]
 

@@ -21,7 +21,7 @@ from lib.azure.cost_details import CostDetailsRequest
 from lib.models import Agreement, Metric
 from lib.sources.azure import AzureSource, Connection, connect
 from lib.sources.base import SourceError
-from tests.azure.fakes import QUERY_PATH, SUB, SUB_SCOPE, FakeArm, FakeCredential, Reply, fake_jwt, start_server
+from tests.azure.fakes import QUERY_PATH, SUB_SCOPE, FakeArm, FakeCredential, Reply, fake_jwt, serve_arm, sign_in_with_az
 from tests.security.conftest import APP, TIMEOUT
 
 CLIENT_SECRET = "CLIENTSECRETMARKER7q9"
@@ -58,18 +58,9 @@ def _page_text(app: AppTest) -> str:
 
 @pytest.fixture
 def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeArm]:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     monkeypatch.setenv("AZURE_CLIENT_SECRET", CLIENT_SECRET)
-    fake = FakeArm()
-    server = start_server(fake)
-    try:
+    with serve_arm(monkeypatch) as fake:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(autouse=True)
@@ -118,23 +109,10 @@ def test_cost_details_and_its_errors_leak_nothing(
     assert _leaks(out + err) == []
 
 
-def _signed_in_cli(arm: FakeArm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    az = tmp_path / "az"
-    az.write_text(f'#!/bin/sh\necho \'{{"accessToken": "{_token()}", "expires_on": 4102444800}}\'\n')
-    az.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
-    monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "AzureCliCredential")
-    monkeypatch.setenv("AZURE_ARM_ENDPOINT", arm.url)
-    arm.add("GET", r"/providers/Microsoft\.Billing/billingAccounts", Reply(200, {"value": []}))
-    arm.add("GET", r"/providers/Microsoft\.Management/managementGroups", Reply(403, {"error": {"code": "AuthorizationFailed"}}))
-    arm.add("GET", r"/subscriptions", Reply(200, {"value": [{"subscriptionId": SUB, "displayName": "Contoso Production"}]}))
-    arm.add("GET", rf"/subscriptions/{SUB}/resourcegroups", Reply(200, {"value": []}))
-
-
 def test_an_azure_error_quoting_a_signed_link_is_shown_without_it(
     arm: FakeArm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    _signed_in_cli(arm, monkeypatch, tmp_path)
+    sign_in_with_az(arm, monkeypatch, tmp_path, _token())
     message = f"Export failed writing https://contoso.blob.core.windows.net/exports/x.csv?sv=2020-08-04&sig={SAS} for the scope"
     arm.add("POST", QUERY_PATH, Reply(400, {"error": {"code": "BadRequest", "message": message}}))
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)

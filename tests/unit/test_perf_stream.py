@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -27,12 +28,8 @@ REAL = FIXTURES / "real"
 
 
 @pytest.fixture
-def streamed_small(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 0)
-    monkeypatch.setattr(stream, "BATCH_ROWS", 7)
-    cache = tmp_path_factory.mktemp("cache")
-    monkeypatch.setenv("AZDASH_CACHE_DIR", str(cache))
-    return cache
+def streamed_small(stream_in_batches: Callable[[int], Path]) -> Path:
+    return stream_in_batches(7)
 
 
 def _wait_for_cache_writes() -> None:

@@ -7,6 +7,7 @@ Each new piece is compared with the computation it replaces: ``tags_column`` + `
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -175,12 +176,8 @@ def generated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def streamed_small(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 0)
-    monkeypatch.setattr(stream, "BATCH_ROWS", 150)
-    cache = tmp_path_factory.mktemp("cache")
-    monkeypatch.setenv("AZDASH_CACHE_DIR", str(cache))
-    return cache
+def streamed_small(stream_in_batches: Callable[[int], Path]) -> Path:
+    return stream_in_batches(150)
 
 
 def _index(dataset: object) -> frames.TagIndex:
