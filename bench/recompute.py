@@ -33,7 +33,7 @@ def standin_dataset(path: Path, as_of: date) -> Dataset:
         agreement=Agreement.MCA,
         metric=Metric.ACTUAL,
         raw=raw,
-        normalized=normalized.frame,
+        frame=normalized.frame,
         scopes=(),
         as_of=as_of,
         dropped=normalized.dropped,

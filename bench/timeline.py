@@ -5,11 +5,8 @@
 The loader's steps are wrapped (each still does its own work) and the moment each starts and ends is printed, with
 the gap since the previous mark. The file's mtime is bumped first, so the columnar cache cannot serve it.
 
-    python -m bench.timeline --rows 1m --skip-columns ResourceId,Quantity,Unit,InvoiceSection,CostUsd
-
-BENCH-ONLY what-if: ``--skip-columns`` names canonical columns the loader then does not read (their source columns are
-treated as absent), to measure what a smaller first read would save. The data set it builds lacks them: it is not
-what the app loads.
+The columns no page shows (``lib.formats.stream.LATER``) are read after the first page, as the app's cache write
+does: the last mark.
 """
 
 from __future__ import annotations
@@ -19,7 +16,7 @@ import functools
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from bench.common import as_of_of
@@ -61,27 +58,12 @@ def _around_batches(module: Any) -> None:
     module._typed_batches = timed
 
 
-def _skip_columns(names: str) -> None:
-    """Every dialect finds no source for the canonical columns ``names`` (BENCH-ONLY: a smaller first read's what-if)."""
-    from lib.dialects import Dialect
-    from lib.schema import Col
-
-    skipped = {Col(name.strip()) for name in names.split(",") if name.strip()}
-    inner = Dialect.source_column
-
-    def source_column(self: Dialect, headers: Mapping[str, str], col: Col) -> str | None:
-        return None if col in skipped else inner(self, headers, col)
-
-    Dialect.source_column = source_column  # type: ignore[method-assign]
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(
         prog="python -m bench.timeline", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=parse_rows, default=1_000_000)
-    parser.add_argument("--skip-columns", default="", help="comma-separated canonical columns not to read (a what-if)")
     args = parser.parse_args(argv)
     path = bench_file(args.rows)
     os.utime(path)
@@ -92,8 +74,6 @@ def main(argv: list[str] | None = None) -> int:
     from lib.sources import files
 
     mark("imports end")
-    if args.skip_columns:
-        _skip_columns(args.skip_columns)
     _around_batches(stream)
     _around(stream, "_pair_rows", "billing accounts")
     _around(stream, "normalize", "normalize")
@@ -103,10 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     mark("loaded")
     views.overview(dataset, views.View())
     mark("overview computed (ready)")
+    if dataset.later is not None:
+        _ = dataset.normalized
+        mark("later columns read (what the cache write then does first)")
     previous = 0.0
-    skipped = f"; NOT READ (what-if): {args.skip_columns}" if args.skip_columns else ""
     size = f"{path.stat().st_size / 1e6:,.0f} MB"
-    print(f"{dataset.normalized.height:,} rows: {path.name} ({size}){skipped}; seconds since the script's start")
+    print(f"{dataset.normalized.height:,} rows: {path.name} ({size}); seconds since the script's start")
     for label, at in MARKS:
         print(f"  {at:7.3f}  (+{at - previous:6.3f})  {label}")
         previous = at

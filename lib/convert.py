@@ -376,7 +376,7 @@ def run_cli(args: argparse.Namespace) -> int:
         Path(args.output).write_bytes(data)
     except OSError as error:
         raise SourceError(_("{path}: cannot be written ({error})").format(path=args.output, error=error.strerror or error)) from None
-    rows = dataset.normalized.height
+    rows = dataset.frame.height
     layout = "FOCUS 1.2" if args.target == FOCUS else _("version 2")
     wrote = ngettext("wrote {rows} row ({layout}) to {path}", "wrote {rows} rows ({layout}) to {path}", rows)
     print(wrote.format(rows=fmt.count(rows), layout=layout, path=args.output))

@@ -115,9 +115,9 @@ TAG_INDEX: Final = "tag_index"  # its key in ``Dataset.extras``
 class Prepared:
     """The working frame of one data set, its indexes and memoised small results."""
 
-    def __init__(self, normalized: pl.DataFrame, tag_index: TagIndex | None = None) -> None:
-        self.normalized = normalized
-        self._tag_index = tag_index if tag_index is not None and tag_index.frame is normalized else None
+    def __init__(self, rows: pl.DataFrame, tag_index: TagIndex | None = None) -> None:
+        self.rows = rows  # the data set's ``frame``
+        self._tag_index = tag_index if tag_index is not None and tag_index.frame is rows else None
         self._memo: OrderedDict[tuple[object, ...], object] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -147,7 +147,7 @@ class Prepared:
 
     @cached_property
     def _slotted(self) -> tuple[pl.Series, pl.DataFrame]:
-        keys = self.normalized.select(SLOT_KEYS)
+        keys = self.rows.select(SLOT_KEYS)
         # Slots in order of first use (a group-by keeping each slot's first row, not a copy of every row's keys), and
         # each row's slot by a lazy join handing back only the id column. Many rows: streamed, so a morsel's hashes are
         # held at a time rather than every row's (ten million rows: ~300 MB); fewer: in memory, which is quicker.
@@ -174,13 +174,13 @@ class Prepared:
     @cached_property
     def frame(self) -> pl.DataFrame:
         """The canonical frame with its ``Slot`` id per row (columns shared, not copied)."""
-        return self.normalized.with_columns(self._slotted[0])
+        return self.rows.with_columns(self._slotted[0])
 
     @cached_property
     def _tagged(self) -> tuple[pl.Series, pl.DataFrame]:
         if self._tag_index is not None:
             return self._tag_index.ids, self._tag_index.sets
-        return tag_sets(self.normalized.get_column(Col.TAGS))
+        return tag_sets(self.rows.get_column(Col.TAGS))
 
     @property
     def tag_sets(self) -> pl.DataFrame:
@@ -197,12 +197,20 @@ class Prepared:
         """The frame's Tags column is not filled in: rows with their tags come from ``rows_where``."""
         return self._tag_index is not None and not self._tag_index.inline
 
-    def rows_where(self, condition: pl.Expr) -> pl.DataFrame:
-        """The canonical rows (tag lists filled in) where ``condition``, an expression over ``tagged_frame``, holds."""
-        chosen = self.tagged_frame.filter(condition)
+    def rows_where(self, condition: pl.Expr, every_column: pl.DataFrame | None = None) -> pl.DataFrame:
+        """The canonical rows (tag lists filled in) where ``condition``, an expression over ``tagged_frame``, holds.
+
+        ``every_column``: the data set's ``normalized`` (``rows`` row for row, with a big file's later columns), whose
+        columns are then returned.
+        """
+        frame, columns = self.tagged_frame, self.rows.columns
+        if every_column is not None and every_column is not self.rows:
+            frame = frame.with_columns(every_column.select(pl.exclude(frame.columns)))
+            columns = every_column.columns
+        chosen = frame.filter(condition)
         if self.lazy_tags:
             chosen = chosen.with_columns(self.tag_sets.get_column(Col.TAGS).gather(chosen.get_column(TAG_SET)).alias(Col.TAGS))
-        return chosen.select(self.normalized.columns)
+        return chosen.select(columns)
 
     def frame_for(self, uses_tags: bool) -> pl.DataFrame:
         """The working frame, with the tag-set ids when a tag is filtered or grouped by."""
@@ -261,12 +269,16 @@ class Prepared:
 
 
 def filtered_rows(dataset: Dataset, chosen: Filters, *, scope: Scope | None = None, period: Period | None = None) -> pl.DataFrame:
-    """``filters.apply`` of the data set's rows, also when its tag lists are not held per row (``TagIndex.inline``)."""
+    """``filters.apply`` of the data set's ``frame``, also when its tag lists are not held per row (``TagIndex.inline``).
+
+    Without a big file's ``Dataset.later`` columns: the downloads (which take the raw rows by ``SourceRow``) and the
+    summary need none of them, and neither waits for the file's second read.
+    """
     from lib import filters
 
     found = prepared(dataset)
     if not found.lazy_tags:
-        return filters.apply(dataset.normalized, chosen, scope=scope, period=period)
+        return filters.apply(dataset.frame, chosen, scope=scope, period=period)
     return found.rows_where(filters.scope_expression(scope) & filters.period_expression(period) & found.filter_expression(chosen))
 
 
@@ -288,10 +300,10 @@ def prepared(dataset: Dataset) -> Prepared:
     key = id(dataset)
     with _GUARD:
         found = _PREPARED.get(key)
-        if found is not None and found.normalized is dataset.normalized:
+        if found is not None and found.rows is dataset.frame:
             return found
         index = dataset.extras.get(TAG_INDEX)
-        made = Prepared(dataset.normalized, index if isinstance(index, TagIndex) else None)
+        made = Prepared(dataset.frame, index if isinstance(index, TagIndex) else None)
         _PREPARED[key] = made
     weakref.finalize(dataset, _PREPARED.pop, key, None)
     return made

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -384,6 +384,7 @@ def normalize(
     blank_check: BlankCheck | None = None,
     tag_cells: TagCells | None = None,
     raw_cell: RawCell | None = None,
+    later: frozenset[Col] = frozenset(),
 ) -> Normalized:
     """Map ``raw`` (text cells, source headers) onto the canonical schema.
 
@@ -398,6 +399,7 @@ def normalize(
         tag_cells: a batch of a big file: the frame's ``Tags`` are left null and each row's tag-set id is added
             as a last ``_TagSetId`` column instead (the lists are built once for the whole file, ``TagCells.table``).
         raw_cell: the file's text of a cell whose column ``raw`` holds as parsed numbers (for messages).
+        later: canonical columns read afterwards (``lib.formats.stream.Later``): left out of the frame, not null.
 
     Returns:
         The canonical frame, the dropped rows with reasons, and notes for the user.
@@ -406,7 +408,11 @@ def normalize(
         ValueError: if the layout has no date or no cost column.
     """
     headers = {header_key(c): c for c in raw.columns}
-    sources = {col: source for col in Col if col is not Col.TAGS and (source := dialect.source_column(headers, col)) is not None}
+    sources = {
+        col: source
+        for col in Col
+        if col is not Col.TAGS and col not in later and (source := dialect.source_column(headers, col)) is not None
+    }
     tags_source = dialect.source_column(headers, Col.TAGS)
     distinct = _categorical_distinct(raw, {*sources.values(), *([tags_source] if tag_cells is not None and tags_source else [])})
     exprs = [_canonical(raw, col, source, decimal_comma, distinct.get(source)).alias(col) for col, source in sources.items()]
@@ -429,10 +435,16 @@ def normalize(
     else:
         frame = frame.with_columns(fallback_period.alias(Col.BILLING_PERIOD_START))
     frame, notes = unify_tag_keys(frame) if unify_tags and tag_cells is None else (frame, [])
-    canonical = conform(frame)
+    canonical = conform(frame, later)
     if tag_cells is not None:
         canonical = canonical.with_columns(frame.get_column(TAG_SET_ID))
     return Normalized(canonical, tuple(dropped), tuple(notes))
+
+
+def canonical_columns(raw: pl.DataFrame, sources: Mapping[Col, str]) -> pl.DataFrame:
+    """The canonical columns ``sources`` maps to ``raw``'s columns, each made as ``normalize`` makes it (no row dropped)."""
+    distinct = _categorical_distinct(raw, set(sources.values()))
+    return raw.select(_canonical(raw, col, source, False, distinct.get(source)).alias(col) for col, source in sources.items())
 
 
 def _categorical_distinct(raw: pl.DataFrame, sources: set[str]) -> dict[str, pl.Series]:

@@ -8,6 +8,7 @@ otherwise say plainly what they hold. Pages, aggregates and exports only refer t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 from typing import Final
 
@@ -92,10 +93,11 @@ def empty_frame() -> pl.DataFrame:
     return pl.DataFrame(schema=CANONICAL_SCHEMA)
 
 
-def conform(frame: pl.DataFrame) -> pl.DataFrame:
+def conform(frame: pl.DataFrame, later: Collection[str] = ()) -> pl.DataFrame:
     """Return ``frame`` with exactly the canonical columns, order and types.
 
-    Missing columns are added as nulls so every source yields the same shape.
+    Missing columns are added as nulls so every source yields the same shape, except those in ``later``
+    (a big file's columns read after its first page, ``lib.formats.stream.Later``): left out, never null-filled.
 
     Raises:
         ValueError: if a column cannot be cast to its canonical type.
@@ -104,7 +106,7 @@ def conform(frame: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in CANONICAL_SCHEMA.items():
         if name in frame.columns:
             columns.append(pl.col(name).cast(dtype, strict=True))
-        else:
+        elif name not in later:
             columns.append(pl.lit(None, dtype=dtype).alias(name))
     return frame.select(columns)
 

@@ -199,7 +199,7 @@ def group_choices(dataset: Dataset) -> list[str]:
 def _render_filters(dataset: Dataset) -> None:
     # Options, tag keys and tag values are computed once per data set (lib.frames), not on every rerun.
     prepared = frames.prepared(dataset)
-    frame = dataset.normalized
+    frame = dataset.frame
     active = state.current_filters()
     title = _("Filters (active)") if active.active else _("Filters")
     with st.sidebar.expander(title, expanded=active.active):

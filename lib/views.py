@@ -20,7 +20,7 @@ from lib.i18n import N_, _
 from lib.models import Metric, Period, Scope
 from lib.periods import period_label
 from lib.schema import Col
-from lib.sources.base import Dataset
+from lib.sources.base import Dataset, LaterColumns
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def _currencies(dataset: Dataset) -> tuple[list[str], str]:
     """The data set's currencies (sorted) and the one on most rows, computed once per data set."""
 
     def compute() -> tuple[list[str], str]:
-        counts = dataset.normalized.get_column(Col.BILLING_CURRENCY).drop_nulls().value_counts(sort=True)
+        counts = dataset.frame.get_column(Col.BILLING_CURRENCY).drop_nulls().value_counts(sort=True)
         present = sorted(str(c) for c in counts.get_column(Col.BILLING_CURRENCY).to_list())
         return present, str(counts.item(0, 0)) if counts.height else "EUR"
 
@@ -79,7 +79,8 @@ class Selection:
     cube: pl.DataFrame
     cube_rows: pl.DataFrame
     group_by: str
-    _normalized: pl.DataFrame = field(repr=False, compare=False)
+    _frame: pl.DataFrame = field(repr=False, compare=False)  # the data set's ``frame`` (not the data set: this is memoised beside it)
+    _later: LaterColumns | None = field(default=None, repr=False, compare=False)
     _filters: filters.Filters = field(default_factory=filters.Filters, repr=False)
     _prepared: frames.Prepared | None = field(default=None, repr=False, compare=False)
 
@@ -90,12 +91,14 @@ class Selection:
 
     @cached_property
     def history(self) -> pl.DataFrame:
-        """The canonical rows in scope, filters and currency, whatever the period."""
+        """The canonical rows in scope, filters and currency, whatever the period (every column: a big file's
+        ``Dataset.later`` columns are read for them)."""
+        every_column = self._frame if self._later is None else self._later.complete(self._frame)
         if self._prepared is not None and self._prepared.lazy_tags:  # tag lists not held per row: through the tag sets
             found = self._prepared
-            chosen = found.rows_where(filters.scope_expression(self.scope) & found.filter_expression(self._filters))
+            chosen = found.rows_where(filters.scope_expression(self.scope) & found.filter_expression(self._filters), every_column)
         else:
-            chosen = filters.apply(self._normalized, self._filters, scope=self.scope)
+            chosen = filters.apply(every_column, self._filters, scope=self.scope)
         return aggregate.in_currency(chosen, self.currency)
 
     @cached_property
@@ -137,16 +140,15 @@ def _select(dataset: Dataset, prepared: frames.Prepared, view: View) -> Selectio
     in_period = filters.period_expression(period)
     others = {c: v for c, v in aggregate.cost_by_currency(cube.filter(in_period)).items() if c != currency}
     history = aggregate.in_currency(cube, currency)
-    return Selection(
-        currency, period, scope, others, history, history.filter(in_period), view.group_by, dataset.normalized, view.filters, prepared
-    )
+    in_view = history.filter(in_period)
+    return Selection(currency, period, scope, others, history, in_view, view.group_by, dataset.frame, dataset.later, view.filters, prepared)
 
 
 def data_period(dataset: Dataset) -> Period:
     """The span of the data set's charge dates (today only, when it has no rows)."""
 
     def compute() -> Period:
-        dates = dataset.normalized.get_column(Col.CHARGE_DATE)
+        dates = dataset.frame.get_column(Col.CHARGE_DATE)
         if dates.is_empty():
             return Period(dataset.as_of, dataset.as_of)
         return Period(dates.min(), dates.max())  # type: ignore[arg-type]

@@ -125,8 +125,8 @@ if dataset.raw_files:
         ngettext(
             "The {count} row read from them, converted to the newest native layout or to FOCUS 1.2.",
             "The {count} rows read from them, converted to the newest native layout or to FOCUS 1.2.",
-            dataset.normalized.height,
-        ).format(count=fmt.count(dataset.normalized.height))
+            dataset.frame.height,
+        ).format(count=fmt.count(dataset.frame.height))
     )
     v2, focus = st.columns(2)
     with v2:

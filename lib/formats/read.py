@@ -18,7 +18,7 @@ from lib.i18n import _, ngettext
 from lib.models import Agreement, Metric
 from lib.normalize import normalize, per_distinct
 from lib.schema import Col, empty_frame
-from lib.sources.base import Dropped
+from lib.sources.base import Dropped, LaterColumns
 
 UNKNOWN_CURRENCY = "XXX"  # ISO 4217's code for "no currency": the file does not say
 BOTH = "actual and amortized"
@@ -45,6 +45,7 @@ class PartResult:
     # A streamed file's distinct tag sets (``_TagSetId``, ``Tags``); ``normalized`` then ends with each row's ``_TagSetId``.
     tag_sets: pl.DataFrame | None = None
     tags_inline: bool = True  # False: ``normalized``'s Tags are null, the lists are in ``tag_sets`` (a very big file)
+    later: LaterColumns | None = None  # a big file's columns read after its first page (``normalized`` lacks them)
 
     @property
     def raw_height(self) -> int:

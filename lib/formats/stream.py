@@ -11,6 +11,10 @@ ranges of whole rows, each parsed as text and normalized before the next (``_rea
 The raw rows stay in the file: ``PartResult.raw`` is a lazy scan of it, and ``SourceRow`` still
 numbers the rows, so downloads fetch the raw rows of a selection on demand.
 
+The columns no page, filter or scope reads (``LATER``: resource id, quantity, unit, invoice section, cost in
+USD) are left out of the first read; ``Later`` reads them from the file when something asks for every column
+(the columnar cache, written once the first page is drawn; a conversion; a second file to merge with).
+
 Files this reader cannot take exactly as ``read_part`` would (not UTF-8, an Account Center
 statement, a last row cut off, rows with more cells than the header) return ``None``: the caller
 then reads them the usual way.
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Final
@@ -36,9 +41,9 @@ from lib.formats.read import BOTH, PartResult, _has_decimal_comma, _metric_from_
 from lib.formats.text import HEAD_BYTES, _cells, find_header
 from lib.i18n import _, ngettext
 from lib.models import Metric
-from lib.normalize import TAG_SET_ID, TagCells, blank_cells, normalize, unify_tag_table
-from lib.schema import Col, empty_frame
-from lib.sources.base import Dropped
+from lib.normalize import TAG_SET_ID, TagCells, blank_cells, canonical_columns, normalize, unify_tag_table
+from lib.schema import CANONICAL_SCHEMA, Col, empty_frame
+from lib.sources.base import Dropped, SourceError
 
 STREAM_MIN_BYTES: Final = 32 * 1024 * 1024  # smaller files are read whole (and offered again byte for byte)
 # Above this many rows a file's Tags column is left null and the rows' tags are reached through their tag-set id
@@ -56,6 +61,9 @@ TYPED_BATCH_ROWS: Final = 1_000_000
 # 17.9; 3M rows in 1,432 pieces 26.6 ms against 27.5), so a file normalized whole (up to ``WHOLE_FRAME_MAX_BYTES``) is
 # not copied to join them.
 MAX_CHUNKS: Final = 4096
+# Read after the first page (``Later``): what no page, filter or scope shows. At a million rows, leaving them out of
+# the first read brings the load and first page from 1.23 to 1.03 s (bench.timeline, medians of 5 alternating runs).
+LATER: Final = frozenset({Col.RESOURCE_ID, Col.QUANTITY, Col.UNIT, Col.INVOICE_SECTION, Col.COST_USD})
 SAMPLE_BYTES: Final = 2 * 1024 * 1024
 RANGE_BYTES: Final = 16 * 1024 * 1024  # parsed at a time (smaller ranges parse faster than one big one)
 TAIL_BYTES: Final = 1024 * 1024
@@ -134,7 +142,8 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
     Raises:
         FormatError: when the file is not a usage table.
     """
-    size = path.stat().st_size
+    stat = path.stat()  # before the first read: ``Later`` refuses a file changed since
+    size = stat.st_size
     lines = _head(path, size)
     if lines is None or account_center.looks_like(lines):
         return None
@@ -156,8 +165,10 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
     decimal_comma = separator == ";" and _has_decimal_comma(sample, detection)
     headers = {header_key(c): c for c in columns}
     pair_columns = [_column(headers, keys) for keys in (_ACCOUNT_ID, _ACCOUNT_NAME, _PROFILE_ID, _PROFILE_NAME)]
-    wanted = {dialect.source_column(headers, col) for col in Col} | set(pair_columns)
-    needed = [c for c in columns if c in wanted]
+    sources = {col: source for col in Col if (source := dialect.source_column(headers, col)) is not None}
+    needed = [c for c in columns if c in {*sources.values(), *pair_columns}]
+    first_read = {source for col, source in sources.items() if col not in LATER} | {c for c in pair_columns if c}
+    later = {col: source for col, source in sources.items() if col in LATER and source not in first_read}
 
     row_bytes = max(1.0, sum(len(line) + 1 for line in lines[index + 1 :]) / max(1, len(lines) - index - 1))
 
@@ -165,11 +176,12 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
         if progress:
             progress(min(1.0, rows * row_bytes / size))
 
-    numbers = {dialect.source_column(headers, col) for col in (Col.COST, Col.COST_USD, Col.QUANTITY)} - {None}
+    numbers = {sources[col] for col in (Col.COST, Col.COST_USD, Col.QUANTITY) if col in sources}
+    first = [c for c in needed if c not in later.values()]
     try:
-        batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns)
-        if decimal_comma or not batches.read_typed(_typed_batches(path, separator, index, columns, needed, numbers, size), size, fraction):
-            # A number polars' reader cannot parse, a decimal comma...: read the text cells, a batch at a time.
+        batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns, frozenset(later))
+        if decimal_comma or not batches.read_typed(_typed_batches(path, separator, index, columns, first, numbers, size), size, fraction):
+            # A number polars' reader cannot parse, a decimal comma...: read the text cells (every column), a batch at a time.
             batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns)
             fraction(0)
             range_bytes = max(1, min(RANGE_BYTES, int(BATCH_ROWS * row_bytes)))
@@ -210,6 +222,7 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
         scan=(str(path), separator, index),
         tag_sets=tag_table,
         tags_inline=inline,
+        later=Later(path, stat, (separator, index, columns), later, numbers, offset) if batches.later - set(normalized.columns) else None,
     )
 
 
@@ -232,8 +245,17 @@ def _notes(part: Part, detection: Detection, skipped_lines: int) -> list[str]:
 class _Batches:
     """The canonical rows of a scan, normalized a batch at a time."""
 
-    def __init__(self, scan: pl.LazyFrame, dialect: dialects.Dialect, header_line: int, decimal_comma: bool, pairs: list[str | None]):
+    def __init__(
+        self,
+        scan: pl.LazyFrame,
+        dialect: dialects.Dialect,
+        header_line: int,
+        decimal_comma: bool,
+        pairs: list[str | None],
+        later: frozenset[Col] = frozenset(),
+    ):
         self.scan = scan
+        self.later = later  # canonical columns not read (``Later`` reads them)
         self.dialect = dialect
         self.header_line = header_line
         self.decimal_comma = decimal_comma
@@ -295,6 +317,7 @@ class _Batches:
             tag_cells=self.tag_cells,
             blank_check=self.blank_check(0),
             raw_cell=self.raw_cell(0),
+            later=self.later,
         )
         del raw
         self.frames.append(result.frame)
@@ -317,6 +340,7 @@ class _Batches:
                     tag_cells=self.tag_cells,
                     blank_check=self.blank_check(self.rows),
                     raw_cell=self.raw_cell(self.rows),
+                    later=self.later,
                 )
                 # In one piece per batch: copied now, a batch at a time, the pieces are freed while the next batch is
                 # read and their memory serves it (joined at the end instead, ten million rows need ~500 MB more).
@@ -325,6 +349,71 @@ class _Batches:
                 self.pairs.append(_pair_rows(batch, self.pair_columns))
             self.rows += batch.height
             progress(self.rows)
+
+
+class Later:
+    """A big file's ``LATER`` columns, read from it the first time every column is asked for (``Dataset.later``).
+
+    The file is read a second time, those columns only; a file changed since its first read (size or
+    modification time, or its number of rows) is refused rather than mixed with the rows already read.
+    """
+
+    def __init__(
+        self, path: Path, stat: os.stat_result, layout: tuple[str, int, list[str]], sources: dict[Col, str], numbers: set[str], rows: int
+    ):
+        self._path, self._stamp = path, (stat.st_size, stat.st_mtime_ns)
+        self._separator, self._skip_lines, self._header = layout
+        self._sources, self._numbers, self._rows = sources, numbers, rows
+        self.columns: frozenset[str] = frozenset(sources)
+        self._lock = threading.Lock()
+        self._done: tuple[pl.DataFrame, pl.DataFrame] | None = None  # (frame asked about, the same with every column)
+
+    @property
+    def read(self) -> bool:
+        """Whether the columns were read."""
+        return self._done is not None
+
+    def complete(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` (rows of this file, by ``SourceRow``) with the later columns, in canonical order (read once).
+
+        Raises:
+            SourceError: when the file changed or cannot be read since its first read.
+        """
+        with self._lock:
+            if self._done is None or self._done[0] is not frame:
+                self._done = (frame, self._added_to(frame))
+            return self._done[1]
+
+    def _added_to(self, frame: pl.DataFrame) -> pl.DataFrame:
+        values = canonical_columns(self._cells(), self._sources)
+        rows = frame.get_column(Col.SOURCE_ROW)
+        # Usually every row of the file was kept, in file order: the columns are then added as they are, not copied.
+        if rows.len() != values.height or not (rows == pl.int_range(0, rows.len(), eager=True).cast(rows.dtype)).all():
+            values = values.select(pl.all().gather(rows))
+        added = frame.with_columns(values.get_column(c).cast(CANONICAL_SCHEMA[c], strict=True) for c in values.columns)
+        names = added.columns
+        return added.select([c for c in CANONICAL_SCHEMA if c in names] + [c for c in names if c not in CANONICAL_SCHEMA])
+
+    def _cells(self) -> pl.DataFrame:
+        """The later columns of every row of the file, numbers parsed where polars' reader can."""
+        changed = SourceError(
+            _("{name} changed since it was read: open it again to see (and download) every column.").format(name=self._path.name)
+        )
+        try:
+            stat = self._path.stat()
+        except OSError:
+            raise changed from None
+        if (stat.st_size, stat.st_mtime_ns) != self._stamp:
+            raise changed
+        columns = [c for c in self._header if c in self._sources.values()]
+        try:
+            batches = _typed_batches(self._path, self._separator, self._skip_lines, self._header, columns, self._numbers, stat.st_size)
+            cells = _joined(list(batches))
+        except pl.exceptions.PolarsError:  # a number polars cannot parse: as text (``normalize.parse_number`` reads it)
+            cells = _joined(list(_read_chunks(self._path, self._skip_lines, self._separator, self._header, columns, RANGE_BYTES)))
+        if cells.height != self._rows:
+            raise changed
+        return cells
 
 
 def _joined(frames: list[pl.DataFrame]) -> pl.DataFrame:
@@ -346,7 +435,7 @@ def _joined(frames: list[pl.DataFrame]) -> pl.DataFrame:
 
 
 def _typed_batches(
-    path: Path, separator: str, skip_lines: int, header: list[str], columns: list[str], numbers: set[str | None], size: int
+    path: Path, separator: str, skip_lines: int, header: list[str], columns: list[str], numbers: set[str], size: int
 ) -> Iterator[pl.DataFrame]:
     """The file's rows, ``columns`` only, read by polars' own parallel reader: text as categorical codes, ``numbers`` as floats.
 

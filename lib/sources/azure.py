@@ -320,7 +320,7 @@ class AzureSource:
             agreement=agreement,
             metric=spec.metric,
             raw=raw,
-            normalized=normalized.frame,
+            frame=normalized.frame,
             scopes=(scope,),
             as_of=as_of,
             dropped=tuple(Dropped(reason, rows) for reason, rows in normalized.dropped),

@@ -38,6 +38,20 @@ class Dropped:
     example_line: int | None = None
 
 
+class LaterColumns(Protocol):
+    """Canonical columns of a big file read after its first page is drawn (``lib.formats.stream.Later``)."""
+
+    columns: frozenset[str]
+
+    def complete(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` (rows of the file, by ``SourceRow``) with these columns added: read once, then remembered.
+
+        Raises:
+            SourceError: when the file can no longer be read as it was (changed or removed since).
+        """
+        ...
+
+
 @dataclass(frozen=True)
 class Dataset:
     """What a source delivers: the raw rows untouched and their canonical form.
@@ -45,6 +59,10 @@ class Dataset:
     ``raw`` is never modified after creation; ``normalized`` follows ``lib.schema``. ``raw`` is a
     ``pl.LazyFrame`` scanning the file(s) when a big file was streamed from disk (its rows are read
     again only when a download asks for them; ``lib.export.raw_rows``).
+
+    ``frame`` is what the pages compute on. For a big file read by path it lacks, until they are read,
+    the columns no page shows (``later``: resource id, quantity, unit, invoice section, cost in USD), so the
+    first page is drawn before the file's second read; ``normalized`` has every column and waits for them.
     """
 
     source: str
@@ -53,7 +71,7 @@ class Dataset:
     agreement: Agreement
     metric: Metric
     raw: pl.DataFrame | pl.LazyFrame
-    normalized: pl.DataFrame
+    frame: pl.DataFrame
     scopes: tuple[Scope, ...]
     as_of: date
     raw_files: tuple[RawFile, ...] = ()
@@ -62,16 +80,22 @@ class Dataset:
     notes: tuple[str, ...] = ()
     is_estimate: bool = False
     extras: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    later: LaterColumns | None = field(default=None, compare=False, hash=False, repr=False)
+
+    @property
+    def normalized(self) -> pl.DataFrame:
+        """The canonical rows with every column (for a big file, waits until its ``later`` columns are read)."""
+        return self.frame if self.later is None else self.later.complete(self.frame)
 
     @property
     def rows_read(self) -> int:
         """Rows the source read: kept plus dropped."""
-        return self.normalized.height + sum(d.rows for d in self.dropped)
+        return self.frame.height + sum(d.rows for d in self.dropped)
 
     @cached_property
     def currencies(self) -> list[str]:
         """Billing currencies present, sorted (worked out once: every page run asks)."""
-        col = self.normalized.get_column("BillingCurrency").unique().drop_nulls()
+        col = self.frame.get_column("BillingCurrency").unique().drop_nulls()
         return sorted(col.to_list())
 
 

@@ -348,7 +348,7 @@ class DemoSource:
             agreement=Agreement.MCA,
             metric=request.metric,
             raw=raw,
-            normalized=normalized.frame,
+            frame=normalized.frame,
             scopes=demo_scopes(),
             as_of=request.as_of,
             raw_files=(),

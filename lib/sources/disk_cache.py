@@ -30,7 +30,7 @@ import polars as pl
 from lib.frames import TAG_INDEX, TAG_SET, TagIndex
 from lib.models import Agreement, Metric, Scope, ScopeKind
 from lib.schema import CANONICAL_SCHEMA, TAG_TYPE, Col
-from lib.sources.base import Dataset, Dropped
+from lib.sources.base import Dataset, Dropped, SourceError
 
 if TYPE_CHECKING:
     from lib.sources.files import FileReport, InputFile
@@ -110,7 +110,7 @@ def _write(dataset: Dataset, name: str, scans: list[Any]) -> None:
     folder = cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        last = dataset.normalized.get_column(Col.CHARGE_DATE).max()
+        last = dataset.frame.get_column(Col.CHARGE_DATE).max()
         index = dataset.extras.get(TAG_INDEX)
         meta = {
             "version": VERSION,
@@ -126,13 +126,13 @@ def _write(dataset: Dataset, name: str, scans: list[Any]) -> None:
             "notes": list(dataset.notes),
             "is_estimate": dataset.is_estimate,
             "raw_scans": scans,
-            "tags_inline": not (isinstance(index, TagIndex) and index.frame is dataset.normalized and not index.inline),
+            "tags_inline": not (isinstance(index, TagIndex) and index.frame is dataset.frame and not index.inline),
             "reports": [_report(r) for r in file_reports(dataset)],
         }
         with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as handle:
             temporary = Path(handle.name)
-        frame = dataset.normalized
-        if isinstance(index, TagIndex) and index.frame is frame:
+        frame = dataset.normalized  # a big file's ``later`` columns are read here if no page asked for them yet
+        if isinstance(index, TagIndex) and index.frame is dataset.frame:
             index.sets.write_parquet(temporary, compression="zstd")
             temporary.replace(folder / f"{name}.tags.parquet")
             frame = frame.drop(Col.TAGS).with_columns(index.ids.alias(TAG_SET))
@@ -143,8 +143,8 @@ def _write(dataset: Dataset, name: str, scans: list[Any]) -> None:
         (folder / f"{name}.json.tmp").write_text(json.dumps(meta), encoding="utf-8")
         (folder / f"{name}.json.tmp").replace(folder / f"{name}.json")
         _prune(folder)
-    except OSError:
-        return  # a cache that cannot be written only costs the next open its speed
+    except (OSError, SourceError):
+        return  # a cache that cannot be written (or a file changed since it was read) only costs the next open its speed
 
 
 def _prune(folder: Path) -> None:
@@ -225,7 +225,7 @@ def load(items: Sequence[InputFile], metric: Metric, language: str, as_of: date)
         agreement=Agreement(meta["agreement"]),
         metric=Metric(meta["metric"]),
         raw=raw,
-        normalized=normalized,
+        frame=normalized,
         scopes=tuple(Scope(i, n, ScopeKind(k), tuple((str(a), str(b)) for a, b in m)) for i, n, k, m in meta["scopes"]),
         as_of=min(last, as_of) if last else as_of,
         dropped=_undropped(meta["dropped"]),

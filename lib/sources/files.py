@@ -187,7 +187,7 @@ def load_files(
         disk_cache.store(dataset, items, metric, i18n.get_language(), start=not defer_cache_write)
     if progress:
         read = ngettext("Read {count} file: {rows} rows", "Read {count} files: {rows} rows", len(items))
-        progress(1.0, read.format(count=len(items), rows=fmt.count(dataset.normalized.height)))
+        progress(1.0, read.format(count=len(items), rows=fmt.count(dataset.frame.height)))
     return dataset
 
 
@@ -196,7 +196,7 @@ def _cached(items: list[InputFile], as_of: date, metric: Metric, progress: Progr
     cached = disk_cache.load(items, metric, i18n.get_language(), as_of)
     if cached is not None and progress:
         read = ngettext("Read {count} file: {rows} rows", "Read {count} files: {rows} rows", len(items))
-        progress(1.0, read.format(count=len(items), rows=fmt.count(cached.normalized.height)))
+        progress(1.0, read.format(count=len(items), rows=fmt.count(cached.frame.height)))
     return cached
 
 
@@ -232,6 +232,11 @@ def _nothing_to_show(results: list[PartResult], failed: list[FileReport]) -> Sou
 
 
 def _assemble(results: list[PartResult], failed: list[FileReport], items: list[InputFile], as_of: date, metric: Metric) -> Dataset:
+    # A big file's later columns (``stream.Later``) are read after the first page only when it is the one part: the
+    # parts of several are merged, and their duplicates found, on every column.
+    later = results[0].later if len(results) == 1 else None
+    if later is None:
+        results = [replace(r, normalized=r.later.complete(r.normalized), later=None) if r.later else r for r in results]
     offsets: list[int] = []
     total = 0
     for result in results:
@@ -264,7 +269,7 @@ def _assemble(results: list[PartResult], failed: list[FileReport], items: list[I
     removals += duplicates
     kept = merge.remove(combined, removals) if removals else combined
     reports = _reports(results, kept, removals) + failed
-    normalized = conform(kept.drop("_part", "_month", strict=False))
+    normalized = conform(kept.drop("_part", "_month", strict=False), later.columns if later else ())
     extras: dict[str, object] = {REPORTS: tuple(reports)}
     if tag_tables is not None:
         table = pl.concat([t for _start, t in tag_tables])
@@ -286,7 +291,7 @@ def _assemble(results: list[PartResult], failed: list[FileReport], items: list[I
         agreement=agreement_of(results),
         metric=shown_metric,
         raw=_raw(results),
-        normalized=normalized,
+        frame=normalized,
         scopes=_scopes(results, normalized),
         as_of=data_as_of,
         raw_files=tuple(RawFile(i.name, i.data, _mime(i.name)) for i in items if not i.streamed),
@@ -295,6 +300,7 @@ def _assemble(results: list[PartResult], failed: list[FileReport], items: list[I
         notes=tuple([*notes, *(n for r in results for n in r.notes)]),
         is_estimate=any(r.is_estimate for r in results),
         extras=extras,
+        later=later,
     )
 
 

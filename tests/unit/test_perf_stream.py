@@ -199,7 +199,7 @@ def test_typed_reader_gives_the_bytes_data_set(
     if max_chunks is not None:
         monkeypatch.setattr(stream, "MAX_CHUNKS", max_chunks)
     streamed = load_paths([str(generated_file)], as_of=AS_OF, metric=Metric.ACTUAL)
-    assert reader_used == ["typed"]
+    assert set(reader_used) == {"typed"}  # the first read, and (from the cache write or a page) the later columns' read
     _same(streamed, _by_bytes(generated_file))
     assert all(streamed.normalized.get_column(c).n_chunks() <= stream.MAX_CHUNKS for c in streamed.normalized.columns)
 
@@ -253,5 +253,5 @@ def test_typed_reader_takes_ea_files_with_a_bom_and_crlf(
     path = tmp_path / "usage.csv"
     generate(Spec(rows=1500, format=layout, days=20, resources=200, resource_groups=12, subscriptions=2, chunk_rows=500, crlf=crlf), path)
     streamed = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL)
-    assert reader_used == ["typed"]
+    assert set(reader_used) == {"typed"}
     _same(streamed, _by_bytes(path))
