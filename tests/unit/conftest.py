@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.generate import Spec, generate
 from lib.formats import stream
 
 
@@ -23,3 +24,10 @@ def stream_in_batches(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.
         return cache
 
     return streamed
+
+
+def generated_usage(factory: pytest.TempPathFactory, spec: Spec, name: str = "usage.csv") -> Path:
+    """A usage file made by the benchmark's generator (``bench.generate``), in a temporary folder of its own."""
+    path = Path(factory.mktemp("gen")) / name
+    generate(spec, path)
+    return path

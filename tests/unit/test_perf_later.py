@@ -26,6 +26,7 @@ from lib.schema import CANONICAL_SCHEMA, DIMENSIONS, Col
 from lib.sources import disk_cache
 from lib.sources.base import Dataset, SourceError
 from lib.sources.files import file_reports, load_files, load_paths
+from tests.unit.conftest import generated_usage
 
 AS_OF = date(2026, 11, 25)
 
@@ -37,9 +38,7 @@ def streamed(stream_in_batches: Callable[[int], Path]) -> Path:
 
 @pytest.fixture(scope="module")
 def usage(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = Path(tmp_path_factory.mktemp("later")) / "usage.csv"
-    generate(Spec(rows=2500, days=20, resources=300, resource_groups=20, subscriptions=3, chunk_rows=500), path)
-    return path
+    return generated_usage(tmp_path_factory, Spec(rows=2500, days=20, resources=300, resource_groups=20, subscriptions=3, chunk_rows=500))
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from lib.formats import stream
 from lib.models import Metric
 from lib.sources.base import Dataset
 from lib.sources.files import InputFile, expand_paths, file_reports, load_files, load_paths
+from tests.unit.conftest import generated_usage
 
 AS_OF = date(2026, 11, 25)
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -82,9 +83,7 @@ def test_real_files_stream_to_the_same_data_set(path: Path, streamed_small: Path
 
 @pytest.fixture(scope="module")
 def generated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = Path(tmp_path_factory.mktemp("gen")) / "usage.csv"
-    generate(Spec(rows=3000, days=20, resources=300, resource_groups=20, subscriptions=3, chunk_rows=1000), path)
-    return path
+    return generated_usage(tmp_path_factory, Spec(rows=3000, days=20, resources=300, resource_groups=20, subscriptions=3, chunk_rows=1000))
 
 
 def test_generated_file_streams_with_lazy_raw_and_downloads(generated_file: Path, streamed_small: Path) -> None:

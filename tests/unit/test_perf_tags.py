@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from bench.generate import Spec, generate
+from bench.generate import Spec
 from lib import downloads, export, frames, normalize, views
 from lib.filters import Filters
 from lib.formats import stream
@@ -23,6 +23,7 @@ from lib.models import Metric
 from lib.normalize import TagCells, parse_tags, plain_pairs, tags_column, unify_tag_keys, unify_tag_table
 from lib.schema import Col
 from lib.sources.files import load_files, load_paths
+from tests.unit.conftest import generated_usage
 
 AS_OF = date(2026, 11, 25)
 
@@ -170,9 +171,7 @@ def test_tag_cells_without_a_tags_column_are_one_empty_set() -> None:
 
 @pytest.fixture(scope="module")
 def generated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = Path(tmp_path_factory.mktemp("gen")) / "usage.csv"
-    generate(Spec(rows=2000, days=10, resources=200, resource_groups=12, subscriptions=3, chunk_rows=1000), path)
-    return path
+    return generated_usage(tmp_path_factory, Spec(rows=2000, days=10, resources=200, resource_groups=12, subscriptions=3, chunk_rows=1000))
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ themselves, on the demo data set and on a file made by the benchmark's generator
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import polars as pl
 import pytest
 
-from bench.generate import Spec, generate
+from bench.generate import Spec
 from lib import aggregate, filters, frames, views
 from lib.filters import Filters
 from lib.models import Metric, Period
@@ -21,6 +20,7 @@ from lib.schema import UNTAGGED, Col
 from lib.sources.base import Dataset, LoadRequest
 from lib.sources.demo import DemoSource
 from lib.sources.files import load_paths
+from tests.unit.conftest import generated_usage
 
 AS_OF = date(2026, 11, 26)
 
@@ -32,8 +32,7 @@ def demo() -> Dataset:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
-    path = Path(tmp_path_factory.mktemp("gen")) / "mca.csv"
-    generate(Spec(rows=6000, days=40, resources=400, resource_groups=30, subscriptions=4, chunk_rows=3000), path)
+    path = generated_usage(tmp_path_factory, Spec(rows=6000, days=40, resources=400, resource_groups=30, subscriptions=4, chunk_rows=3000))
     return load_paths([str(path)], as_of=date(2026, 11, 25), metric=Metric.ACTUAL)
 
 
