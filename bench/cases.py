@@ -137,7 +137,7 @@ def _load_ours(path: Path, out: dict[str, Any]) -> Any:
     t = time.perf_counter()
     try:
         # As the app does: the columnar cache is written once the first page is drawn (``_ours``), not during it.
-        dataset = load_paths([str(path)], as_of=as_of_of(path), metric=Metric.ACTUAL, defer_cache_write=True)
+        dataset = load_paths([str(path)], as_of=as_of_of(path), metric=Metric.ACTUAL, page_first=True)
     except SourceError as error:
         out["unavailable"] = str(error)
         return None

@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     _around(stream, "normalize", "normalize")
     _around(stream, "_tidy", "tidy")
     _around(files, "_assemble", "file report, scopes, tag index")
-    dataset = files.load_paths([str(path)], as_of=as_of_of(path), metric=Metric.ACTUAL, defer_cache_write=True)
+    dataset = files.load_paths([str(path)], as_of=as_of_of(path), metric=Metric.ACTUAL, page_first=True)
     mark("loaded")
     views.overview(dataset, views.View())
     mark("overview computed (ready)")

@@ -49,7 +49,7 @@ def load(files: Sequence[InputFile], as_of: date, metric: Metric, progress: Prog
     if key in stored:
         return stored[key]
     # The columnar cache of big files is written after this run has drawn the page (``write_pending_cache``).
-    dataset = load_files(files, as_of=as_of, metric=metric, progress=progress, strict=False, defer_cache_write=True)
+    dataset = load_files(files, as_of=as_of, metric=metric, progress=progress, strict=False, page_first=True)
     st.session_state[_PENDING_KEY] = dataset
     stored[key] = dataset
     while len(stored) > _KEEP:

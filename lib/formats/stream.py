@@ -136,8 +136,10 @@ def _column(headers: dict[str, str], keys: tuple[str, ...]) -> str | None:
     return next((headers[k] for k in keys if k in headers), None)
 
 
-def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | None = None) -> PartResult | None:
+def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | None = None, *, later: bool = False) -> PartResult | None:
     """Read the CSV at ``path`` in batches, or None when it must be read whole (see the module text).
+
+    ``later``: leave the ``LATER`` columns for ``PartResult.later`` to read (a page is drawn first).
 
     Raises:
         FormatError: when the file is not a usage table.
@@ -167,8 +169,9 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
     pair_columns = [_column(headers, keys) for keys in (_ACCOUNT_ID, _ACCOUNT_NAME, _PROFILE_ID, _PROFILE_NAME)]
     sources = {col: source for col in Col if (source := dialect.source_column(headers, col)) is not None}
     needed = [c for c in columns if c in {*sources.values(), *pair_columns}]
-    first_read = {source for col, source in sources.items() if col not in LATER} | {c for c in pair_columns if c}
-    later = {col: source for col, source in sources.items() if col in LATER and source not in first_read}
+    later_ones = LATER if later else frozenset()
+    first_read = {source for col, source in sources.items() if col not in later_ones} | {c for c in pair_columns if c}
+    left = {col: source for col, source in sources.items() if col in later_ones and source not in first_read}
 
     row_bytes = max(1.0, sum(len(line) + 1 for line in lines[index + 1 :]) / max(1, len(lines) - index - 1))
 
@@ -177,9 +180,9 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
             progress(min(1.0, rows * row_bytes / size))
 
     numbers = {sources[col] for col in (Col.COST, Col.COST_USD, Col.QUANTITY) if col in sources}
-    first = [c for c in needed if c not in later.values()]
+    first = [c for c in needed if c not in left.values()]
     try:
-        batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns, frozenset(later))
+        batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns, frozenset(left))
         if decimal_comma or not batches.read_typed(_typed_batches(path, separator, index, columns, first, numbers, size), size, fraction):
             # A number polars' reader cannot parse, a decimal comma...: read the text cells (every column), a batch at a time.
             batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns)
@@ -222,7 +225,7 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
         scan=(str(path), separator, index),
         tag_sets=tag_table,
         tags_inline=inline,
-        later=Later(path, stat, (separator, index, columns), later, numbers, offset) if batches.later - set(normalized.columns) else None,
+        later=Later(path, stat, (separator, index, columns), left, numbers, offset) if batches.later - set(normalized.columns) else None,
     )
 
 
@@ -408,7 +411,7 @@ class Later:
         columns = [c for c in self._header if c in self._sources.values()]
         try:
             batches = _typed_batches(self._path, self._separator, self._skip_lines, self._header, columns, self._numbers, stat.st_size)
-            cells = _joined(list(batches))
+            cells = _joined([batch.rechunk() for batch in batches])  # a piece per batch, as ``_Batches.read`` keeps them
         except pl.exceptions.PolarsError:  # a number polars cannot parse: as text (``normalize.parse_number`` reads it)
             cells = _joined(list(_read_chunks(self._path, self._skip_lines, self._separator, self._header, columns, RANGE_BYTES)))
         if cells.height != self._rows:

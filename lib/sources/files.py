@@ -141,7 +141,7 @@ def load_files(
     metric: Metric,
     progress: ProgressCallback | None = None,
     strict: bool = True,
-    defer_cache_write: bool = False,
+    page_first: bool = False,
 ) -> Dataset:
     """Read ``files`` as one data set.
 
@@ -151,8 +151,10 @@ def load_files(
         metric: the cost view asked for (FOCUS files carry both; other files hold one).
         progress: called with a fraction and a message while files are read.
         strict: raise on the first bad file (command line); otherwise report it and read the rest.
-        defer_cache_write: big files' columnar cache is written only when ``disk_cache.start_pending`` is called
-            (after the first page is drawn), not straight away.
+        page_first: the caller draws a page before anything needs more (the app). A big file read by path is then
+            read without the columns no page shows (``stream.LATER``: read when ``Dataset.normalized`` is asked for),
+            and its columnar cache is written only when ``disk_cache.start_pending`` is called (after the first page is
+            drawn), not straight away. Otherwise (the command line) every column is read at once.
 
     Raises:
         SourceError: with a one-line message when nothing (or, if strict, not everything) can be read.
@@ -172,7 +174,7 @@ def load_files(
                 number / len(items), _("Reading {name} ({number} of {count})").format(name=item.name, number=number + 1, count=len(items))
             )
         try:
-            results += _read_item(item, metric, progress, number, len(items))
+            results += _read_item(item, metric, progress, number, len(items), page_first)
         except SourceError as error:
             if strict:
                 raise
@@ -184,7 +186,7 @@ def load_files(
     dataset = _assemble(results, failed, items, as_of, metric)
     if streamed and not failed and all(r.scan for r in results):
         dataset.extras["raw_scans"] = [list(r.scan) for r in results if r.scan]
-        disk_cache.store(dataset, items, metric, i18n.get_language(), start=not defer_cache_write)
+        disk_cache.store(dataset, items, metric, i18n.get_language(), start=not page_first)
     if progress:
         read = ngettext("Read {count} file: {rows} rows", "Read {count} files: {rows} rows", len(items))
         progress(1.0, read.format(count=len(items), rows=fmt.count(dataset.frame.height)))
@@ -200,7 +202,9 @@ def _cached(items: list[InputFile], as_of: date, metric: Metric, progress: Progr
     return cached
 
 
-def _read_item(item: InputFile, metric: Metric, progress: ProgressCallback | None, number: int, count: int) -> list[PartResult]:
+def _read_item(
+    item: InputFile, metric: Metric, progress: ProgressCallback | None, number: int, count: int, page_first: bool
+) -> list[PartResult]:
     """The parts of one input: a big CSV streamed from its path, anything else read from its bytes."""
     if item.streamed:
         assert item.path is not None
@@ -212,7 +216,7 @@ def _read_item(item: InputFile, metric: Metric, progress: ProgressCallback | Non
                 text = _("Reading {name} ({number} of {count})").format(name=item.name, number=number + 1, count=count)
                 progress((number + done) / count * 0.95, f"{text}: {done:.0%}")
 
-        result = read_csv_path(part, Path(item.path), metric, fraction)
+        result = read_csv_path(part, Path(item.path), metric, fraction, later=page_first)
         if result is not None:
             return [result]
         item = replace(item, data=_read_bytes(Path(item.path)))
@@ -493,15 +497,15 @@ def env_paths() -> list[str]:
 
 
 def load_paths(
-    paths: Sequence[str], *, as_of: date, metric: Metric, progress: ProgressCallback | None = None, defer_cache_write: bool = False
+    paths: Sequence[str], *, as_of: date, metric: Metric, progress: ProgressCallback | None = None, page_first: bool = False
 ) -> Dataset:
-    """Load files and folders given by path as one data set (``defer_cache_write``: see ``load_files``).
+    """Load files and folders given by path as one data set (``page_first``: see ``load_files``).
 
     Raises:
         SourceError: with a one-line message for the user.
     """
     items = expand_paths(paths)
-    return load_files(items, as_of=as_of, metric=metric, progress=progress, strict=True, defer_cache_write=defer_cache_write)
+    return load_files(items, as_of=as_of, metric=metric, progress=progress, strict=True, page_first=page_first)
 
 
 class FilesSource:

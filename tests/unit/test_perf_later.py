@@ -69,7 +69,7 @@ def _copy(source: Path, folder: Path, name: str = "usage.csv") -> Path:
 def test_pages_compute_without_the_later_columns(usage: Path, tmp_path: Path, streamed: Path, later_reads: list[list[str]]) -> None:
     """Overview, explore by every dimension and a tag, filters, the download page and the summary read no later
     column; ``normalized`` then has them, equal to the bytes path's, read once."""
-    dataset = load_paths([str(_copy(usage, tmp_path))], as_of=AS_OF, metric=Metric.ACTUAL, defer_cache_write=True)
+    dataset = load_paths([str(_copy(usage, tmp_path))], as_of=AS_OF, metric=Metric.ACTUAL, page_first=True)
     assert isinstance(dataset.later, stream.Later)
     assert set(CANONICAL_SCHEMA) - set(dataset.frame.columns) == set(stream.LATER)
     assert dataset.later.columns == stream.LATER
@@ -94,7 +94,7 @@ def test_the_later_columns_are_read_once_whoever_asks_first(
     usage: Path, tmp_path: Path, streamed: Path, later_reads: list[list[str]]
 ) -> None:
     """Four threads asking at once (a page, the cache write, ...) wait for one read and get the same frame."""
-    dataset = load_paths([str(_copy(usage, tmp_path))], as_of=AS_OF, metric=Metric.ACTUAL, defer_cache_write=True)
+    dataset = load_paths([str(_copy(usage, tmp_path))], as_of=AS_OF, metric=Metric.ACTUAL, page_first=True)
     got: list[pl.DataFrame] = []
     threads = [threading.Thread(target=lambda: got.append(dataset.normalized)) for _ in range(4)]
     for thread in threads:
@@ -118,7 +118,7 @@ def test_rows_dropped_in_the_first_read_keep_the_later_columns_in_line(tmp_path:
             lines.append(f"11/{n % 28 + 1:02d}/2026,{n}.25,EUR,Storage,/r/res-{n},{n}.5,{n % 7} GB,S{n % 3}")
     path = tmp_path / "usage.csv"
     path.write_text("\n".join(lines) + "\n")
-    dataset = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL, defer_cache_write=True)
+    dataset = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL, page_first=True)
     assert dataset.later is not None and Col.RESOURCE_ID not in dataset.frame.columns
     whole = _by_bytes(path)
     assert sum(d.rows for d in dataset.dropped) == sum(d.rows for d in whole.dropped) > 0
@@ -135,7 +135,7 @@ def test_a_later_number_polars_cannot_parse_is_read_as_text(tmp_path: Path, stre
     lines[451] = "11/03/2026,3.5,EUR,Storage,/r/odd,n/a"
     path = tmp_path / "usage.csv"
     path.write_text("\n".join(lines) + "\n")
-    dataset = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL, defer_cache_write=True)
+    dataset = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL, page_first=True)
     assert dataset.later is not None
     whole = _by_bytes(path)
     assert dataset.normalized.equals(whole.normalized)
@@ -146,7 +146,7 @@ def test_a_later_number_polars_cannot_parse_is_read_as_text(tmp_path: Path, stre
 def test_a_file_changed_before_its_later_columns_are_read_is_refused(usage: Path, tmp_path: Path, streamed: Path, change: str) -> None:
     """Rows of two versions of a file are never mixed: a clear message, and no columnar cache is written."""
     path = _copy(usage, tmp_path)
-    dataset = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL, defer_cache_write=True)
+    dataset = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL, page_first=True)
     views.overview(dataset, views.View())  # the first page needs nothing more
     if change == "removed":
         path.unlink()
@@ -167,9 +167,17 @@ def test_several_files_are_merged_on_every_column(usage: Path, tmp_path: Path, s
     other = tmp_path / "other.csv"
     generate(Spec(rows=1200, days=10, resources=100, resource_groups=5, subscriptions=2, chunk_rows=400, seed=7), other)
     first = _copy(usage, tmp_path)
-    dataset = load_paths([str(first), str(other)], as_of=AS_OF, metric=Metric.ACTUAL)
+    dataset = load_paths([str(first), str(other)], as_of=AS_OF, metric=Metric.ACTUAL, page_first=True)
     whole = load_files([(str(p), p.read_bytes()) for p in (first, other)], as_of=AS_OF, metric=Metric.ACTUAL)
     assert dataset.later is None
     assert dataset.frame.columns == list(CANONICAL_SCHEMA)
     assert dataset.normalized.equals(whole.normalized)
     assert [r.as_dict() for r in file_reports(dataset)] == [r.as_dict() for r in file_reports(whole)]
+
+
+def test_without_a_page_first_every_column_is_read_at_once(usage: Path, tmp_path: Path, streamed: Path) -> None:
+    """The command line (a conversion, a summary) draws no page: one read of the file, with every column."""
+    dataset = load_paths([str(_copy(usage, tmp_path))], as_of=AS_OF, metric=Metric.ACTUAL)
+    assert dataset.later is None
+    assert dataset.frame.columns == list(CANONICAL_SCHEMA)
+    assert dataset.normalized is dataset.frame

@@ -33,6 +33,12 @@ def streamed_small(stream_in_batches: Callable[[int], Path]) -> Path:
     return stream_in_batches(7)
 
 
+@pytest.fixture(params=[False, True], ids=["every column", "page first"])
+def page_first(request: pytest.FixtureRequest) -> bool:
+    """Read every column at once (the command line), or the columns no page shows after the first page (the app)."""
+    return bool(request.param)
+
+
 def _wait_for_cache_writes() -> None:
     for thread in threading.enumerate():
         if thread.name == "azdash-cache-write":
@@ -65,15 +71,15 @@ def _csvs() -> list[Path]:
 
 
 @pytest.mark.parametrize("path", _csvs(), ids=lambda p: str(p.relative_to(REAL)))
-def test_real_files_stream_to_the_same_data_set(path: Path, streamed_small: Path) -> None:
+def test_real_files_stream_to_the_same_data_set(path: Path, streamed_small: Path, page_first: bool) -> None:
     """Every real CSV fixture, streamed in batches of 7 rows, equals reading its bytes (or is read whole)."""
     try:
         whole = _by_bytes(path)
     except Exception as error:  # the bytes path refuses it: the streamed path must refuse it too
         with pytest.raises(type(error)):
-            load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL)
+            load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL, page_first=page_first)
         return
-    streamed = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL)
+    streamed = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL, page_first=page_first)
     if isinstance(streamed.raw, pl.DataFrame):
         # Read whole (not UTF-8, cut off, Account Center...): then it is the very same reader.
         assert streamed.normalized.equals(whole.normalized)
@@ -86,11 +92,11 @@ def generated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generated_usage(tmp_path_factory, Spec(rows=3000, days=20, resources=300, resource_groups=20, subscriptions=3, chunk_rows=1000))
 
 
-def test_generated_file_streams_with_lazy_raw_and_downloads(generated_file: Path, streamed_small: Path) -> None:
+def test_generated_file_streams_with_lazy_raw_and_downloads(generated_file: Path, streamed_small: Path, page_first: bool) -> None:
     """A streamed file keeps no bytes, its raw rows come from disk, downloads equal the bytes path's."""
     item = expand_paths([str(generated_file)])[0]
     assert item.streamed and item.data == b""
-    streamed = load_paths([str(generated_file)], as_of=AS_OF, metric=Metric.ACTUAL)
+    streamed = load_paths([str(generated_file)], as_of=AS_OF, metric=Metric.ACTUAL, page_first=page_first)
     whole = _by_bytes(generated_file)
     _same(streamed, whole)
     assert streamed.raw_files == ()
@@ -100,7 +106,7 @@ def test_generated_file_streams_with_lazy_raw_and_downloads(generated_file: Path
     assert export.raw_rows(streamed.raw, rows).equals(export.raw_rows(whole.raw, rows))
 
 
-def test_blank_and_undated_rows_are_reported_with_their_lines(tmp_path: Path, streamed_small: Path) -> None:
+def test_blank_and_undated_rows_are_reported_with_their_lines(tmp_path: Path, streamed_small: Path, page_first: bool) -> None:
     """Blank rows and rows without a date across batches: same reasons, counts and first lines."""
     header = "Date,CostInBillingCurrency,BillingCurrencyCode,MeterCategory,ResourceGroup,Tags,Extra"
     lines = [header]
@@ -113,7 +119,7 @@ def test_blank_and_undated_rows_are_reported_with_their_lines(tmp_path: Path, st
             lines.append(f'11/{n % 28 + 1:02d}/2026,{n}.25,EUR,Storage,rg-{n % 3},"{{""env"": ""e{n % 2}""}}",')
     path = tmp_path / "usage.csv"
     path.write_text("\n".join(lines) + "\n")
-    streamed = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL)
+    streamed = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL, page_first=page_first)
     _same(streamed, _by_bytes(path))
     assert sum(d.rows for d in streamed.dropped) == 4
 
@@ -189,6 +195,7 @@ def test_typed_reader_gives_the_bytes_data_set(
     monkeypatch: pytest.MonkeyPatch,
     whole_frame: bool,
     max_chunks: int | None,
+    page_first: bool,
 ) -> None:
     """A clean file is read by polars' typed reader (codes and numbers, no text held), normalized as one frame or a
     batch at a time (a very big file), its columns' pieces joined or not, and still equals the data set of its bytes."""
@@ -197,7 +204,7 @@ def test_typed_reader_gives_the_bytes_data_set(
         monkeypatch.setattr(stream, "TYPED_BATCH_ROWS", 500)
     if max_chunks is not None:
         monkeypatch.setattr(stream, "MAX_CHUNKS", max_chunks)
-    streamed = load_paths([str(generated_file)], as_of=AS_OF, metric=Metric.ACTUAL)
+    streamed = load_paths([str(generated_file)], as_of=AS_OF, metric=Metric.ACTUAL, page_first=page_first)
     assert set(reader_used) == {"typed"}  # the first read, and (from the cache write or a page) the later columns' read
     _same(streamed, _by_bytes(generated_file))
     assert all(streamed.normalized.get_column(c).n_chunks() <= stream.MAX_CHUNKS for c in streamed.normalized.columns)
@@ -226,12 +233,12 @@ def test_unreadable_costs_are_reported_by_either_reader(
 
 
 def test_cache_write_can_wait_for_the_first_page(generated_file: Path, tmp_path: Path, streamed_small: Path) -> None:
-    """``defer_cache_write``: nothing is written until ``start_pending`` (the app calls it once the page is drawn)."""
+    """``page_first``: nothing is written until ``start_pending`` (the app calls it once the page is drawn)."""
     from lib.sources import disk_cache
 
     path = tmp_path / "usage.csv"
     path.write_bytes(generated_file.read_bytes())
-    first = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL, defer_cache_write=True)
+    first = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL, page_first=True)
     _wait_for_cache_writes()
     assert not list(streamed_small.glob("*.parquet"))
     writer = disk_cache.start_pending(first)
@@ -245,12 +252,12 @@ def test_cache_write_can_wait_for_the_first_page(generated_file: Path, tmp_path:
 
 @pytest.mark.parametrize(("layout", "crlf"), [("ea", False), ("ea", True), ("mca", True)], ids=["ea-bom", "ea-bom-crlf", "mca-crlf"])
 def test_typed_reader_takes_ea_files_with_a_bom_and_crlf(
-    tmp_path: Path, streamed_small: Path, reader_used: list[str], layout: str, crlf: bool
+    tmp_path: Path, streamed_small: Path, reader_used: list[str], layout: str, crlf: bool, page_first: bool
 ) -> None:
     """EA files (byte-order mark, their own headers and date layout) and CRLF line ends go through the typed reader
     too, with the bytes path's data set."""
     path = tmp_path / "usage.csv"
     generate(Spec(rows=1500, format=layout, days=20, resources=200, resource_groups=12, subscriptions=2, chunk_rows=500, crlf=crlf), path)
-    streamed = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL)
+    streamed = load_paths([str(path)], as_of=AS_OF, metric=Metric.ACTUAL, page_first=page_first)
     assert set(reader_used) == {"typed"}
     _same(streamed, _by_bytes(path))
