@@ -169,9 +169,9 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
     pair_columns = [_column(headers, keys) for keys in (_ACCOUNT_ID, _ACCOUNT_NAME, _PROFILE_ID, _PROFILE_NAME)]
     sources = {col: source for col in Col if (source := dialect.source_column(headers, col)) is not None}
     needed = [c for c in columns if c in {*sources.values(), *pair_columns}]
-    later_ones = LATER if later else frozenset()
-    first_read = {source for col, source in sources.items() if col not in later_ones} | {c for c in pair_columns if c}
-    left = {col: source for col, source in sources.items() if col in later_ones and source not in first_read}
+    leave_out = LATER if later else frozenset()
+    first_read = {source for col, source in sources.items() if col not in leave_out} | {c for c in pair_columns if c}
+    read_later = {col: source for col, source in sources.items() if col in leave_out and source not in first_read}
 
     row_bytes = max(1.0, sum(len(line) + 1 for line in lines[index + 1 :]) / max(1, len(lines) - index - 1))
 
@@ -180,9 +180,9 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
             progress(min(1.0, rows * row_bytes / size))
 
     numbers = {sources[col] for col in (Col.COST, Col.COST_USD, Col.QUANTITY) if col in sources}
-    first = [c for c in needed if c not in left.values()]
+    first = [c for c in needed if c not in read_later.values()]
     try:
-        batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns, frozenset(left))
+        batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns, frozenset(read_later))
         if decimal_comma or not batches.read_typed(_typed_batches(path, separator, index, columns, first, numbers, size), size, fraction):
             # A number polars' reader cannot parse, a decimal comma...: read the text cells (every column), a batch at a time.
             batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns)
@@ -210,6 +210,7 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
     else:
         normalized = empty_frame()
     all_pairs = pl.concat(pairs) if pairs else pl.DataFrame()
+    unread = batches.later - set(normalized.columns)  # none for a file without rows (``empty_frame`` has them all)
     return PartResult(
         part=part,
         detection=detection,
@@ -225,7 +226,7 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
         scan=(str(path), separator, index),
         tag_sets=tag_table,
         tags_inline=inline,
-        later=Later(path, stat, (separator, index, columns), left, numbers, offset) if batches.later - set(normalized.columns) else None,
+        later=Later(path, stat, (separator, index, columns), read_later, numbers, offset) if unread else None,
     )
 
 
