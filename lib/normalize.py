@@ -7,6 +7,7 @@ silently.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -264,8 +265,17 @@ class TagCells:
     def _learn(self, cells: list[str | None]) -> None:
         """Read the cells not seen yet, all at once (``plain_pairs`` decodes them together)."""
         new = [cell for cell in cells if cell not in self._by_cell]
-        for cell, pairs in zip(new, plain_pairs(new), strict=True):
-            self._add(cell, pairs)
+        # Thousands of cells make as many small dicts, tuples and strings, none in a cycle: Python's cycle collector,
+        # which runs every few hundred new objects, would walk them over and over (half the time of a 1M-row file's
+        # 7,132 cells: 10-12 ms decoding without it against 27-42 ms with it).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for cell, pairs in zip(new, plain_pairs(new), strict=True):
+                self._add(cell, pairs)
+        finally:
+            if collecting:
+                gc.enable()
 
     def ids(self, raw_tags: pl.Series | None, height: int, distinct: pl.Series | None = None) -> pl.Series:
         """Each row's tag-set id (``raw_tags`` None: the file has no tags column, every row untagged).
