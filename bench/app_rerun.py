@@ -13,7 +13,6 @@ reruns (a widget change, then the page recomputes and rebuilds every chart).
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import REPO, as_of_of, peak_rss_mb, reset_peak_rss, rss_mb
-from bench.generate import bench_file, parse_rows
+from bench.generate import bench_file, rows_command
 from bench.profile_recompute import load
 
 TARGET_RERUN_MS = 300.0
@@ -46,10 +45,7 @@ def steps(at: Any) -> list[tuple[str, Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.app_rerun", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--rows", type=parse_rows, default=1_000_000)
+    parser = rows_command("python -m bench.app_rerun", __doc__, 1_000_000)
     parser.add_argument("--rounds", type=int, default=2, help="times the whole list of changes is replayed (default %(default)s)")
     parser.add_argument("--standin", action="store_true")
     parser.add_argument("--profile", action="store_true", help="sampling profile (all threads) of one extra round")

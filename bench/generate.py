@@ -633,6 +633,13 @@ def bench_file(rows: int, fmt: str = "mca") -> Path:
     return ensure(OUT_DIR / name, Spec(rows=rows, format=fmt), log=lambda text: print(text, file=sys.stderr, flush=True))
 
 
+def rows_command(prog: str, doc: str | None, default_rows: int) -> argparse.ArgumentParser:
+    """The command line of a benchmark over one generated file: ``--rows`` (``100k``, ``1m``...) and the module text."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=parse_rows, default=default_rows, help="rows of the generated file (default %(default)s)")
+    return parser
+
+
 def parse_rows(text: str) -> int:
     """``100k``, ``1m``, ``1_000_000`` → an int."""
     cleaned = text.strip().lower().replace("_", "").replace(",", "")

@@ -11,7 +11,6 @@ RSS and its peak (VmHWM), and what the download page offers for a selection too 
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import REPO, as_of_of, peak_rss_mb, rss_mb
-from bench.generate import bench_file, parse_rows
+from bench.generate import bench_file, rows_command
 
 
 def _check(at: Any, label: str, started: float) -> bool:
@@ -35,11 +34,7 @@ def _check(at: Any, label: str, started: float) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.pages", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--rows", type=parse_rows, default=10_000_000)
-    args = parser.parse_args(argv)
+    args = rows_command("python -m bench.pages", __doc__, 10_000_000).parse_args(argv)
     path = bench_file(args.rows)
     # A first open, as the first user of a new export sees it: a columnar cache an earlier run left is not used.
     cache = tempfile.mkdtemp(prefix="azdash-bench-pages-")

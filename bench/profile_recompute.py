@@ -10,14 +10,13 @@ Prints the call tree (time attributed to the Python frame that called into polar
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from bench.common import REPO, as_of_of, rss_mb
-from bench.generate import bench_file, parse_rows
+from bench.generate import bench_file, rows_command
 from bench.recompute import VIEW_CHANGES, recompute, standin_dataset, summarize_times, time_recompute
 
 
@@ -63,8 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     from pyinstrument import Profiler
 
-    parser = argparse.ArgumentParser(prog="python -m bench.profile_recompute", description=__doc__)
-    parser.add_argument("--rows", type=parse_rows, default=1_000_000)
+    parser = rows_command("python -m bench.profile_recompute", __doc__, 1_000_000)
     parser.add_argument("--standin", action="store_true", help="profile on the bench-only stand-in frame even if load_paths works")
     parser.add_argument("--rounds", type=int, default=2, help="profiled rounds over every view change")
     parser.add_argument("--html", type=Path, help="also write pyinstrument's HTML report here")

@@ -11,7 +11,6 @@ does: the last mark.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import os
 import sys
@@ -20,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from bench.common import as_of_of
-from bench.generate import bench_file, parse_rows
+from bench.generate import bench_file, rows_command
 
 STARTED = time.perf_counter()
 MARKS: list[tuple[str, float]] = []
@@ -60,11 +59,7 @@ def _around_batches(module: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.timeline", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--rows", type=parse_rows, default=1_000_000)
-    args = parser.parse_args(argv)
+    args = rows_command("python -m bench.timeline", __doc__, 1_000_000).parse_args(argv)
     path = bench_file(args.rows)
     os.utime(path)
     mark("imports start")
