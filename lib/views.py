@@ -20,7 +20,7 @@ from lib.i18n import N_, _
 from lib.models import Metric, Period, Scope
 from lib.periods import period_label
 from lib.schema import Col
-from lib.sources.base import Dataset, LaterColumns
+from lib.sources.base import Dataset, LaterColumns, every_column
 
 
 @dataclass(frozen=True)
@@ -93,12 +93,12 @@ class Selection:
     def history(self) -> pl.DataFrame:
         """The canonical rows in scope, filters and currency, whatever the period (every column: a big file's
         ``Dataset.later`` columns are read for them)."""
-        every_column = self._frame if self._later is None else self._later.complete(self._frame)
+        rows = every_column(self._frame, self._later)
         if self._prepared is not None and self._prepared.lazy_tags:  # tag lists not held per row: through the tag sets
             found = self._prepared
-            chosen = found.rows_where(filters.scope_expression(self.scope) & found.filter_expression(self._filters), every_column)
+            chosen = found.rows_where(filters.scope_expression(self.scope) & found.filter_expression(self._filters), rows)
         else:
-            chosen = filters.apply(every_column, self._filters, scope=self.scope)
+            chosen = filters.apply(rows, self._filters, scope=self.scope)
         return aggregate.in_currency(chosen, self.currency)
 
     @cached_property

@@ -52,6 +52,11 @@ class LaterColumns(Protocol):
         ...
 
 
+def every_column(frame: pl.DataFrame, later: LaterColumns | None) -> pl.DataFrame:
+    """``frame`` with the columns ``later`` reads (read once, the first time), or ``frame`` itself when there are none."""
+    return frame if later is None else later.complete(frame)
+
+
 @dataclass(frozen=True)
 class Dataset:
     """What a source delivers: the raw rows untouched and their canonical form.
@@ -85,7 +90,7 @@ class Dataset:
     @property
     def normalized(self) -> pl.DataFrame:
         """The canonical rows with every column (for a big file, waits until its ``later`` columns are read)."""
-        return self.frame if self.later is None else self.later.complete(self.frame)
+        return every_column(self.frame, self.later)
 
     @property
     def rows_read(self) -> int:
