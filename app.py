@@ -6,12 +6,13 @@ by writing the view on screen back into the link, so the address bar can always 
 
 import streamlit as st
 
-from lib import cache_files, redact, state, ui, ui_auth
-from lib.clock import today
-from lib.i18n import _
+from lib.access import redact
+from lib.core.clock import today
+from lib.core.i18n import _
+from lib.ui import cache_files, gate, sidebar, state, widgets
 
 # A fresh server's first run comes in Streamlit's legacy pages-folder mode: leave it before anything is drawn.
-ui.leave_legacy_pages_mode()
+widgets.leave_legacy_pages_mode()
 # Logs never hold signatures, tokens or secrets, whichever library writes them.
 redact.install_log_redaction()
 as_of = today()
@@ -19,11 +20,11 @@ state.start_run(as_of)
 st.set_page_config(page_title=_("Azure usage and charges"), page_icon=":material/monitoring:", layout="wide")
 # Sign-in gate (off without an [auth] secrets section): a visitor who may not see data gets the
 # sign-in or no-access page and the run stops here, before any data is read.
-ui_auth.gate()
+gate.gate()
 
-context = ui.render_sidebar(as_of)
+context = sidebar.render_sidebar(as_of)
 st.session_state[state.CONTEXT] = context
-ui.show_notes(context)
+widgets.show_notes(context)
 state.write_link()
 
 pages = st.navigation(

@@ -4,7 +4,7 @@
     python -m bench.app_rerun --rows 1m --profile        # plus a pyinstrument profile of the reruns
     python -m bench.app_rerun --rows 1m --standin
 
-The app has no way yet to open a big file by path, so this BENCH-ONLY hook replaces ``lib.cache.load_demo`` (what the
+The app has no way yet to open a big file by path, so this BENCH-ONLY hook replaces ``lib.ui.cache.load_demo`` (what the
 sidebar calls for the default source) with a function returning the big data set, and pins ``AZDASH_TODAY`` to the
 file's last day. Each timed step is one ``AppTest.run()``: the whole script (sidebar, filters, the page) as Streamlit
 reruns it after a widget change, without the browser's websocket and drawing time. The medians are of the interactive
@@ -55,14 +55,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from streamlit.testing.v1 import AppTest
 
-    import lib.cache
+    import lib.ui.cache
 
     started = time.perf_counter()
     dataset, what = load(Path(path), standin=args.standin)
     print(
         f"{args.rows:,} rows, {what}: loaded in {time.perf_counter() - started:.1f} s; RSS {rss_mb():.0f} MB, peak {peak_rss_mb():.0f} MB"
     )
-    lib.cache.load_demo = lambda as_of, metric: dataset  # BENCH-ONLY hook (proposal: AZDASH_DATA_PATH in the files source)
+    lib.ui.cache.load_demo = lambda as_of, metric: dataset  # BENCH-ONLY hook (proposal: AZDASH_DATA_PATH in the files source)
 
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=900)
     t = time.perf_counter()

@@ -11,7 +11,7 @@ Cases:
   ours        lib.sources.files.load_paths → views.overview(dataset, View()): the dashboard is ready
   reopen      the same, in a new process after ``ours`` loaded the same unchanged file (columnar cache)
   recompute   load_paths, then views.overview + views.explore for each filter / group-by change
-  standin     BENCH-ONLY stand-in loader (pl.read_csv(infer_schema=False) + lib.normalize), then the same recompute
+  standin     BENCH-ONLY stand-in loader (pl.read_csv(infer_schema=False) + lib.ingest.normalize), then the same recompute
 """
 
 from __future__ import annotations
@@ -80,8 +80,8 @@ def _q_polars_mapped(path: Path, out: dict[str, Any]) -> None:
     t = time.perf_counter()
     import polars as pl
 
-    from lib.dialects import MCA_2023_12_01_PREVIEW, header_key
-    from lib.schema import Col
+    from lib.core.schema import Col
+    from lib.ingest.dialects import MCA_2023_12_01_PREVIEW, header_key
 
     out["import_s"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -130,8 +130,8 @@ def _q_duckdb(path: Path, out: dict[str, Any]) -> None:
 def _load_ours(path: Path, out: dict[str, Any]) -> Any:
     """``load_paths`` of the file; returns None (and says why) while the loader is not available."""
     from bench.common import as_of_of
-    from lib.models import Metric
-    from lib.sources.base import SourceError
+    from lib.core.dataset import SourceError
+    from lib.core.models import Metric
     from lib.sources.files import load_paths
 
     t = time.perf_counter()
@@ -149,7 +149,7 @@ def _load_ours(path: Path, out: dict[str, Any]) -> Any:
 
 def _ours(path: Path, out: dict[str, Any]) -> None:
     t = time.perf_counter()
-    from lib import views
+    from lib.analysis import views
 
     out["import_s"] = time.perf_counter() - t
     dataset = _load_ours(path, out)

@@ -2,7 +2,7 @@
 
 Layouts:
 
-* ``mca``: the newest native Microsoft Customer Agreement layout (``lib.dialects.MCA_V2_HEADER``, 65 columns,
+* ``mca``: the newest native Microsoft Customer Agreement layout (``lib.ingest.dialects.MCA_V2_HEADER``, 65 columns,
   camelCase), as the Cost Details API and exports 2023-12-01-preview write it.
 * ``ea``: the EA / pay-as-you-go cost details layout of the portal's "Usage + charges" download (55 PascalCase
   columns with ``Cost`` and ``BillingCurrency``), with the UTF-8 BOM those files carry.
@@ -38,7 +38,7 @@ import numpy as np
 import polars as pl
 
 from bench.common import OUT_DIR
-from lib.dialects import MCA_V2_HEADER
+from lib.ingest.dialects import MCA_V2_HEADER
 
 GENERATOR_VERSION = 1
 

@@ -23,15 +23,15 @@ from bench.recompute import VIEW_CHANGES, recompute, standin_dataset, summarize_
 def load(path: Path, *, standin: bool) -> tuple[Any, str]:
     """The data set to profile on, and what it is."""
     if not standin:
-        from lib.models import Metric
-        from lib.sources.base import SourceError
+        from lib.core.dataset import SourceError
+        from lib.core.models import Metric
         from lib.sources.files import load_paths
 
         try:
             return load_paths([str(path)], as_of=as_of_of(path), metric=Metric.ACTUAL), "load_paths frame"
         except SourceError as error:
             print(f"load_paths not available yet ({error}); using the bench-only stand-in frame", file=sys.stderr)
-    return standin_dataset(path, as_of_of(path)), "STAND-IN frame (pl.read_csv(infer_schema=False) + lib.normalize)"
+    return standin_dataset(path, as_of_of(path)), "STAND-IN frame (pl.read_csv(infer_schema=False) + lib.ingest.normalize)"
 
 
 OURS = (str(REPO / "lib") + "/", str(REPO / "pages") + "/", str(REPO / "app.py"))

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import polars as pl
 
-from lib import frames, views
-from lib.dialects import MCA_2023_12_01_PREVIEW
-from lib.filters import Filters
-from lib.models import Agreement, Metric
-from lib.normalize import normalize
-from lib.schema import Col
-from lib.sources.base import Dataset
+from lib.analysis import frames, views
+from lib.analysis.filters import Filters
+from lib.core.dataset import Dataset
+from lib.core.models import Agreement, Metric
+from lib.core.schema import Col
+from lib.ingest.dialects import MCA_2023_12_01_PREVIEW
+from lib.ingest.normalize import normalize
 
 
 def standin_dataset(path: Path, as_of: date) -> Dataset:
-    """BENCH-ONLY STAND-IN for the files source: ``pl.read_csv(infer_schema=False)`` + ``lib.normalize``, wrapped like the demo.
+    """BENCH-ONLY STAND-IN for the files source: ``pl.read_csv(infer_schema=False)`` + ``lib.ingest.normalize``, wrapped like the demo.
 
     It is not the loader: it reads all 65 columns as text and keeps them as ``raw``, as the demo source does.
     """
@@ -61,7 +61,7 @@ def time_recompute(
 ) -> dict[str, list[float]]:
     """Milliseconds per view change, ``rounds`` times round-robin after one untimed warm-up round.
 
-    The warm-up builds the data set's one-off indexes and constants (``lib.frames``: slots, tag sets,
+    The warm-up builds the data set's one-off indexes and constants (``lib.analysis.frames``: slots, tag sets,
     colour ranking), as loading the page once does. Before every timed change the remembered
     selections are forgotten, so each change pays its own pass over the rows (overview and explore of
     one change share it, as the two pages of one view would).

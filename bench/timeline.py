@@ -5,7 +5,7 @@
 The loader's steps are wrapped (each still does its own work) and the moment each starts and ends is printed, with
 the gap since the previous mark. The file's mtime is bumped first, so the columnar cache cannot serve it.
 
-The columns no page shows (``lib.formats.stream.LATER``) are read after the first page, as the app's cache write
+The columns no page shows (``lib.ingest.stream.LATER``) are read after the first page, as the app's cache write
 does: the last mark.
 """
 
@@ -63,9 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     path = bench_file(args.rows)
     os.utime(path)
     mark("imports start")
-    from lib import views
-    from lib.formats import stream
-    from lib.models import Metric
+    from lib.analysis import views
+    from lib.core.models import Metric
+    from lib.ingest import stream
     from lib.sources import files
 
     mark("imports end")

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from lib import ui
-from lib.access import ACCESS_RULES, rule_for
-from lib.i18n import _
+from lib.access.roles import ACCESS_RULES, rule_for
+from lib.core import labels
+from lib.core.i18n import _
+from lib.ui import widgets
 
-context = ui.context()
+context = widgets.context()
 dataset = context.dataset
 
 st.title(_("Who can see usage and charges"))
@@ -14,7 +15,7 @@ if dataset is not None:
     current = rule_for(dataset.agreement)
     st.success(
         _("The current source ({format}) belongs to a **{agreement}**.").format(
-            format=ui.format_label(dataset), agreement=_(current.title) if current else ui.agreement_label(dataset.agreement)
+            format=labels.format_label(dataset), agreement=_(current.title) if current else labels.agreement_label(dataset.agreement)
         )
     )
 else:

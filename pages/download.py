@@ -6,20 +6,21 @@ the page around them is translated.
 
 import streamlit as st
 
-from lib import downloads, fmt, ui, views
-from lib.i18n import _, ngettext
-from lib.periods import period_label
+from lib.analysis import views
+from lib.core import fmt, labels
+from lib.core.i18n import _, ngettext
+from lib.core.periods import period_label
+from lib.output import convert, downloads
+from lib.ui import cache_files, widgets
 
-context = ui.context()
-dataset = ui.require_dataset(context)
+context = widgets.context()
+dataset = widgets.require_dataset(context)
 chosen = views.select(dataset, context.view)
 big = downloads.on_disk(dataset, context.view)
 if big is not None:
     # A big file read by path: its rows are not built in memory for the browser; they are written to disk on request.
-    from lib.sources.disk_cache import cache_dir
-
     st.title(_("Usage download"))
-    folder = cache_dir() / "downloads"
+    folder = downloads.disk_folder()
     st.warning(
         _(
             "These rows come from a file read from disk and are too many to download through the browser ({raw} rows in "
@@ -42,7 +43,7 @@ files = downloads.prepare(dataset, context.view)
 st.title(_("Usage download"))
 st.write(
     _('Raw usage for **{scope}**, **{period}**, in the newest schema ({version}, "version 2").').format(
-        scope=ui.scope_label(chosen.scope) if chosen.scope else _("all scopes"),
+        scope=labels.scope_label(chosen.scope) if chosen.scope else _("all scopes"),
         period=period_label(chosen.period),
         version=dataset.schema_version,
     )
@@ -103,8 +104,6 @@ st.caption(
 
 if dataset.raw_files:
     # Files source: the uploaded files byte for byte, and the kept rows converted.
-    from lib import cache_files, convert
-
     st.header(_("Your files"))
     name, data, mime = convert.original_files(dataset)
     st.caption(

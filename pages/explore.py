@@ -2,24 +2,27 @@
 
 import streamlit as st
 
-from lib import charts, fmt, state, ui, views
-from lib.i18n import _
-from lib.periods import period_label
+from lib.analysis import views
+from lib.core import fmt, labels
+from lib.core.i18n import _
+from lib.core.periods import period_label
+from lib.output import charts
+from lib.ui import sidebar, state, widgets
 
-context = ui.context()
-dataset = ui.require_dataset(context)
+context = widgets.context()
+dataset = widgets.require_dataset(context)
 
 st.title(_("Explore"))
-choices = ui.group_choices(dataset)
+choices = sidebar.group_choices(dataset)
 if st.session_state.get(state.GROUP_BY) not in choices:
     st.session_state[state.GROUP_BY] = choices[0]
 group_by = st.selectbox(
-    _("Group by"), choices, format_func=ui.labels_of(choices, ui.dimension_label), key=state.GROUP_BY, persist_state="session"
+    _("Group by"), choices, format_func=widgets.labels_of(choices, labels.dimension_label), key=state.GROUP_BY, persist_state="session"
 )
 view = views.View(**{**context.view.__dict__, "group_by": group_by})
 model = views.explore(dataset, view)
 currency = model.selection.currency
-label = ui.dimension_label(group_by)
+label = labels.dimension_label(group_by)
 st.caption(
     _("{period} · {rows} rows after filters · every sidebar filter applies").format(
         period=period_label(model.selection.period), rows=fmt.count(model.selection.row_count)
@@ -40,7 +43,7 @@ st.plotly_chart(
 st.header(_("Cost by {group}").format(group=label.lower()))
 cost_column = _("Cost ({currency})").format(currency=currency)
 st.dataframe(
-    ui.styled_table(
+    widgets.styled_table(
         model.table,
         columns={"group": label, "cost": cost_column, "share": _("Share")},
         money_columns=("cost",),
@@ -51,7 +54,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-ui.show_table(
+widgets.show_table(
     model.daily.filter(model.daily["cost"] != 0),
     label=_("Daily cost as a table"),
     columns={"day": _("Day"), "group": label, "cost": _("Cost")},

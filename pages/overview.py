@@ -3,13 +3,16 @@
 import polars as pl
 import streamlit as st
 
-from lib import charts, ui, views
-from lib.fmt import day, money, percent
-from lib.i18n import _
-from lib.periods import period_label
+from lib.analysis import views
+from lib.core import labels
+from lib.core.fmt import day, money, percent
+from lib.core.i18n import _
+from lib.core.periods import period_label
+from lib.output import charts
+from lib.ui import widgets
 
-context = ui.context()
-dataset = ui.require_dataset(context)
+context = widgets.context()
+dataset = widgets.require_dataset(context)
 model = views.overview(dataset, context.view)
 head = model.headline
 currency = head.currency
@@ -17,9 +20,11 @@ chosen = model.selection
 last_closed = model.bills[-2] if len(model.bills) > 1 else None
 
 st.title(_("Azure usage and charges"))
-scope_text = ui.scope_label(chosen.scope) if chosen.scope else _("All scopes")
+scope_text = labels.scope_label(chosen.scope) if chosen.scope else _("All scopes")
 st.caption(
-    " · ".join((scope_text, period_label(chosen.period), ui.format_label(dataset), _("data up to {day}").format(day=day(context.as_of))))
+    " · ".join(
+        (scope_text, period_label(chosen.period), labels.format_label(dataset), _("data up to {day}").format(day=day(context.as_of)))
+    )
 )
 if chosen.other_currencies:
     others = ", ".join(money(v, c) for c, v in chosen.other_currencies.items())
@@ -44,7 +49,7 @@ headline.metric(
     delta=_("{change} vs last period").format(change=percent(head.change_vs_last)) if head.change_vs_last is not None else None,
     delta_color="inverse",
     help=_("An estimate ({method}); updated daily, it may not include all usage yet and can differ from the invoice.").format(
-        method=ui.estimate_method(model.estimate.method)
+        method=labels.estimate_method(model.estimate.method)
     ),
     width="content",
 )
@@ -68,13 +73,13 @@ headline.metric(
     width="content",
 )
 
-group_label = ui.dimension_label(context.view.group_by)
+group_label = labels.dimension_label(context.view.group_by)
 st.plotly_chart(
     charts.build_daily_cost_chart(model.daily, model.colours, currency, _("Daily cost by {group}").format(group=group_label.lower())),
     width="stretch",
     key="daily_chart",
 )
-ui.show_table(
+widgets.show_table(
     model.daily.filter(model.daily["cost"] != 0),
     label=_("Daily cost as a table"),
     columns={"day": _("Day"), "group": group_label, "cost": _("Cost")},
@@ -88,7 +93,7 @@ left, right = st.columns(2)
 with left:
     st.plotly_chart(charts.build_billing_chart(model.bills, currency), width="stretch", key="billing_chart")
     st.caption(charts.estimate_note() + " " + _("Closed periods show the invoiced amount."))
-    ui.show_table(
+    widgets.show_table(
         views.bills_table(model.bills),
         label=_("Billing periods as a table"),
         columns={
@@ -111,11 +116,11 @@ with right:
     )
     st.caption(
         _("Estimate method: {method}; one-off purchases and refunds are not extrapolated.").format(
-            method=ui.estimate_method(model.estimate.method)
+            method=labels.estimate_method(model.estimate.method)
         )
     )
     kinds = {"actual": _("Actual cost"), "estimate": _("Estimate")}
-    ui.show_table(
+    widgets.show_table(
         model.accumulated.with_columns(pl.col("kind").replace_strict(kinds, return_dtype=pl.String)),
         label=_("Accumulated cost as a table"),
         columns={"day": _("Day"), "cumulative": _("Accumulated cost"), "kind": _("Kind")},

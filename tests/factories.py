@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from lib.schema import TAG_TYPE, Col, conform
+from lib.core.schema import TAG_TYPE, Col, conform
 
 
 def frame(rows: list[dict[str, Any]]) -> pl.DataFrame:

@@ -11,7 +11,7 @@ from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 
 from lib.azure.settings import AzureSettings
-from lib.i18n import N_, _
+from lib.core.i18n import N_, _
 
 HOW_TO_SIGN_IN = N_(
     "Sign in with `az login` (Azure CLI) on this machine, or run with a managed identity, or set "

@@ -18,13 +18,13 @@ from typing import Any
 
 import requests
 
-from lib import fmt
 from lib.azure.errors import redact_url
 from lib.azure.scopes import agreement_of, scope_kind
 from lib.azure.wire import get_field as _get
-from lib.i18n import _, ngettext
-from lib.models import Agreement, Metric, Period, ScopeKind
-from lib.sources.base import ProgressCallback
+from lib.core import fmt
+from lib.core.dataset import ProgressCallback
+from lib.core.i18n import _, ngettext
+from lib.core.models import Agreement, Metric, Period, ScopeKind
 
 UNSUPPORTED_KINDS = (ScopeKind.RESOURCE_GROUP, ScopeKind.MANAGEMENT_GROUP)
 BLOB_TIMEOUT_S = (15.0, 300.0)  # connect, read

@@ -12,14 +12,14 @@ from azure.core.exceptions import (
     ServiceResponseError,
 )
 
-from lib.access import rule_for
+from lib.access.roles import rule_for
 from lib.azure.auth import HOW_TO_SIGN_IN, SignInError
 from lib.azure.query import TooManyPagesError
 from lib.azure.scopes import ScopeIdError, agreement_of, scope_kind
 from lib.azure.settings import SettingsError
 from lib.azure.throttle import ThrottledError
-from lib.i18n import _
-from lib.models import SCOPE_KIND_LABELS, Agreement, ScopeKind
+from lib.core.i18n import _
+from lib.core.models import SCOPE_KIND_LABELS, Agreement, ScopeKind
 
 _RBAC_KINDS = (ScopeKind.SUBSCRIPTION, ScopeKind.RESOURCE_GROUP, ScopeKind.MANAGEMENT_GROUP)
 _DENIED_CODES = ("rbacaccessdenied", "authorizationfailed", "billingaccessdenied", "accessdenied", "forbidden", "unauthorized")

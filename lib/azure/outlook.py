@@ -36,9 +36,9 @@ from lib.azure.query import fetch_pages
 from lib.azure.scopes import segment_value
 from lib.azure.throttle import ThrottledError
 from lib.azure.wire import get_field as _get
-from lib.i18n import N_, _
-from lib.models import Agreement, Metric, Period, ScopeKind
-from lib.schema import Col
+from lib.core.i18n import N_, _
+from lib.core.models import Agreement, Metric, Period, ScopeKind
+from lib.core.schema import Col
 
 FORECAST_SOURCE: Final = "Cost Management forecast API"
 FALLBACK_SOURCE: Final = "dashboard estimate"

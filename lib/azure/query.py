@@ -19,15 +19,14 @@ from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, 
 from azure.core.rest import HttpRequest
 from azure.mgmt.core.exceptions import ARMErrorFormat
 
-from lib import fmt
-from lib.i18n import N_, _
-from lib.models import Metric, Period
-from lib.periods import add_months, month_end
-from lib.schema import DIMENSIONS, TAG_KEY, TAG_TYPE, TAG_VALUE, UNASSIGNED, Col, conform
+from lib.core import fmt
+from lib.core.i18n import N_, _
+from lib.core.models import Metric, Period
+from lib.core.periods import add_months, month_end
+from lib.core.schema import DIMENSIONS, TAG_KEY, TAG_PREFIX, TAG_TYPE, TAG_VALUE, UNASSIGNED, Col, conform
 
 API_VERSION: Final = "2025-03-01"
 SERVICE_DIMENSION: Final = "MeterCategory"  # Azure's service name is the meter category
-TAG_PREFIX: Final = "tag:"
 NOT_QUERIED: Final = "(not queried)"
 
 # Dimensions a user can pick as the second grouping (Azure name → canonical column).

@@ -17,8 +17,8 @@ from azure.core.exceptions import AzureError
 from lib.azure.clients import Clients
 from lib.azure.throttle import ThrottledError
 from lib.azure.wire import get_field as _get
-from lib.i18n import N_, _
-from lib.models import Agreement, Scope, ScopeKind
+from lib.core.i18n import N_, _
+from lib.core.models import Agreement, Scope, ScopeKind
 
 MAX_SUBSCRIPTIONS_FOR_GROUPS = 25  # resource groups are listed for this many subscriptions (one call each)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
 
-from lib.i18n import _
+from lib.core.i18n import _
 
 # Cloud name → (ARM endpoint, token audience, Entra ID authority host).
 CLOUDS: Final[dict[str, tuple[str, str, str]]] = {

@@ -2,26 +2,22 @@
 
 ``connect`` signs in (failing fast with a message saying how), ``AzureSource.load`` runs the
 Query API month by month and turns the rows into a ``Dataset`` (raw frame = the query rows as
-Azure returned them, as text), and adds the forecast and invoices as extras (shapes documented in
-``lib.azure.outlook``). ``load_for_cli`` and ``download_for_cli`` back ``lib.cli``.
+Azure returned them, as text), and adds the forecast and invoices (``Dataset.live``; their shapes are
+documented in ``lib.azure.outlook``).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import queue
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
 from azure.core.credentials import TokenCredential
 
-from lib import fmt, i18n
 from lib.azure import outlook
 from lib.azure.auth import SignInError, identity_key, make_credential
 from lib.azure.clients import Clients
@@ -30,7 +26,6 @@ from lib.azure.errors import explain
 from lib.azure.query import (
     API_VERSION,
     SECOND_DIMENSIONS,
-    TAG_PREFIX,
     QuerySpec,
     fetch_pages,
     month_chunks,
@@ -40,35 +35,24 @@ from lib.azure.query import (
 )
 from lib.azure.scopes import ScopeIdError, agreement_of, normalize_scope, scope_from_id
 from lib.azure.settings import AzureSettings, SettingsError, read_settings
-from lib.i18n import N_, _, ngettext
-from lib.models import Agreement, Metric, Period, Scope
-from lib.periods import billing_period, billing_periods
-from lib.sources.base import Dataset, Dropped, LoadRequest, ProgressCallback, SourceError
+from lib.core import fmt, i18n, labels
+from lib.core.dataset import Dataset, LiveAnswer, LoadRequest, ProgressCallback, SourceError
+from lib.core.i18n import N_, _, ngettext
+from lib.core.models import Agreement, Metric, Period, Scope
+from lib.core.periods import billing_period, billing_periods
+from lib.core.reading import Dropped
 
-DIMENSION_LABELS = {
-    "ResourceGroupName": N_("resource group"),
-    "SubscriptionName": N_("subscription"),
-    "SubscriptionId": N_("subscription id"),
-    "ResourceLocation": N_("location"),
-    "ChargeType": N_("charge type"),
-    "PricingModel": N_("pricing model"),
-    "Meter": N_("meter"),
-    "ResourceId": N_("resource"),
-    "InvoiceId": N_("invoice"),
-    "BillingProfileName": N_("billing profile"),
-    "InvoiceSectionName": N_("invoice section"),
-}
 # Progress text of a throttled request; the sidebar recognises it by the part before the first field.
 THROTTLED: Final = N_("throttled, retrying in {wait} s{capped} [try {attempt}]")
 
 
 def dimension_label(group_by: str | None) -> str:
-    """Human name of a second grouping, in the reader's language."""
+    """Human name of a second grouping (a Query API dimension or ``tag:KEY``), in the reader's language, for mid-sentence use."""
     if not group_by:
         return _("nothing else")
-    if group_by.startswith(TAG_PREFIX):
-        return _("tag '{key}'").format(key=group_by.removeprefix(TAG_PREFIX))
-    return _(DIMENSION_LABELS[group_by]) if group_by in DIMENSION_LABELS else group_by
+    col = SECOND_DIMENSIONS.get(group_by)
+    label = labels.dimension_label(col if col is not None else group_by)
+    return label[:1].lower() + label[1:]
 
 
 def _one_line(text: str) -> str:
@@ -188,8 +172,8 @@ class AzureSource:
             raise
         except Exception as error:  # every Azure failure becomes a sentence, never a traceback
             raise SourceError(_one_line(explain(error, scope_id=scope.id, agreement=agreement, endpoint=endpoint))) from None
-        extras = self._extras(clients, scope, agreement, spec, normalized.frame, forecast, fetched, request.as_of)
-        return self._dataset(scope, agreement, spec, raw, normalized, fetched, extras, request.as_of)
+        live = self._live_answer(clients, scope, agreement, spec, normalized.frame, forecast, fetched, request.as_of)
+        return self._dataset(scope, agreement, spec, raw, normalized, fetched, live, request.as_of)
 
     def _fetch(self, client: Any, spec: QuerySpec, progress: ProgressCallback | None, where: list[float]) -> _Fetched:
         fetched = _Fetched()
@@ -244,7 +228,7 @@ class AzureSource:
         max_pages = self.connection.settings.max_pages if self.connection else 200
         return outlook.forecast_extra(client, spec.scope_id, spec.metric, open_period, as_of, max_pages=max_pages)
 
-    def _extras(
+    def _live_answer(
         self,
         clients: Clients,
         scope: Scope,
@@ -254,19 +238,19 @@ class AzureSource:
         forecast: dict[str, object],
         fetched: _Fetched,
         as_of: date,
-    ) -> dict[str, object]:
+    ) -> LiveAnswer:
         closed = _closed_periods(spec.period, as_of)
         invoices = outlook.invoice_extra(clients, scope.id, scope.kind, agreement, spec.period) if closed else None
         source = outlook.INVOICES_SOURCE if invoices else outlook.FINAL_COST_SOURCE
-        return {
-            "forecast": forecast,
-            "invoices": invoices if invoices else outlook.final_cost_extra(frame, closed),
-            "invoices_source": source,
-            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "pages": fetched.pages,
-            "query_rows": len(fetched.rows),
-            "months_queried": len(month_chunks(spec.period)),
-            "query": {
+        return LiveAnswer(
+            forecast=forecast,
+            invoices=tuple(invoices if invoices else outlook.final_cost_extra(frame, closed)),
+            invoices_source=source,
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            pages=fetched.pages,
+            rows=len(fetched.rows),
+            months_queried=len(month_chunks(spec.period)),
+            query={
                 "scope": scope.id,
                 "from": spec.period.start.isoformat(),
                 "to": spec.period.end.isoformat(),
@@ -274,7 +258,7 @@ class AzureSource:
                 "group_by": spec.group_by,
                 "filters": [[name, list(values)] for name, values in spec.filters],
             },
-        }
+        )
 
     def _dataset(
         self,
@@ -284,14 +268,14 @@ class AzureSource:
         raw: pl.DataFrame,
         normalized: Any,
         fetched: _Fetched,
-        extras: dict[str, object],
+        answer: LiveAnswer,
         as_of: date,
     ) -> Dataset:
         warnings = []
         if not fetched.rows:
             warnings.append(_("Azure returned no cost rows for this scope and period."))
-        forecast = extras["forecast"]
-        if isinstance(forecast, dict) and not forecast.get("available"):
+        forecast = answer.forecast
+        if not forecast.get("available"):
             warnings.append(
                 _("Estimate to period end: the dashboard's own estimate is used ({reason}).").format(reason=forecast.get("reason"))
             )
@@ -307,7 +291,7 @@ class AzureSource:
         )
         notes = [
             live.format(rows=fmt.count(len(fetched.rows)), pages=fetched.pages, dimension=dimension_label(spec.group_by)),
-            _("Closed periods: {source}.").format(source=_(str(extras["invoices_source"]))),
+            _("Closed periods: {source}.").format(source=_(answer.invoices_source)),
             *normalized.notes,
         ]
         if spec.filters:
@@ -326,7 +310,7 @@ class AzureSource:
             dropped=tuple(Dropped(reason, rows) for reason, rows in normalized.dropped),
             warnings=tuple(warnings),
             notes=tuple(notes),
-            extras=extras,
+            live=answer,
         )
 
     def cost_details(self, request: CostDetailsRequest, *, progress: ProgressCallback | None = None) -> CostDetailsFile:
@@ -367,57 +351,3 @@ class AzureSource:
             if getattr(error, "status_code", None) == 400:
                 message += " " + _("The dashboard's query-based rows (Usage download page) work for every scope.")
             raise SourceError(_one_line(message)) from None
-
-
-def _cli_progress(fraction: float, text: str) -> None:
-    if sys.stderr.isatty():
-        print(f"  {fraction:4.0%} {text}", file=sys.stderr)
-
-
-def _cli_connection(args: argparse.Namespace) -> Connection:
-    return connect(os.environ, cloud=getattr(args, "cloud", None), arm_endpoint=getattr(args, "arm_endpoint", None))
-
-
-def load_for_cli(args: argparse.Namespace, *, as_of: date, metric: Metric) -> Dataset:
-    """``summarize --scope``: query the scope and return the data set."""
-    date_from, date_to = getattr(args, "date_from", None), getattr(args, "date_to", None)
-    if (date_from is None) != (date_to is None):
-        raise SourceError(_("give both --from and --to (or neither, for the last six billing periods and the current one)"))
-    try:
-        period = Period(date_from, date_to) if date_from and date_to else None
-    except ValueError as error:
-        raise SourceError(str(error)) from None
-    group_by = os.environ.get("AZDASH_GROUP_BY", "ResourceGroupName") or None
-    if group_by and group_by not in SECOND_DIMENSIONS and not group_by.startswith(TAG_PREFIX):
-        raise SourceError(
-            _("AZDASH_GROUP_BY={value}: use one of {dimensions} or tag:KEY").format(
-                value=repr(group_by), dimensions=", ".join(SECOND_DIMENSIONS)
-            )
-        )
-    source = AzureSource(_cli_connection(args), group_by=group_by)
-    return source.load(LoadRequest(as_of=as_of, metric=metric, period=period, scope_id=args.scope), progress=_cli_progress)
-
-
-def download_for_cli(args: argparse.Namespace) -> int:
-    """``download``: write the raw cost details CSV and return the exit status."""
-    if not args.scope:
-        raise SourceError(_("--scope is required (e.g. /providers/Microsoft.Billing/billingAccounts/ID/billingProfiles/ID)"))
-    period = None
-    if args.date_from or args.date_to:
-        if not (args.date_from and args.date_to):
-            raise SourceError(_("give both --from and --to"))
-        try:
-            period = Period(args.date_from, args.date_to)
-        except ValueError as error:
-            raise SourceError(str(error)) from None
-    request = CostDetailsRequest(args.scope, Metric(args.metric), args.billing_period, args.invoice_id, period)
-    source = AzureSource(_cli_connection(args))
-    result = source.cost_details(request, progress=_cli_progress)
-    out = Path(args.output)
-    try:
-        out.write_bytes(result.data)
-    except OSError as error:
-        raise SourceError(_("cannot write {path}: {error}").format(path=out, error=error.strerror)) from None
-    wrote = _("wrote {path}: {size} bytes from {parts} part(s) ({status})")
-    print(wrote.format(path=out, size=fmt.count(len(result.data)), parts=result.blobs, status=result.status))
-    return 0

@@ -14,11 +14,11 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from lib.dialects import MCA_2023_12_01_PREVIEW, MCA_V2_HEADER
-from lib.models import Agreement, Metric, Scope, ScopeKind
-from lib.normalize import normalize
-from lib.periods import add_months, billing_periods
-from lib.sources.base import Dataset, LoadRequest, ProgressCallback
+from lib.core.dataset import Dataset, LoadRequest, ProgressCallback
+from lib.core.models import Agreement, Metric, Scope, ScopeKind
+from lib.core.periods import add_months, billing_periods
+from lib.ingest.dialects import MCA_2023_12_01_PREVIEW, MCA_V2_HEADER
+from lib.ingest.normalize import normalize
 
 SEED = 20240611
 BILLING_ACCOUNT_ID = "5e3a1c2d-7b84-4f0e-9a61-2c9d8e7f6a10:4b2f9c1e-8d3a-4e7b-b5c6-1a2b3c4d5e6f_2019-05-31"

@@ -23,17 +23,16 @@ import threading
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import polars as pl
 
-from lib.frames import TAG_INDEX, TAG_SET, TagIndex
-from lib.models import Agreement, Metric, Scope, ScopeKind
-from lib.schema import CANONICAL_SCHEMA, TAG_TYPE, Col
-from lib.sources.base import Dataset, Dropped, SourceError
-
-if TYPE_CHECKING:
-    from lib.sources.files import FileReport, InputFile
+from lib.core.dataset import Dataset, SourceError, TagIndex
+from lib.core.models import Agreement, Metric, Scope, ScopeKind
+from lib.core.reading import Dropped, FileReport, InputFile
+from lib.core.schema import CANONICAL_SCHEMA, TAG_TYPE, Col
+from lib.ingest.stream import raw_scan
+from lib.ingest.tags import TAG_SET
 
 VERSION: Final = 2  # 2: tag lists stored once per distinct set (``<key>.tags.parquet``), rows hold the set's id
 KEEP: Final = 8  # entries kept; the oldest are removed
@@ -72,46 +71,39 @@ def _undate(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-PENDING: Final = "cache_write"  # ``Dataset.extras`` key of a write not started yet (``store(start=False)``)
-_PENDING_GUARD = threading.Lock()
-
-
 def store(dataset: Dataset, items: Sequence[InputFile], metric: Metric, language: str, *, start: bool = True) -> threading.Thread | None:
     """Write ``dataset`` to the cache in a background thread (returned, started unless ``start`` is False).
 
     ``start=False`` leaves the write for ``start_pending``: the app starts it once the first page is drawn, so
     writing the cache does not compete with that page for the processor.
     """
-    scans = dataset.extras.get("raw_scans")
-    if not isinstance(scans, list) or not scans:
+    scans = dataset.raw_scans
+    if not scans:
         return None
     name = key(items, metric, language)
     thread = threading.Thread(target=_write, args=(dataset, name, scans), name="azdash-cache-write", daemon=False)
     if start:
         thread.start()
     else:
-        dataset.extras[PENDING] = thread
+        dataset.pending_write.leave(thread)
     return thread
 
 
 def start_pending(dataset: Dataset) -> threading.Thread | None:
     """Start the cache write ``store(start=False)`` left for ``dataset`` (once; None when there is none)."""
-    with _PENDING_GUARD:
-        thread = dataset.extras.pop(PENDING, None)
-    if not isinstance(thread, threading.Thread):
+    thread = dataset.pending_write.take()
+    if thread is None:
         return None
     thread.start()
     return thread
 
 
-def _write(dataset: Dataset, name: str, scans: list[Any]) -> None:
-    from lib.sources.files import file_reports
-
+def _write(dataset: Dataset, name: str, scans: tuple[tuple[str, str, int], ...]) -> None:
     folder = cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         last = dataset.frame.get_column(Col.CHARGE_DATE).max()
-        index = dataset.extras.get(TAG_INDEX)
+        index = dataset.tag_index
         meta = {
             "version": VERSION,
             "source": dataset.source,
@@ -127,7 +119,7 @@ def _write(dataset: Dataset, name: str, scans: list[Any]) -> None:
             "is_estimate": dataset.is_estimate,
             "raw_scans": scans,
             "tags_inline": not (isinstance(index, TagIndex) and index.frame is dataset.frame and not index.inline),
-            "reports": [_report(r) for r in file_reports(dataset)],
+            "reports": [_report(r) for r in dataset.file_reports],
         }
         with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as handle:
             temporary = Path(handle.name)
@@ -176,8 +168,6 @@ def _report(report: FileReport) -> dict[str, Any]:
 
 def load(items: Sequence[InputFile], metric: Metric, language: str, as_of: date) -> Dataset | None:
     """The cached data set for ``items``, or None when there is none (or it cannot be read)."""
-    from lib.sources.files import REPORTS, FileReport
-
     folder = cache_dir()
     name = key(items, metric, language)
     try:
@@ -232,11 +222,12 @@ def load(items: Sequence[InputFile], metric: Metric, language: str, as_of: date)
         warnings=tuple(meta["warnings"]),
         notes=tuple(meta["notes"]),
         is_estimate=meta["is_estimate"],
-        extras={REPORTS: reports, "raw_scans": meta["raw_scans"], "from_cache": True, **({TAG_INDEX: index} if index else {})},
+        file_reports=reports,
+        raw_scans=tuple((str(p), str(sep), int(skip)) for p, sep, skip in meta["raw_scans"]),
+        tag_index=index,
+        from_cache=True,
     )
 
 
 def _scan(path: str, separator: str, skip_rows: int) -> pl.LazyFrame:
-    from lib.formats.stream import raw_scan
-
     return raw_scan(path, separator, skip_rows)

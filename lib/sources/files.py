@@ -3,115 +3,36 @@
 Several files (or the parts of one export) become one data set. ``Dataset.raw`` is the diagonal
 concatenation of every part's text rows, ``SourceRow`` indexes it, and ``Dataset.raw_files``
 holds the bytes exactly as given for the byte-identical raw download. Each file's report (layout,
-rows read, kept and dropped, dates, currencies, totals) is in ``Dataset.extras["file_reports"]``.
+rows read, kept and dropped, dates, currencies, totals) is in ``Dataset.file_reports``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
-from lib import fmt, i18n
-from lib.formats import merge
-from lib.formats.containers import MANIFEST, PARQUET_SUFFIXES, Part, folder_run_time, metric_from_text, parse_manifest, unpack
-from lib.formats.errors import FormatError
-from lib.formats.read import PartResult, agreement_of, read_part
-from lib.formats.stream import read_csv_path, streamable
-from lib.frames import TAG_INDEX, TagIndex, index_tag_sets
-from lib.i18n import _, ngettext
-from lib.models import Metric, Scope, ScopeKind
-from lib.normalize import TAG_SET_ID
-from lib.schema import Col, as_text, conform
+from lib.core import fmt, i18n
+from lib.core.dataset import Dataset, LoadRequest, ProgressCallback, RawFile, SourceError, TagIndex
+from lib.core.i18n import _, ngettext
+from lib.core.models import Metric, Scope, ScopeKind
+from lib.core.reading import Dropped, FileReport, InputFile
+from lib.core.schema import Col, as_text, conform
+from lib.ingest import merge
+from lib.ingest.containers import MANIFEST, PARQUET_SUFFIXES, Part, folder_run_time, metric_from_text, parse_manifest, unpack
+from lib.ingest.errors import FormatError
+from lib.ingest.normalize import TAG_SET_ID
+from lib.ingest.read import PartResult, agreement_of, read_part
+from lib.ingest.stream import read_csv_path, streamable
+from lib.ingest.tags import index_tag_sets
 from lib.sources import disk_cache
-from lib.sources.base import Dataset, Dropped, LoadRequest, ProgressCallback, RawFile, SourceError
 
 READABLE = (".csv", ".txt", ".gz", ".gzip", ".zip", *PARQUET_SUFFIXES)
-REPORTS = "file_reports"
 MAX_SCOPES = 500
-
-
-@dataclass(frozen=True)
-class FileReport:
-    """What one file (or one part of a zip) gave: shown to the user next to the data."""
-
-    name: str
-    format: str
-    schema_version: str
-    metric: str | None
-    rows_read: int
-    rows_kept: int
-    dropped: tuple[Dropped, ...] = ()
-    date_min: date | None = None
-    date_max: date | None = None
-    totals: dict[str, float] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    is_estimate: bool = False
-    error: str | None = None
-
-    @property
-    def currencies(self) -> list[str]:
-        """Currencies of the kept rows, sorted."""
-        return sorted(self.totals)
-
-    def as_dict(self) -> dict[str, object]:
-        """JSON-ready form (dates ISO, totals rounded to 6 decimals)."""
-        return {
-            "name": self.name,
-            "format": self.format,
-            "schema_version": self.schema_version,
-            "metric": self.metric,
-            "rows_read": self.rows_read,
-            "rows_kept": self.rows_kept,
-            "rows_dropped": sum(d.rows for d in self.dropped),
-            "dropped": [{"reason": d.reason, "rows": d.rows} for d in self.dropped],
-            "date_min": self.date_min.isoformat() if self.date_min else None,
-            "date_max": self.date_max.isoformat() if self.date_max else None,
-            "currencies": self.currencies,
-            "totals": {k: round(v, 6) for k, v in self.totals.items()},
-            "is_estimate": self.is_estimate,
-            "notes": list(self.notes),
-            "warnings": list(self.warnings),
-            "error": self.error,
-        }
-
-
-@dataclass(frozen=True)
-class InputFile:
-    """A file as given: its name, bytes, and where a folder placed it (its export run)."""
-
-    name: str
-    data: bytes
-    run: str | None = None
-    run_time: str | None = None
-    metric_hint: str | None = None
-    version_hint: str | None = None
-    path: str | None = None  # a big CSV given by path: streamed from disk, ``data`` left empty
-    size: int = 0
-    mtime_ns: int = 0
-
-    @property
-    def streamed(self) -> bool:
-        """Read from ``path`` in batches instead of from ``data``."""
-        return self.path is not None and not self.data
-
-    def fingerprint(self) -> bytes:
-        """Changes when the content changes: the bytes' hash, or path + size + modification time."""
-        if self.streamed:
-            return f"{self.path}|{self.size}|{self.mtime_ns}".encode()
-        return hashlib.sha256(self.data).digest()
-
-
-def file_reports(dataset: Dataset) -> tuple[FileReport, ...]:
-    """The per-file reports of a files data set (empty for other sources)."""
-    reports = dataset.extras.get(REPORTS, ())
-    return tuple(r for r in reports if isinstance(r, FileReport)) if isinstance(reports, tuple) else ()
 
 
 def _parts(item: InputFile) -> list[Part]:
@@ -185,7 +106,7 @@ def load_files(
         raise _nothing_to_show(results, failed)
     dataset = _assemble(results, failed, items, as_of, metric)
     if streamed and not failed and all(r.scan for r in results):
-        dataset.extras["raw_scans"] = [list(r.scan) for r in results if r.scan]
+        dataset = replace(dataset, raw_scans=tuple(r.scan for r in results if r.scan))
         disk_cache.store(dataset, items, metric, i18n.get_language(), start=not page_first)
     if progress:
         read = ngettext("Read {count} file: {rows} rows", "Read {count} files: {rows} rows", len(items))
@@ -274,11 +195,11 @@ def _assemble(results: list[PartResult], failed: list[FileReport], items: list[I
     kept = merge.remove(combined, removals) if removals else combined
     reports = _reports(results, kept, removals) + failed
     normalized = conform(kept.drop("_part", "_month", strict=False), later.columns if later else ())
-    extras: dict[str, object] = {REPORTS: tuple(reports)}
+    tag_index = None
     if tag_tables is not None:
         table = pl.concat([t for _start, t in tag_tables])
         inline = all(r.tags_inline for r in results)
-        extras[TAG_INDEX] = TagIndex(normalized, *index_tag_sets(kept.get_column(TAG_SET_ID), table), inline=inline)
+        tag_index = TagIndex(normalized, *index_tag_sets(kept.get_column(TAG_SET_ID), table), inline=inline)
     del kept, combined
     dropped = tuple(
         Dropped(f"{rep.name}: {d.reason}", d.rows, d.example_line) for rep in reports for d in rep.dropped if rep.error is None and d.rows
@@ -303,8 +224,9 @@ def _assemble(results: list[PartResult], failed: list[FileReport], items: list[I
         warnings=tuple(all_warnings),
         notes=tuple([*notes, *(n for r in results for n in r.notes)]),
         is_estimate=any(r.is_estimate for r in results),
-        extras=extras,
         later=later,
+        file_reports=tuple(reports),
+        tag_index=tag_index,
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from lib import state
+from lib.ui import state
 from tests.app.conftest import download
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"

@@ -15,10 +15,11 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import fmt, i18n, state
-from lib.schema import Col
-from lib.sources.base import Dataset, LoadRequest
+from lib.core import fmt, i18n
+from lib.core.dataset import Dataset, LoadRequest
+from lib.core.schema import Col
 from lib.sources.demo import DemoSource
+from lib.ui import state
 from tests.app.conftest import APP, TIMEOUT, metrics
 
 AS_OF = date(2026, 11, 26)  # tests/conftest.py pins AZDASH_TODAY to this day

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import state
+from lib.ui import state
 from tests.app.test_i18n_links import _english_messages, open_link, rendered_texts
 from tests.azure.fakes import QUERY_PATH, SUB_SCOPE, FakeArm, Recorded, Reply, query_page, serve_arm, sign_in_with_az
 

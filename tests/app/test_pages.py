@@ -11,11 +11,12 @@ from decimal import Decimal
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
-from lib import cli, state
-from lib.fmt import money
-from lib.schema import Col
-from lib.sources.base import LoadRequest
+from lib import cli
+from lib.core.dataset import LoadRequest
+from lib.core.fmt import money
+from lib.core.schema import Col
 from lib.sources.demo import DemoSource
+from lib.ui import state
 from tests.app.conftest import download, metrics
 
 AS_OF = date(2026, 11, 26)  # tests/conftest.py pins AZDASH_TODAY to this day
@@ -135,7 +136,7 @@ def test_download_file_names_say_scope_and_period(app: AppTest) -> None:
     app.switch_page("pages/download.py").run()
     text = " ".join(m.value for m in app.markdown)
     assert "Nov 2026" in text or "1 Nov 2026" in text
-    from lib.export import export_name
+    from lib.output.export import export_name
 
     del export_name
 

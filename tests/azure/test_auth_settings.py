@@ -8,8 +8,8 @@ import pytest
 
 from lib.azure.auth import identity_key
 from lib.azure.settings import SettingsError, read_settings
+from lib.core.dataset import SourceError
 from lib.sources.azure import connect
-from lib.sources.base import SourceError
 from tests.azure.fakes import FakeArm, FakeCredential, fake_jwt
 
 

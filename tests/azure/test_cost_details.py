@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from lib.azure.cost_details import CostDetailsRequest, check_request, merge_csv_parts
-from lib.models import Agreement, Metric, Period
+from lib.core.dataset import SourceError
+from lib.core.models import Agreement, Metric, Period
 from lib.sources.azure import AzureSource, Connection
-from lib.sources.base import SourceError
 from tests.azure.fakes import SUB_SCOPE, FakeArm, Reply
 
 PROFILE = "/providers/Microsoft.Billing/billingAccounts/5e3a:4b2f_2019-05-31/billingProfiles/KX7Q-2MZR"

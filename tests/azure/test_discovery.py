@@ -6,7 +6,7 @@ import pytest
 
 from lib.azure.clients import Clients
 from lib.azure.scopes import ScopeIdError, agreement_of, discover, normalize_scope, scope_kind
-from lib.models import Agreement, ScopeKind
+from lib.core.models import Agreement, ScopeKind
 from lib.sources.azure import Connection
 from tests.azure.fakes import SUB, FakeArm, Reply
 

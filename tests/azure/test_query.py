@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from lib.azure.query import NOT_QUERIED
-from lib.models import Metric, Period
-from lib.schema import Col
+from lib.core.dataset import LoadRequest, SourceError
+from lib.core.models import Metric, Period
+from lib.core.schema import Col
 from lib.sources import SOURCES
 from lib.sources.azure import AzureSource, Connection
-from lib.sources.base import LoadRequest, SourceError
 from tests.azure.fakes import COLUMNS, FORECAST_PATH, QUERY_PATH, SUB_SCOPE, FakeArm, Recorded, Reply, query_page
 
 AS_OF = date(2026, 11, 26)
@@ -102,13 +102,13 @@ def test_three_page_result_is_followed_with_the_same_body_and_kept_whole(arm: Fa
     for source_row, cost in frame.select(Col.SOURCE_ROW, Col.COST).iter_rows():
         assert float(dataset.raw[source_row, "Cost"]) == cost
 
-    assert dataset.extras["pages"] == 3
-    assert dataset.extras["query_rows"] == len(served)
+    assert dataset.live.pages == 3
+    assert dataset.live.rows == len(served)
     assert any("5 rows from 3 page(s)" in text for text in progress)
     assert any("page" in n and "5 rows" in n for n in dataset.notes)
-    invoices = dataset.extras["invoices"]
-    assert dataset.extras["invoices_source"].startswith("final actual cost")
-    assert invoices == [
+    invoices = dataset.live.invoices
+    assert dataset.live.invoices_source.startswith("final actual cost")
+    assert list(invoices) == [
         {
             "kind": "final_actual_cost",
             "invoice_id": None,
@@ -162,7 +162,7 @@ def test_long_period_is_queried_month_by_month_and_forecast_covers_the_open_peri
         "includeActualCost": True,
         "includeFreshPartialCost": False,
     }
-    forecast = dataset.extras["forecast"]
+    forecast = dataset.live.forecast
     assert forecast["source"] == "Cost Management forecast API"
     assert forecast["available"] is True
     assert forecast["actual_to_date"] == pytest.approx(400.0)
@@ -170,14 +170,14 @@ def test_long_period_is_queried_month_by_month_and_forecast_covers_the_open_peri
     assert forecast["total"] == pytest.approx(442.0)
     assert forecast["currency"] == "EUR"
     assert [d["status"] for d in forecast["daily"]] == ["Actual", "Forecast", "Forecast"]
-    assert [i["period_start"] for i in dataset.extras["invoices"]] == ["2026-09-01", "2026-10-01"]
+    assert [i["period_start"] for i in dataset.live.invoices] == ["2026-09-01", "2026-10-01"]
 
 
 def test_forecast_refusal_falls_back_to_the_dashboard_estimate(arm: FakeArm, connection: Connection) -> None:
     arm.add("POST", QUERY_PATH, Reply(200, query_page([[5.0, 5.5, 20261102, "Storage", "rg", "EUR"]])))
     arm.add("POST", FORECAST_PATH, Reply(400, {"error": {"code": "BadRequest", "message": "Forecast is unavailable for this scope"}}))
     dataset = _load(connection, Period(date(2026, 11, 1), AS_OF))
-    forecast = dataset.extras["forecast"]
+    forecast = dataset.live.forecast
     assert forecast["source"] == "dashboard estimate"
     assert forecast["available"] is False
     assert "Forecast is unavailable" in forecast["reason"]

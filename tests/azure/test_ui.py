@@ -11,8 +11,8 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from lib import state
-from lib.fmt import money
+from lib.core.fmt import money
+from lib.ui import state
 from tests.azure.fakes import FORECAST_PATH, QUERY_PATH, SUB_SCOPE, FakeArm, Recorded, Reply, query_page, sign_in_with_az
 
 APP = Path(__file__).resolve().parents[2] / "app.py"

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from lib.fmt import money
+from lib.core.fmt import money
 from tests.browser.conftest import Visit, sync_api
 from tests.browser.test_overview import choose_service
 

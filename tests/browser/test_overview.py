@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lib.fmt import money, percent
+from lib.core.fmt import money, percent
 from tests.browser.conftest import AS_OF, Visit, metric_value, plotly_figures, sync_api, wait_for_run
 
 pytestmark = pytest.mark.browser

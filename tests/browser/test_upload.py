@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from lib.fmt import money
+from lib.core.fmt import money
 from tests.browser.conftest import REPO, Visit, sync_api, wait_for_run
 
 pytestmark = pytest.mark.browser

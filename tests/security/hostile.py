@@ -2,7 +2,7 @@
 
 Cells that spreadsheets run as formulas (OWASP "CSV injection"), zip and gzip bombs, nested and
 self-containing archives, deeply nested and enormous tags, ragged rows, NUL bytes and invalid
-UTF-8. The layout is Microsoft's documented MCA version 2 header (``lib.dialects``).
+UTF-8. The layout is Microsoft's documented MCA version 2 header (``lib.ingest.dialects``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import gzip
 import io
 import zipfile
 
-from lib import dialects
+from lib.ingest import dialects
 from tests.fixtures.generate import to_csv
 
 HEADER = dialects.MCA_V2_HEADER

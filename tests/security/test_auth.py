@@ -1,4 +1,4 @@
-"""Who gets in: the pure decision (``lib.auth``) and the gate in the running app (AppTest's ``user``)."""
+"""Who gets in: the pure decision (``lib.access.auth``) and the gate in the running app (AppTest's ``user``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import state
-from lib.auth import AccessSettings, Outcome, access_decision, settings_from
+from lib.access.auth import AccessSettings, Outcome, access_decision, settings_from
+from lib.ui import state
 from tests.security.conftest import APP, TIMEOUT
 
 AUTH = {
@@ -171,7 +171,7 @@ def test_required_sign_in_without_auth_shows_nothing(monkeypatch: pytest.MonkeyP
 
 
 def test_paths_are_free_locally_and_closed_when_sign_in_is_on(tmp_path: Path) -> None:
-    from lib.auth import path_refusal
+    from lib.access.auth import path_refusal
 
     assert path_refusal(str(tmp_path), AccessSettings()) is None
     refused = path_refusal("/etc/passwd", ON)
@@ -179,7 +179,7 @@ def test_paths_are_free_locally_and_closed_when_sign_in_is_on(tmp_path: Path) ->
 
 
 def test_path_roots_allow_their_folders_only_after_links_are_resolved(tmp_path: Path) -> None:
-    from lib.auth import path_refusal
+    from lib.access.auth import path_refusal
 
     allowed = tmp_path / "exports"
     allowed.mkdir()

@@ -11,10 +11,11 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import convert, downloads, state
-from lib.models import Metric
+from lib.analysis.views import View
+from lib.core.models import Metric
+from lib.output import convert, downloads
 from lib.sources.files import load_files
-from lib.views import View
+from lib.ui import state
 from tests.app.conftest import download
 from tests.security import hostile
 from tests.security.conftest import APP, TIMEOUT

@@ -18,10 +18,10 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import convert
-from lib.models import Metric
-from lib.normalize import MAX_TAGS_CELL, parse_tags
-from lib.sources.base import Dataset, SourceError
+from lib.core.dataset import Dataset, SourceError
+from lib.core.models import Metric
+from lib.ingest.normalize import MAX_TAGS_CELL, parse_tags
+from lib.output import convert
 from lib.sources.files import load_files
 from tests.security import hostile
 

@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import state
-from lib.formats.containers import unpack
-from lib.formats.limits import CHUNK, MIB, read_limits
-from lib.models import Metric
-from lib.normalize import MAX_TAGS_CELL, parse_tags
-from lib.schema import Col
-from lib.sources.base import Dataset, SourceError
+from lib.core.dataset import Dataset, SourceError
+from lib.core.models import Metric
+from lib.core.schema import Col
+from lib.ingest.containers import unpack
+from lib.ingest.limits import CHUNK, MIB, read_limits
+from lib.ingest.normalize import MAX_TAGS_CELL, parse_tags
 from lib.sources.files import load_files
+from lib.ui import state
 from tests.security import hostile
 from tests.security.conftest import APP, TIMEOUT
 

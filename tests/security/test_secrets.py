@@ -16,11 +16,12 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import redact, state
+from lib.access import redact
 from lib.azure.cost_details import CostDetailsRequest
-from lib.models import Agreement, Metric
+from lib.core.dataset import SourceError
+from lib.core.models import Agreement, Metric
 from lib.sources.azure import AzureSource, Connection, connect
-from lib.sources.base import SourceError
+from lib.ui import state
 from tests.azure.fakes import QUERY_PATH, SUB_SCOPE, FakeArm, FakeCredential, Reply, fake_jwt, serve_arm, sign_in_with_az
 from tests.security.conftest import APP, TIMEOUT
 

@@ -1,0 +1,239 @@
+"""What each page shows, computed from a data set and the user's view; free of Streamlit.
+
+Pages call one function here and draw the result, so the numbers a page shows can be tested
+(and benchmarked) without a browser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+import polars as pl
+
+from lib.analysis import aggregate, filters, frames
+from lib.analysis.aggregate import Headline, PeriodBill
+from lib.analysis.estimate import Estimate
+from lib.core.dataset import Dataset, LaterColumns, every_column
+from lib.core.i18n import N_, _
+from lib.core.models import Metric, Period, Scope
+from lib.core.periods import period_label
+from lib.core.schema import TAG_PREFIX, Col
+from lib.output.charts import colour_map
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything the user picked: the state a link would carry."""
+
+    source: str = "demo"
+    scope_id: str | None = None
+    period_key: str = "history"
+    period: Period | None = None
+    metric: Metric = Metric.ACTUAL
+    currency: str | None = None
+    filters: filters.Filters = field(default_factory=filters.Filters)
+    group_by: str = Col.SERVICE
+
+
+def scope_of(dataset: Dataset, view: View) -> Scope | None:
+    """The scope the view names, or ``None`` for the whole data set."""
+    return next((s for s in dataset.scopes if s.id == view.scope_id), None)
+
+
+def currency_of(dataset: Dataset, view: View) -> str:
+    """The currency to show: the chosen one if present, else the data set's main currency."""
+    present, main = _currencies(dataset)
+    if view.currency in present:
+        return str(view.currency)
+    return main
+
+
+def _currencies(dataset: Dataset) -> tuple[list[str], str]:
+    """The data set's currencies (sorted) and the one on most rows, computed once per data set."""
+
+    def compute() -> tuple[list[str], str]:
+        counts = dataset.frame.get_column(Col.BILLING_CURRENCY).drop_nulls().value_counts(sort=True)
+        present = sorted(str(c) for c in counts.get_column(Col.BILLING_CURRENCY).to_list())
+        return present, str(counts.item(0, 0)) if counts.height else "EUR"
+
+    return frames.prepared(dataset).memo(("currencies",), compute)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a view selects, pre-aggregated for the pages, with the canonical rows on demand.
+
+    ``cube`` holds the selected rows of the chosen currency grouped by (charge date, billing period,
+    invoice, charge type, ``group``) with their ``Cost`` and ``Rows`` (usage rows each stands for),
+    over the whole history; ``cube_rows`` is its part inside the period. Every aggregate in
+    ``lib.analysis.aggregate`` gives the same figures on them as on the rows. ``history`` (the period
+    ignored) and ``rows`` are the canonical rows themselves, computed only when asked for.
+    """
+
+    currency: str
+    period: Period
+    scope: Scope | None
+    other_currencies: dict[str, float]
+    cube: pl.DataFrame
+    cube_rows: pl.DataFrame
+    group_by: str
+    _frame: pl.DataFrame = field(repr=False, compare=False)  # the data set's ``frame`` (not the data set: this is memoised beside it)
+    _later: LaterColumns | None = field(default=None, repr=False, compare=False)
+    _filters: filters.Filters = field(default_factory=filters.Filters, repr=False)
+    _prepared: frames.Prepared | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def row_count(self) -> int:
+        """Usage rows inside scope, filters, currency and period."""
+        return aggregate.row_count(self.cube_rows)
+
+    @cached_property
+    def history(self) -> pl.DataFrame:
+        """The canonical rows in scope, filters and currency, whatever the period (every column: a big file's
+        ``Dataset.later`` columns are read for them)."""
+        rows = every_column(self._frame, self._later)
+        if self._prepared is not None and self._prepared.lazy_tags:  # tag lists not held per row: through the tag sets
+            found = self._prepared
+            chosen = found.rows_where(filters.scope_expression(self.scope) & found.filter_expression(self._filters), rows)
+        else:
+            chosen = filters.apply(rows, self._filters, scope=self.scope)
+        return aggregate.in_currency(chosen, self.currency)
+
+    @cached_property
+    def rows(self) -> pl.DataFrame:
+        """The canonical rows the view selects (scope, filters, currency and period)."""
+        return self.history.filter(filters.period_expression(self.period))
+
+
+GROUP = "group"  # the cube's group column
+
+
+def select(dataset: Dataset, view: View) -> Selection:
+    """Apply scope, filters, currency and period to the data set (remembered per view)."""
+    prepared = frames.prepared(dataset)
+    return prepared.memo(("select", view), lambda: _select(dataset, prepared, view))
+
+
+def _select(dataset: Dataset, prepared: frames.Prepared, view: View) -> Selection:
+    scope = scope_of(dataset, view)
+    currency = currency_of(dataset, view)
+    period = view.period or data_period(dataset)
+    uses_tags = view.group_by.startswith(TAG_PREFIX) or bool(view.filters.tag_key and view.filters.tag_values)
+    condition = filters.scope_expression(scope) & prepared.filter_expression(view.filters)
+    # One pass over the rows: everything the pages show is folded from (slot, group) sums.
+    grouped = (
+        prepared.frame_for(uses_tags)
+        .lazy()
+        .filter(condition)
+        .group_by(frames.SLOT, prepared.group_key(view.group_by).alias(GROUP))
+        .agg(pl.col(Col.COST).sum(), pl.len().cast(pl.Int64).alias(aggregate.ROWS))
+        .collect()
+    )
+    cube = (
+        grouped.with_columns(pl.col(GROUP).cast(pl.String))
+        .join(prepared.slots, on=frames.SLOT, how="left")
+        .drop(frames.SLOT)
+        .sort(Col.CHARGE_DATE, GROUP, Col.BILLING_PERIOD_START, Col.INVOICE_ID, Col.CHARGE_TYPE, nulls_last=True)
+    )
+    in_period = filters.period_expression(period)
+    others = {c: v for c, v in aggregate.cost_by_currency(cube.filter(in_period)).items() if c != currency}
+    history = aggregate.in_currency(cube, currency)
+    in_view = history.filter(in_period)
+    return Selection(currency, period, scope, others, history, in_view, view.group_by, dataset.frame, dataset.later, view.filters, prepared)
+
+
+def data_period(dataset: Dataset) -> Period:
+    """The span of the data set's charge dates (today only, when it has no rows)."""
+
+    def compute() -> Period:
+        dates = dataset.frame.get_column(Col.CHARGE_DATE)
+        if dates.is_empty():
+            return Period(dataset.as_of, dataset.as_of)
+        return Period(dates.min(), dates.max())  # type: ignore[arg-type]
+
+    return frames.prepared(dataset).memo(("data_period", dataset.as_of), compute)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the overview page draws."""
+
+    selection: Selection
+    headline: Headline
+    daily: pl.DataFrame
+    bills: list[PeriodBill]
+    accumulated: pl.DataFrame
+    estimate: Estimate
+    colours: dict[str, str]
+
+
+def ranked(dataset: Dataset, group_by: str) -> list[str]:
+    """Group names of the whole data set, costliest first (stable colours across pages)."""
+    prepared = frames.prepared(dataset)
+
+    def compute() -> list[str]:
+        frame = prepared.frame_for(group_by.startswith(TAG_PREFIX))
+        grouped = frame.lazy().select(prepared.group_key(group_by).alias(GROUP), Col.COST).collect()
+        return [str(g) for g in aggregate.cost_by(grouped, GROUP).get_column("group").to_list()]
+
+    return prepared.memo(("ranked", group_by), compute)
+
+
+def overview(dataset: Dataset, view: View, as_of: date | None = None) -> Overview:
+    """Compute the overview page's figures and chart data."""
+    as_of = as_of or dataset.as_of
+    chosen = select(dataset, view)
+    estimate = aggregate.open_estimate(chosen.cube, as_of)
+    bills = aggregate.billing_history(chosen.cube, as_of, estimate)
+    accumulated, estimate = aggregate.accumulated_cost(chosen.cube, as_of, estimate)
+    if dataset.live and not view.filters.active:
+        # Invoices and forecasts cover the whole scope: they only hold while nothing is filtered out.
+        bills = aggregate.apply_outlook(bills, dataset.live, chosen.currency)
+        current = bills[-1]
+        if current.estimate_method != estimate.method:
+            estimate = Estimate(
+                estimate.period, estimate.last_data_day, estimate.cost_so_far, current.estimated_rest, current.estimate_method
+            )
+            end_of_line = (pl.col("kind") == "estimate") & (pl.col("day") == estimate.period.end)
+            accumulated = accumulated.with_columns(
+                pl.when(end_of_line).then(pl.lit(estimate.total)).otherwise(pl.col("cumulative")).alias("cumulative")
+            )
+    head = aggregate.headline(chosen.cube, chosen.cube_rows, chosen.currency, as_of, bills)
+    daily = aggregate.daily_cost(chosen.cube_rows, GROUP, chosen.period)
+    return Overview(chosen, head, daily, bills, accumulated, estimate, colour_map(ranked(dataset, view.group_by)))
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """What the explore page draws."""
+
+    selection: Selection
+    table: pl.DataFrame
+    daily: pl.DataFrame
+    colours: dict[str, str]
+
+
+def explore(dataset: Dataset, view: View) -> Exploration:
+    """Cost grouped by the view's dimension or tag, as a table and per day."""
+    chosen = select(dataset, view)
+    table = aggregate.cost_by(chosen.cube_rows, GROUP)
+    daily = aggregate.daily_cost(chosen.cube_rows, GROUP, chosen.period)
+    return Exploration(chosen, table, daily, colour_map(ranked(dataset, view.group_by)))
+
+
+BILL_STATUS_LABELS = {"invoiced": N_("Invoiced"), "closed": N_("Closed (no invoice in data)"), "open": N_("Open: estimate")}
+
+
+def bills_table(bills: list[PeriodBill]) -> pl.DataFrame:
+    """The billed-vs-estimate chart as a table (its text alternative)."""
+    return pl.DataFrame(
+        {
+            "period": [period_label(b.period) for b in bills],
+            "status": [_(BILL_STATUS_LABELS[b.status]) for b in bills],
+            "invoice": [", ".join(b.invoice_ids) for b in bills],
+            "amount": [b.total for b in bills],
+            "so_far": [b.cost_so_far if b.status == "open" else None for b in bills],
+        }
+    )

@@ -1,0 +1,117 @@
+"""Billing periods and the period choices a user can pick; the clock is always a parameter."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from lib.core import fmt
+from lib.core.i18n import _
+from lib.core.models import Period
+
+CLOSED_PERIODS_SHOWN = 6  # the Azure portal's billing history lists six closed periods
+
+
+def month_start(day: date) -> date:
+    """First day of ``day``'s month."""
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    """Last day of ``day``'s month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def add_months(day: date, months: int) -> date:
+    """First day of the month ``months`` after ``day``'s month (negative goes back)."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def billing_period(day: date) -> Period:
+    """The calendar-month billing period that holds ``day``."""
+    return Period(month_start(day), month_end(day))
+
+
+def billing_periods(as_of: date, closed: int = CLOSED_PERIODS_SHOWN) -> list[Period]:
+    """The last ``closed`` billing periods plus the open one, oldest first."""
+    return [billing_period(add_months(as_of, -back)) for back in range(closed, -1, -1)]
+
+
+def period_label(period: Period, locale: str | None = None) -> str:
+    """``'Nov 2026'`` for a whole month, else ``'3 Nov 2026 – 9 Nov 2026'``, in the session's language.
+
+    ``locale`` (a Babel locale) overrides the session's; month names come from Babel.
+    """
+    if period.start.day == 1 and period.end == month_end(period.start):
+        return fmt.month(period.start, locale)
+    return _("{start} – {end}").format(start=fmt.day(period.start, locale), end=fmt.day(period.end, locale))
+
+
+class PeriodKind(StrEnum):
+    """How a period choice was made."""
+
+    BILLING_HISTORY = "history"
+    BILLING_PERIOD = "billing"
+    MONTH_TO_DATE = "mtd"
+    LAST_30_DAYS = "last30"
+    CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    """One entry of the period picker."""
+
+    key: str
+    label: str
+    period: Period
+    kind: PeriodKind
+    open: bool = False
+
+
+def period_choices(as_of: date) -> list[PeriodChoice]:
+    """Choices offered by the period picker, default first.
+
+    The billing-history entry spans the six closed periods and the open one, as the portal's
+    billing history does; each billing period is offered on its own, the open one up to ``as_of``.
+    """
+    periods = billing_periods(as_of)
+    history = Period(periods[0].start, as_of)
+    choices = [
+        PeriodChoice("history", _("Last 6 billing periods + current"), history, PeriodKind.BILLING_HISTORY),
+        PeriodChoice(
+            "mtd",
+            _("Month to date ({period})").format(period=period_label(periods[-1])),
+            Period(periods[-1].start, as_of),
+            PeriodKind.MONTH_TO_DATE,
+            open=True,
+        ),
+        PeriodChoice("last30", _("Last 30 days"), Period(as_of - timedelta(days=29), as_of), PeriodKind.LAST_30_DAYS),
+    ]
+    for period in reversed(periods[:-1]):
+        label = _("Billing period {period}").format(period=period_label(period))
+        choices.append(PeriodChoice(f"{period.start:%Y%m}", label, period, PeriodKind.BILLING_PERIOD))
+    return choices
+
+
+def parse_period_key(key: str, as_of: date) -> Period | None:
+    """Resolve a period key (``history``, ``mtd``, ``last30``, ``YYYYMM`` or ``YYYY-MM-DD..YYYY-MM-DD``)."""
+    for choice in period_choices(as_of):
+        if choice.key == key:
+            return choice.period
+    if ".." in key:
+        start_text, _, end_text = key.partition("..")
+        try:
+            return Period(date.fromisoformat(start_text), date.fromisoformat(end_text))
+        except ValueError:
+            return None
+    if len(key) == 6 and key.isdigit():
+        try:
+            start = date(int(key[:4]), int(key[4:]), 1)
+        except ValueError:
+            return None
+        period = billing_period(start)
+        return Period(period.start, min(period.end, as_of)) if period.contains(as_of) else period
+    return None

@@ -1,0 +1,255 @@
+"""Plotly figures for the pages. Functions here build figures; they never draw them.
+
+Every text in a figure (titles, axis titles, legend names, hovers) is in the session's language,
+and every number and date is formatted by Babel for its locale: Plotly's ``separators`` give the
+axes the locale's decimal and thousands marks, the currency symbol sits where the locale puts
+it, and hovers show Babel's own text (``customdata``). Plotly.js only knows English month names,
+so day axes get their tick labels from Babel (``tickvals``/``ticktext``) and show hovered days
+in the locale's numeric form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import plotly.graph_objects as go
+import polars as pl
+
+from lib.analysis.aggregate import OTHER, PeriodBill
+from lib.core import fmt
+from lib.core.i18n import N_, _, current_locale
+from lib.core.periods import period_label
+from lib.core.schema import UNASSIGNED, UNTAGGED
+
+# Paul Tol's "muted" scheme: distinguishable with the common forms of colour blindness.
+PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499")
+OTHER_COLOUR = "#BBBBBB"
+ESTIMATE_NOTE = N_("Estimate: updated daily, may not include all usage yet, and can differ from the invoice.")
+ESTIMATE_NOTE_SHORT = N_("Open period: an estimate that can differ from the invoice")
+# Group names the app itself writes (not names from the data), shown in the reader's language.
+_OWN_GROUP_NAMES = {OTHER: N_("Other"), UNTAGGED: N_("(untagged)"), UNASSIGNED: N_("Unassigned")}
+
+
+def estimate_note() -> str:
+    """The estimate caveat, in the session's language."""
+    return _(ESTIMATE_NOTE)
+
+
+def group_name(name: str) -> str:
+    """How a group is shown: data names as they are, the app's own ("Other", "(untagged)") translated."""
+    own = _OWN_GROUP_NAMES.get(name)
+    return _(own) if own else name
+
+
+def colour_map(ranked_names: Sequence[str]) -> dict[str, str]:
+    """Stable colours: the n-th costliest name of the whole data set always gets the n-th colour.
+
+    Names beyond the palette share the grey of "Other", as they do in the stacked charts.
+    """
+    colours = {name: PALETTE[i] if i < len(PALETTE) else OTHER_COLOUR for i, name in enumerate(ranked_names)}
+    colours[OTHER] = OTHER_COLOUR
+    return colours
+
+
+def money_axis(currency: str) -> dict[str, object]:
+    """Axis settings for amounts: the locale's symbol placement, whole units, thousands grouped."""
+    prefix, suffix = fmt.money_affixes(currency, current_locale())
+    return {
+        "title": {"text": _("Cost ({currency})").format(currency=currency)},
+        "tickformat": ",.0f",
+        "separatethousands": True,
+        "tickprefix": prefix,
+        "ticksuffix": suffix,
+    }
+
+
+def day_axis(days: Sequence[date]) -> dict[str, object]:
+    """A date axis over ``days`` with tick labels written by Babel, placed the locale's way.
+
+    Up to two weeks: every day; up to three months: the first day of each week (Monday in nl);
+    longer: the first of each month. Hovered days show in the locale's numeric form.
+    """
+    locale = current_locale()
+    if len(days) <= 14:
+        ticks = list(days)
+        text = [fmt.short_day(d, locale) for d in ticks]
+    elif len(days) <= 92:
+        first = fmt.first_weekday(locale)
+        ticks = [d for d in days if d.weekday() == first]
+        text = [fmt.short_day(d, locale) for d in ticks]
+    else:
+        ticks = [d for d in days if d.day == 1] or list(days[:1])
+        text = [fmt.month(d, locale) for d in ticks]
+    return {
+        "type": "date",
+        "tickmode": "array",
+        "tickvals": [d.isoformat() for d in ticks],
+        "ticktext": text,
+        "hoverformat": fmt.d3_date_format(locale),
+        "tickangle": 0,
+    }
+
+
+def _all_days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _layout(fig: go.Figure, *, title: str, currency: str, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        height=height,
+        margin={"l": 8, "r": 8, "t": 56, "b": 8},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        yaxis=money_axis(currency),
+        separators=fmt.separators(current_locale()),
+        hovermode="x unified",
+        plot_bgcolor="white",
+    )
+    fig.update_xaxes(showgrid=False)
+    fig.update_yaxes(gridcolor="#E5E5E5", zerolinecolor="#999999")
+    return fig
+
+
+def _money_texts(values: Sequence[float | None], currency: str) -> list[str]:
+    locale = current_locale()
+    return ["" if v is None else fmt.money(v, currency, locale) for v in values]
+
+
+def build_daily_cost_chart(daily: pl.DataFrame, colours: dict[str, str], currency: str, title: str) -> go.Figure:
+    """Stacked bars of cost per day, one trace per group (``daily`` from ``aggregate.daily_cost``)."""
+    fig = go.Figure()
+    days: list[date] = daily.get_column("day").unique().sort().to_list()
+    for group in daily.get_column("group").unique(maintain_order=True).to_list():
+        rows = daily.filter(pl.col("group") == group)
+        costs = rows.get_column("cost").to_list()
+        fig.add_bar(
+            x=rows.get_column("day").to_list(),
+            y=costs,
+            name=group_name(group),
+            marker_color=colours.get(group, OTHER_COLOUR),
+            customdata=_money_texts(costs, currency),
+            hovertemplate="%{fullData.name}: %{customdata}<extra></extra>",
+        )
+    fig.update_layout(barmode="relative", bargap=0.15)
+    fig = _layout(fig, title=title, currency=currency)
+    if days:
+        fig.update_layout(xaxis=day_axis(_all_days(days[0], days[-1])))
+    return fig
+
+
+def build_billing_chart(bills: Sequence[PeriodBill], currency: str) -> go.Figure:
+    """One bar per billing period: invoiced for closed periods, so far + estimate for the open one."""
+    labels = [period_label(b.period) for b in bills]
+    invoiced = [b.billed if b.status == "invoiced" else None for b in bills]
+    closed = [b.billed if b.status == "closed" else None for b in bills]
+    so_far = [b.cost_so_far if b.status == "open" else None for b in bills]
+    rest = [b.estimated_rest if b.status == "open" else None for b in bills]
+    fig = go.Figure()
+    fig.add_bar(
+        x=labels,
+        y=invoiced,
+        name=_("Billed (invoiced)"),
+        marker_color="#332288",
+        customdata=_money_texts(invoiced, currency),
+        hovertemplate=_("Billed: {amount}").format(amount="%{customdata}") + "<extra></extra>",
+    )
+    if any(v is not None for v in closed):
+        fig.add_bar(
+            x=labels,
+            y=closed,
+            name=_("Closed, final actual cost (no invoice in the data)"),
+            marker_color="#88CCEE",
+            customdata=_money_texts(closed, currency),
+            hovertemplate=_("Actual cost: {amount}").format(amount="%{customdata}") + "<extra></extra>",
+        )
+    fig.add_bar(
+        x=labels,
+        y=so_far,
+        name=_("Month to date"),
+        marker_color="#44AA99",
+        customdata=_money_texts(so_far, currency),
+        hovertemplate=_("So far: {amount}").format(amount="%{customdata}") + "<extra></extra>",
+    )
+    fig.add_bar(
+        x=labels,
+        y=rest,
+        name=_("Estimated rest of period"),
+        marker={
+            "color": "rgba(68,170,153,0.25)",
+            "line": {"color": "#44AA99", "width": 1.5},
+            "pattern": {"shape": "/", "fgcolor": "#44AA99"},
+        },
+        customdata=_money_texts(rest, currency),
+        hovertemplate=_("Estimated rest: {amount}").format(amount="%{customdata}") + "<extra></extra>",
+    )
+    fig.update_layout(barmode="stack")
+    # The full caveat is in the caption under the chart; the chart keeps a line that fits its width.
+    fig.add_annotation(
+        text=_(ESTIMATE_NOTE_SHORT),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=1.06,
+        showarrow=False,
+        xanchor="left",
+        font={"size": 12, "color": "#555555"},
+    )
+    return _layout(fig, title=_("Billed vs month-to-date estimate"), currency=currency)
+
+
+def build_accumulated_chart(accumulated: pl.DataFrame, currency: str, title: str) -> go.Figure:
+    """Running total of the open period (solid) and the estimate to period end (dashed)."""
+    fig = go.Figure()
+    actual = accumulated.filter(pl.col("kind") == "actual")
+    estimate = accumulated.filter(pl.col("kind") == "estimate")
+    actual_totals = actual.get_column("cumulative").to_list()
+    estimate_totals = estimate.get_column("cumulative").to_list()
+    fig.add_scatter(
+        x=actual.get_column("day").to_list(),
+        y=actual_totals,
+        name=_("Accumulated cost"),
+        mode="lines",
+        line={"color": "#332288", "width": 3},
+        customdata=_money_texts(actual_totals, currency),
+        hovertemplate="%{fullData.name}: %{customdata}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=estimate.get_column("day").to_list(),
+        y=estimate_totals,
+        name=_("Estimate to period end"),
+        mode="lines+markers",
+        line={"color": "#44AA99", "width": 3, "dash": "dash"},
+        customdata=_money_texts(estimate_totals, currency),
+        hovertemplate=_("Estimate: {amount}").format(amount="%{customdata}") + "<extra></extra>",
+    )
+    fig = _layout(fig, title=title, currency=currency, height=360)
+    days = accumulated.get_column("day")
+    if days.len():
+        fig.update_layout(xaxis=day_axis(_all_days(days.min(), days.max())))  # type: ignore[arg-type]
+    return fig
+
+
+def build_breakdown_chart(table: pl.DataFrame, colours: dict[str, str], currency: str, title: str) -> go.Figure:
+    """Horizontal bars of cost per group (``table`` from ``aggregate.cost_by``), costliest on top."""
+    rows = table.head(25).reverse()
+    names = rows.get_column("group").cast(pl.String).to_list()
+    costs = rows.get_column("cost").to_list()
+    fig = go.Figure(
+        go.Bar(
+            x=costs,
+            y=[group_name(n) for n in names],
+            orientation="h",
+            marker_color=[colours.get(n, OTHER_COLOUR) for n in names],
+            customdata=_money_texts(costs, currency),
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
+        )
+    )
+    fig = _layout(fig, title=title, currency=currency, height=max(320, 28 * len(names) + 100))
+    fig.update_layout(
+        xaxis=money_axis(currency),
+        yaxis={"title": {"text": ""}, "tickformat": "", "tickprefix": "", "ticksuffix": "", "type": "category"},
+        hovermode="closest",
+        showlegend=False,
+    )
+    return fig

@@ -1,0 +1,118 @@
+"""Prepare the usage-download page's files from a data set and a view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from lib.analysis import filters, frames, views
+from lib.core.dataset import Dataset, RawFile
+from lib.core.schema import Col
+from lib.output import convert, export
+from lib.sources.disk_cache import cache_dir
+
+# A streamed file's rows stay on disk: a selection larger than this (about 256 MB of CSV at Azure's ~1 KB per
+# row) is not built in memory for the browser, but written to a file on disk a batch at a time (``write_on_disk``).
+BROWSER_MAX_ROWS: Final = 250_000
+_WRITE_BATCH: Final = 50_000
+
+
+@dataclass(frozen=True)
+class Downloads:
+    """The raw file for scope and period, and the filtered rows, both in the source's layout.
+
+    The raw file is the source's rows untouched; the filtered file, meant for spreadsheets, has
+    formula-like text cells neutralised (``convert.spreadsheet_safe``: amounts such as ``-0,5`` stay numbers).
+    """
+
+    raw: RawFile
+    raw_rows: int
+    filtered: RawFile
+    filtered_rows: int
+
+
+def prepare(dataset: Dataset, view: views.View) -> Downloads:
+    """Build both downloads for ``view``: raw rows are selected, never rewritten."""
+    chosen = views.select(dataset, view)
+    in_scope = frames.filtered_rows(dataset, filters.Filters(), scope=chosen.scope, period=chosen.period)
+    in_filters = frames.filtered_rows(dataset, view.filters, scope=chosen.scope, period=chosen.period)
+    raw = export.raw_rows(dataset.raw, in_scope)
+    filtered = export.raw_rows(dataset.raw, in_filters)
+    return Downloads(
+        RawFile(export.export_name(chosen.scope, chosen.period, "raw-v2"), export.to_csv_bytes(raw)),
+        raw.height,
+        RawFile(export.export_name(chosen.scope, chosen.period, "filtered-v2"), export.to_csv_bytes(convert.spreadsheet_safe(filtered))),
+        filtered.height,
+    )
+
+
+@dataclass(frozen=True)
+class OnDisk:
+    """A selection too large to send through the browser: its row counts and the file names it would be written to."""
+
+    raw_name: str
+    raw_rows: int
+    filtered_name: str
+    filtered_rows: int
+
+
+def on_disk(dataset: Dataset, view: views.View) -> OnDisk | None:
+    """The selection of a data set whose raw rows are on disk (a big file read by path), when it is too big for the browser."""
+    if not isinstance(dataset.raw, pl.LazyFrame):
+        return None
+    chosen = views.select(dataset, view)
+    in_scope = filters.scope_expression(chosen.scope) & filters.period_expression(chosen.period)
+    # Counted, not filtered: a filtered copy of ten million rows would cost a gigabyte.
+    prepared = frames.prepared(dataset)
+    raw_rows, filtered_rows = (
+        prepared.tagged_frame.lazy()
+        .select(in_scope.sum().alias("raw"), (in_scope & prepared.filter_expression(view.filters)).sum().alias("filtered"))
+        .collect()
+        .row(0)
+    )
+    if raw_rows <= BROWSER_MAX_ROWS:
+        return None
+    return OnDisk(
+        export.export_name(chosen.scope, chosen.period, "raw-v2"),
+        int(raw_rows),
+        export.export_name(chosen.scope, chosen.period, "filtered-v2"),
+        int(filtered_rows),
+    )
+
+
+def write_on_disk(dataset: Dataset, view: views.View, folder: Path, *, filtered: bool) -> Path:
+    """Write the raw rows of the scope and period (``filtered``: and the sidebar's filters) to a CSV in ``folder``.
+
+    The rows are read from the source file and written a batch at a time, so memory stays small
+    whatever the size; the filtered file has formula-like cells neutralised, as its browser download has.
+    """
+    chosen = views.select(dataset, view)
+    prepared = frames.prepared(dataset)
+    condition = filters.scope_expression(chosen.scope) & filters.period_expression(chosen.period)
+    if filtered:
+        condition &= prepared.filter_expression(view.filters)
+    wanted = prepared.tagged_frame.select(pl.col(Col.SOURCE_ROW).filter(condition).sort().implode()).to_series()
+    name = export.export_name(chosen.scope, chosen.period, "filtered-v2" if filtered else "raw-v2")
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    target = folder / name
+    partial = target.with_suffix(".csv.part")
+    chosen_rows = dataset.raw.lazy().with_row_index("_source_row").filter(pl.col("_source_row").is_in(wanted)).drop("_source_row")
+    with partial.open("wb") as handle:
+        handle.write(b"\xef\xbb\xbf")
+        first = True
+        for batch in chosen_rows.collect_batches(chunk_size=_WRITE_BATCH):
+            batch = convert.spreadsheet_safe(batch) if filtered else batch
+            batch.write_csv(handle, include_header=first)
+            first = False
+        if first:
+            handle.write(export.to_csv_bytes(chosen_rows.head(0).collect(), bom=False))
+    partial.replace(target)
+    return target
+
+
+def disk_folder() -> Path:
+    """Where rows too many for the browser are written on request: beside the columnar cache, never in the repository."""
+    return cache_dir() / "downloads"

@@ -1,0 +1,146 @@
+"""The shared frame's sidebar: data source (and its panel), scope, period, metric, currency and filters.
+
+Widgets keep their values for the whole session (``persist_state="session"``), so a filter chosen on
+one page, or read from a link before its data is loaded, is still there on the next.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from functools import partial
+from typing import Final
+
+import streamlit as st
+
+from lib.analysis import filters, frames
+from lib.core import fmt, labels
+from lib.core.dataset import Dataset
+from lib.core.i18n import _
+from lib.core.models import Metric
+from lib.core.periods import period_choices
+from lib.core.schema import DIMENSIONS, TAG_PREFIX
+from lib.output.charts import group_name
+from lib.sources import SOURCES
+from lib.ui import cache, state, widgets
+
+# Each source with controls of its own: the module drawing them (``render_source_controls``).
+PANELS: Final = {"files": "lib.ui.files_panel", "azure": "lib.ui.azure_panel"}
+
+
+def render_sidebar(as_of: date) -> widgets.Context:
+    """Draw the sidebar (source, scope, period, metric, currency, filters) and return the context."""
+    bar = st.sidebar
+    widgets.render_language_picker()
+    widgets.keep_valid(state.SOURCE, list(SOURCES), _("Data source"))
+    source = bar.radio(
+        _("Data source"),
+        list(SOURCES),
+        format_func=widgets.labels_of(SOURCES, lambda k: _(SOURCES.label(k))),
+        horizontal=True,
+        key=state.SOURCE,
+        persist_state="session",
+    )
+    widgets.keep_valid(state.METRIC, list(labels.METRIC_LABELS), _("Cost"))
+    metric = Metric(
+        bar.radio(
+            _("Cost"),
+            list(labels.METRIC_LABELS),
+            format_func=widgets.labels_of(labels.METRIC_LABELS, lambda m: _(labels.METRIC_LABELS[m])),
+            horizontal=True,
+            key=state.METRIC,
+            persist_state="session",
+            help=_("Actual: as invoiced. Amortized: reservation purchases spread over their term."),
+        )
+    )
+    loaded = _load(source, as_of, metric)
+    if not isinstance(loaded, Dataset):
+        return widgets.Context(None, state.current_view(as_of), as_of, loaded)
+    dataset = loaded
+    scope_ids = [s.id for s in dataset.scopes]
+    scopes = {s.id: s for s in dataset.scopes}
+    widgets.keep_valid(state.SCOPE, scope_ids, _("Scope"))
+    bar.selectbox(
+        _("Scope"),
+        scope_ids,
+        format_func=widgets.labels_of(scope_ids, lambda i: labels.scope_label(scopes[i])),
+        key=state.SCOPE,
+        persist_state="session",
+    )
+    choices = period_choices(as_of)
+    keys = [c.key for c in choices] + [state.CUSTOM]
+    period_labels = {c.key: c.label for c in choices} | {state.CUSTOM: _("Custom range…")}
+    widgets.keep_valid(state.PERIOD, keys, _("Period"))
+    period_key = bar.selectbox(
+        _("Period"), keys, format_func=widgets.labels_of(keys, period_labels.__getitem__), key=state.PERIOD, persist_state="session"
+    )
+    if period_key == state.CUSTOM:
+        if state.CUSTOM_RANGE not in st.session_state:
+            st.session_state[state.CUSTOM_RANGE] = (choices[1].period.start, as_of)
+        bar.date_input(_("From – to"), max_value=as_of, key=state.CUSTOM_RANGE, format=fmt.date_input_format(), persist_state="session")
+    currencies = dataset.currencies
+    widgets.keep_valid(state.CURRENCY, list(currencies), _("Currency"))
+    if len(currencies) > 1:
+        bar.selectbox(
+            _("Currency"),
+            currencies,
+            key=state.CURRENCY,
+            help=_("Costs in different currencies are never added up."),
+            persist_state="session",
+        )
+    widgets.keep_valid(state.GROUP_BY, group_choices(dataset), _("Group by"))
+    _render_filters(dataset)
+    return widgets.Context(dataset, state.current_view(as_of), as_of)
+
+
+def group_choices(dataset: Dataset) -> list[str]:
+    """What cost can be grouped by: every dimension, then every tag key of the data."""
+    return [str(c) for c in DIMENSIONS] + [TAG_PREFIX + key for key in frames.prepared(dataset).tag_keys()]
+
+
+def _render_filters(dataset: Dataset) -> None:
+    # Options, tag keys and tag values are computed once per data set (lib.analysis.frames), not on every rerun.
+    prepared = frames.prepared(dataset)
+    frame = dataset.frame
+    active = state.current_filters()
+    title = _("Filters (active)") if active.active else _("Filters")
+    with st.sidebar.expander(title, expanded=active.active):
+        for col in DIMENSIONS:
+            options = prepared.memo(("options", col), partial(filters.options, frame, col))
+            label = _(labels.DIMENSION_LABELS[col])
+            widgets.keep_valid(state.filter_key(col), options, label)
+            st.multiselect(
+                label,
+                options,
+                format_func=widgets.labels_of(options, group_name),
+                key=state.filter_key(col),
+                placeholder=_("All"),
+                persist_state="session",
+            )
+        keys = prepared.tag_keys()
+        widgets.keep_valid(state.TAG_KEY, keys, _("Tag"))
+        tag_key = st.selectbox(_("Tag"), keys, index=None, key=state.TAG_KEY, placeholder=_("Any tag"), persist_state="session")
+        if tag_key:
+            values = prepared.tag_values(tag_key)
+            label = _("Values of tag '{tag}'").format(tag=tag_key)
+            widgets.keep_valid(state.TAG_VALUES, values, label)
+            st.multiselect(
+                label,
+                values,
+                format_func=widgets.labels_of(values, group_name),
+                key=state.TAG_VALUES,
+                placeholder=_("All"),
+                persist_state="session",
+            )
+        st.button(_("Clear filters"), on_click=state.clear_filters, disabled=not active.active)
+
+
+def _load(source: str, as_of: date, metric: Metric) -> Dataset | str:
+    """The data set of ``source``, or a message saying what it still needs."""
+    panel = PANELS.get(source)
+    if panel is not None:
+        # The panel of the source chosen, imported when first chosen: the Azure one brings in the Azure SDK.
+        controls: Dataset | str = importlib.import_module(panel).render_source_controls(as_of, metric)
+        return controls
+    with st.spinner(_("Generating demo data…")):
+        return cache.load_demo(as_of, metric)

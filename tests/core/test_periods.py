@@ -1,0 +1,65 @@
+"""Billing periods and period choices, for any 'today'."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from lib.core.models import Period
+from lib.core.periods import add_months, billing_periods, parse_period_key, period_choices, period_label
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 11, 26), -6, date(2026, 5, 1)),
+        (date(2026, 1, 31), -1, date(2025, 12, 1)),
+        (date(2026, 12, 5), 1, date(2027, 1, 1)),
+        (date(2024, 3, 31), -1, date(2024, 2, 1)),
+    ],
+)
+def test_add_months_crosses_years(day: date, months: int, expected: date) -> None:
+    """It moves whole months, landing on the first day."""
+    assert add_months(day, months) == expected
+
+
+def test_billing_periods_are_six_closed_and_the_open_one() -> None:
+    """It lists seven calendar months, the open one last, leap February included."""
+    periods = billing_periods(date(2024, 7, 10))
+    assert len(periods) == 7
+    assert periods[0] == Period(date(2024, 1, 1), date(2024, 1, 31))
+    assert periods[1] == Period(date(2024, 2, 1), date(2024, 2, 29))
+    assert periods[-1] == Period(date(2024, 7, 1), date(2024, 7, 31))
+
+
+def test_period_choices_offer_history_mtd_and_each_closed_period() -> None:
+    """It offers the billing history first, month to date, last 30 days and six closed periods."""
+    choices = period_choices(date(2026, 11, 26))
+    assert [c.key for c in choices[:3]] == ["history", "mtd", "last30"]
+    assert choices[0].period == Period(date(2026, 5, 1), date(2026, 11, 26))
+    assert choices[1].period == Period(date(2026, 11, 1), date(2026, 11, 26))
+    assert [c.key for c in choices[3:]] == ["202610", "202609", "202608", "202607", "202606", "202605"]
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("mtd", Period(date(2026, 11, 1), date(2026, 11, 26))),
+        ("202602", Period(date(2026, 2, 1), date(2026, 2, 28))),
+        ("202611", Period(date(2026, 11, 1), date(2026, 11, 26))),
+        ("2026-10-03..2026-10-09", Period(date(2026, 10, 3), date(2026, 10, 9))),
+        ("2026-10-09..2026-10-03", None),
+        ("202613", None),
+        ("nonsense", None),
+    ],
+)
+def test_parse_period_key(key: str, expected: Period | None) -> None:
+    """It resolves every key form and rejects malformed or reversed ones."""
+    assert parse_period_key(key, date(2026, 11, 26)) == expected
+
+
+def test_period_label() -> None:
+    """It names whole months briefly and other ranges by their ends."""
+    assert period_label(Period(date(2026, 2, 1), date(2026, 2, 28))) == "Feb 2026"
+    assert period_label(Period(date(2026, 2, 3), date(2026, 2, 9))) == "3 Feb 2026 – 9 Feb 2026"
