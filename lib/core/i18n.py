@@ -7,8 +7,8 @@ of every run; anything that runs outside a session (the CLI, tests) gets English
 Messages are marked with ``_()`` (translated now), ``ngettext()`` (plural forms) or ``N_()``
 (marked for extraction, translated later with ``_()``), and use ``str.format`` placeholders
 (``_("Total in {period}").format(period=...)``) so translators can move them. The catalogues are
-``locale/messages.pot`` and ``locale/<lang>/LC_MESSAGES/messages.po``; see the README section
-"Languages and shareable links" for updating them.
+``locale/messages.pot`` and ``locale/<lang>/LC_MESSAGES/messages.po``; docs/languages-and-links.md
+says how to update them.
 """
 
 from __future__ import annotations

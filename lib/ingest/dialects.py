@@ -116,7 +116,7 @@ MCA_2023_12_01_PREVIEW: Final = Dialect(
 
 
 # Documented headers of every file layout, original spelling and order (Microsoft's dataset-schema
-# docs and real files; see README "Reading files"). Detection compares header keys against these.
+# docs and real files; see docs/reading-files.md). Detection compares header keys against these.
 HEADER_EA_COSTDETAILS_PORTAL: Final[tuple[str, ...]] = _split(
     "BillingAccountId,BillingAccountName,BillingPeriodStartDate,BillingPeriodEndDate,BillingProfileId,"
     "BillingProfileName,AccountOwnerId,AccountName,SubscriptionId,SubscriptionName,Date,Product,PartNumber,MeterId,"
