@@ -47,7 +47,13 @@ def app() -> AppTest:
 
 
 @pytest.fixture
-def served_files(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+def served_names() -> dict[str, str]:
+    """The file name the browser is given for each media URL the app creates, keyed by URL file name."""
+    return {}
+
+
+@pytest.fixture
+def served_files(monkeypatch: pytest.MonkeyPatch, served_names: dict[str, str]) -> dict[str, bytes]:
     """Bytes behind each media URL the app creates (download buttons), keyed by URL file name."""
     served: dict[str, bytes] = {}
     original = MemoryMediaFileStorage.load_and_get_id
@@ -56,6 +62,7 @@ def served_files(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
         file_id = original(self, path_or_data, mimetype, kind, filename)  # type: ignore[arg-type]
         if isinstance(path_or_data, bytes):
             served[file_id] = path_or_data
+            served_names[file_id] = filename or ""
         return file_id
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
@@ -67,9 +74,13 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def download(at: AppTest, served: dict[str, bytes], key: str) -> bytes:
-    """The bytes a download button with ``key`` serves."""
+def served_id(at: AppTest, key: str) -> str:
+    """The media file id behind the download button with ``key``."""
     button = at.get("download_button")
     url = next(b.proto.url for b in button if b.proto.id.endswith(key))
-    file_id = url.rsplit("/", 1)[-1].split(".")[0]
-    return served[file_id]
+    return str(url.rsplit("/", 1)[-1].split(".")[0])
+
+
+def download(at: AppTest, served: dict[str, bytes], key: str) -> bytes:
+    """The bytes a download button with ``key`` serves."""
+    return served[served_id(at, key)]

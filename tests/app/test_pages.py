@@ -13,11 +13,12 @@ from streamlit.testing.v1 import AppTest
 
 from lib import cli
 from lib.core.dataset import LoadRequest
-from lib.core.fmt import money
+from lib.core.fmt import money, percent
 from lib.core.schema import Col
 from lib.sources.demo import DemoSource
 from lib.ui import state
-from tests.app.conftest import download, metrics
+from tests.app.conftest import download, metrics, served_id
+from tests.expected import cents, demo_headline
 
 AS_OF = date(2026, 11, 26)  # tests/conftest.py pins AZDASH_TODAY to this day
 
@@ -49,15 +50,15 @@ def test_overview_shows_headline_and_three_charts(app: AppTest) -> None:
     assert "updated daily, may not include all usage yet, and can differ from the invoice" in captions
 
 
-def test_overview_figures_equal_the_cli(app: AppTest, capsys: object) -> None:
-    """It shows exactly the CLI's headline figures for the same demo data."""
-    head = cli_summary(capsys)["headline"]
-    assert isinstance(head, dict)
+def test_overview_figures_are_the_demo_rows_summed_by_hand(app: AppTest) -> None:
+    """It shows the headline figures worked out from the demo's raw rows with csv and Decimal (``tests.expected``)."""
+    want = demo_headline(AS_OF)
     shown = metrics(app)
-    assert shown["Cost so far this period"] == money(head["cost_so_far"], "EUR")
-    assert shown["Estimate to period end"] == money(head["estimate_total"], "EUR")
-    assert shown["Last invoiced"] == money(head["last_closed_amount"], "EUR")
-    assert shown["Total in selected period"] == money(head["selected_total"], "EUR")
+    assert shown["Cost so far this period"] == money(cents(want["cost_so_far"]), "EUR")
+    assert shown["Estimate to period end"] == money(cents(want["estimate_total"]), "EUR")
+    assert shown["Last invoiced"] == money(cents(want["last_closed_amount"]), "EUR")
+    assert shown["Change vs previous period"] == percent(float(want["change_vs_last"]))
+    assert shown["Total in selected period"] == money(cents(want["selected_total"]), "EUR")
 
 
 def test_service_filter_changes_the_figures_to_that_service(app: AppTest, capsys: object) -> None:
@@ -130,15 +131,15 @@ def test_download_serves_raw_v2_and_the_filtered_rows(app: AppTest, served_files
     assert abs(total - Decimal(str(shown))) < Decimal("0.01")
 
 
-def test_download_file_names_say_scope_and_period(app: AppTest) -> None:
-    """It names both files after the scope and the period."""
+def test_download_file_names_say_scope_and_period(app: AppTest, served_files: dict[str, bytes], served_names: dict[str, str]) -> None:
+    """The browser saves both files under names saying the scope (the demo's billing account) and the period."""
     app.selectbox(key=state.PERIOD).set_value("mtd")
     app.switch_page("pages/download.py").run()
-    text = " ".join(m.value for m in app.markdown)
-    assert "Nov 2026" in text or "1 Nov 2026" in text
-    from lib.output.export import export_name
-
-    del export_name
+    names = {key: served_names[served_id(app, key)] for key in ("download_raw", "download_filtered")}
+    assert names == {
+        "download_raw": "azure-usage_contoso-europe-b-v_2026-11-01_2026-11-26_raw-v2.csv",
+        "download_filtered": "azure-usage_contoso-europe-b-v_2026-11-01_2026-11-26_filtered-v2.csv",
+    }
 
 
 def test_access_page_names_the_agreement_and_roles(app: AppTest) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from lib.core.fmt import money, percent
 from tests.browser.conftest import AS_OF, Visit, metric_value, plotly_figures, sync_api, wait_for_run
+from tests.expected import cents, demo_headline
 
 pytestmark = pytest.mark.browser
 
@@ -26,16 +27,14 @@ def _eur(amounts: dict[str, float]) -> float:
 
 
 def test_overview_draws_both_charts_with_the_cli_figures(visit: Visit, cli_summary: dict[str, Any]) -> None:
-    """A fresh server's overview shows the CLI's headline and draws the daily and billed-vs-estimate charts."""
+    """A fresh server's overview shows the headline worked out by hand from the demo's rows and draws the two charts."""
     visit.goto("/")
-    head = cli_summary["headline"]
-    currency = head["currency"]
-    assert currency == "EUR"
-    expect(metric_value(visit.page, "Cost so far this period")).to_have_text(money(head["cost_so_far"], currency))
-    expect(metric_value(visit.page, "Estimate to period end")).to_have_text(money(head["estimate_total"], currency))
-    expect(metric_value(visit.page, "Last invoiced")).to_have_text(money(head["last_closed_amount"], currency))
-    expect(metric_value(visit.page, "Change vs previous period")).to_have_text(percent(head["change_vs_last"]))
-    expect(metric_value(visit.page, "Total in selected period")).to_have_text(money(head["selected_total"], currency))
+    want = demo_headline(date.fromisoformat(AS_OF))
+    expect(metric_value(visit.page, "Cost so far this period")).to_have_text(money(cents(want["cost_so_far"]), "EUR"))
+    expect(metric_value(visit.page, "Estimate to period end")).to_have_text(money(cents(want["estimate_total"]), "EUR"))
+    expect(metric_value(visit.page, "Last invoiced")).to_have_text(money(cents(want["last_closed_amount"]), "EUR"))
+    expect(metric_value(visit.page, "Change vs previous period")).to_have_text(percent(float(want["change_vs_last"])))
+    expect(metric_value(visit.page, "Total in selected period")).to_have_text(money(cents(want["selected_total"]), "EUR"))
 
     figures = plotly_figures(visit.page, "Daily cost by service", "Billed vs month-to-date estimate")
     daily = figures["Daily cost by service"]
@@ -61,11 +60,11 @@ def test_overview_draws_both_charts_with_the_cli_figures(visit: Visit, cli_summa
     billed, so_far, rest = (by_name[n] for n in ("Billed (invoiced)", "Month to date", "Estimated rest of period"))
     assert billed["x"] == so_far["x"] == rest["x"] == months
     assert billed["y"][-1] is None and None not in billed["y"][:-1]
-    assert billed["y"][-2] == pytest.approx(head["last_closed_amount"], abs=0.01)
+    assert billed["y"][-2] == pytest.approx(float(want["last_closed_amount"]), abs=0.01)
     assert sum(billed["y"][:-1]) == pytest.approx(_eur(cli_summary["billed_cost_by_currency"]), abs=0.01)
     assert so_far["y"][:-1] == rest["y"][:-1] == [None] * 6
-    assert so_far["y"][-1] == pytest.approx(head["cost_so_far"], abs=0.01)
-    assert so_far["y"][-1] + rest["y"][-1] == pytest.approx(head["estimate_total"], abs=0.01)
+    assert so_far["y"][-1] == pytest.approx(float(want["cost_so_far"]), abs=0.01)
+    assert so_far["y"][-1] + rest["y"][-1] == pytest.approx(float(want["estimate_total"]), abs=0.01)
     # Six invoiced bars, the open period's cost so far and its estimated rest: eight boxes on screen.
     assert [t["drawn"] for t in billing["traces"]] == [6, 1, 1]
     visit.assert_clean()

@@ -6,6 +6,7 @@ without one the tests using it are skipped with a loud reason.
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from collections.abc import Iterator
@@ -35,7 +36,9 @@ CHROMIUM_ARGS = [
 
 
 def skip_loudly(reason: str) -> None:
-    """Skip with a warning in the summary (a skipped security test must not go unnoticed)."""
+    """Skip with a warning in the summary (a skipped security test must not go unnoticed); fail where CI requires the browser."""
+    if os.environ.get("AZDASH_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"security browser tests required (AZDASH_REQUIRE_BROWSER=1) but cannot run: {reason}")
     message = f"SECURITY BROWSER TESTS SKIPPED: {reason}"
     warnings.warn(message, UserWarning, stacklevel=2)
     print(f"\n{message}", file=sys.stderr)

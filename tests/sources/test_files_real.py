@@ -26,48 +26,57 @@ from lib.sources.files import load_files, load_paths
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 AS_OF = date(2026, 11, 26)
 
-# file, date column, cost column, currency column (None: the file has none), cost view, layout family, version
+# The layout names a file report gives, written out (the loader's own table of them is not used here).
+EA_DETAILS = "EA / pay-as-you-go cost details (portal Usage + charges download, Cost Details API)"
+EA_EXPORT = "EA cost and usage details export"
+FOCUS_FILE = "FOCUS file (not a Cost Management export layout)"
+PAYG_USAGE = "Pay-as-you-go usage-only export (legacy Consumption layout)"
+MCA = "Microsoft Customer Agreement usage and charges (download, export, Cost Details API)"
+MCA_PARTNER = "Microsoft Partner Agreement (CSP) usage and charges"
+UNRECOGNISED = "Azure usage file in an unrecognised layout"
+
+# file, date column, cost column, currency column (None: the file has none), cost view, layout name, version
 CASES = [
-    ("finops-toolkit/EA_ActualCost_Small.csv", "Date", "Cost", "BillingCurrency", "actual", "ea-cost-details", "Cost Details API"),
-    ("finops-toolkit/EA_AmortizedCost_Small.csv", "Date", "Cost", "BillingCurrency", "amortized", "ea-cost-details", "Cost Details API"),
+    ("finops-toolkit/EA_ActualCost_Small.csv", "Date", "Cost", "BillingCurrency", "actual", EA_DETAILS, "Cost Details API"),
+    ("finops-toolkit/EA_AmortizedCost_Small.csv", "Date", "Cost", "BillingCurrency", "amortized", EA_DETAILS, "Cost Details API"),
     (
         "focus-converters/sample-anonymous-ea-export-dataset.csv",
         "Date",
         "CostInBillingCurrency",
         "BillingCurrencyCode",
         "actual",
-        "ea-export",
+        EA_EXPORT,
         "2023-12-01-preview",
     ),
-    ("focus-sample-data/focus_sample.csv", "ChargePeriodStart", "BilledCost", "BillingCurrency", "actual", "focus", "1.0"),
-    ("koku/azure_camelCased.csv", "usageDateTime", "preTaxCost", "currency", "actual", "payg-usage", "2019-11-01, variant"),
-    ("koku/azure_version_2.csv", "Date", "CostInBillingCurrency", "BillingCurrencyCode", "actual", "ea-export", "2020-01-01"),
-    ("koku/camel_azure_version_2.csv", "date", "costInBillingCurrency", "billingCurrency", "actual", "mca", "2019-11-01"),
+    ("focus-sample-data/focus_sample.csv", "ChargePeriodStart", "BilledCost", "BillingCurrency", "actual", FOCUS_FILE, "1.0"),
+    ("koku/azure_camelCased.csv", "usageDateTime", "preTaxCost", "currency", "actual", PAYG_USAGE, "2019-11-01, variant"),
+    ("koku/azure_version_2.csv", "Date", "CostInBillingCurrency", "BillingCurrencyCode", "actual", EA_EXPORT, "2020-01-01"),
+    ("koku/camel_azure_version_2.csv", "date", "costInBillingCurrency", "billingCurrency", "actual", MCA, "2019-11-01"),
     (
         "koku/costreport_a243c6f2-199f-4074-9a2c-40e671cf1584.csv",
         "UsageDateTime",
         "PreTaxCost",
         "Currency",
         "actual",
-        "payg-usage",
+        PAYG_USAGE,
         "2019-11-01",
     ),
-    ("opencost/headersets/Enterprise.csv", "Date", "CostInBillingCurrency", "BillingCurrencyCode", "actual", "ea-export", "2021-01-01"),
-    ("opencost/headersets/EnterpriseCamel.csv", "date", "costInBillingCurrency", "billingCurrency", "actual", "mca-partner", "partner"),
+    ("opencost/headersets/Enterprise.csv", "Date", "CostInBillingCurrency", "BillingCurrencyCode", "actual", EA_EXPORT, "2021-01-01"),
+    ("opencost/headersets/EnterpriseCamel.csv", "date", "costInBillingCurrency", "billingCurrency", "actual", MCA_PARTNER, "partner"),
     (
         "opencost/headersets/German.csv",
         "UsageDateTime (UsageDateTime)",
         "PreTaxCost (PreTaxCost)",
         "Currency",
         "actual",
-        "payg-usage",
+        PAYG_USAGE,
         "2019-11-01 (localised headers)",
     ),
-    ("opencost/headersets/PayAsYouGo.csv", "UsageDateTime", "PreTaxCost", "Currency", "actual", "payg-usage", "2019-11-01"),
-    ("opencost/headersets/YA.csv", "date", "costInBillingCurrency", "Currency", "actual", "generic", "unrecognised"),
-    ("opencost/values/MissingBrackets.csv", "UsageDateTime", "costinbillingcurrency", None, "actual", "generic", "unrecognised"),
-    ("opencost/values/Template.csv", "UsageDateTime", "costinbillingcurrency", None, "actual", "generic", "unrecognised"),
-    ("opencost/values/VirtualMachine.csv", "UsageDateTime", "costinbillingcurrency", None, "actual", "generic", "unrecognised"),
+    ("opencost/headersets/PayAsYouGo.csv", "UsageDateTime", "PreTaxCost", "Currency", "actual", PAYG_USAGE, "2019-11-01"),
+    ("opencost/headersets/YA.csv", "date", "costInBillingCurrency", "Currency", "actual", UNRECOGNISED, "unrecognised"),
+    ("opencost/values/MissingBrackets.csv", "UsageDateTime", "costinbillingcurrency", None, "actual", UNRECOGNISED, "unrecognised"),
+    ("opencost/values/Template.csv", "UsageDateTime", "costinbillingcurrency", None, "actual", UNRECOGNISED, "unrecognised"),
+    ("opencost/values/VirtualMachine.csv", "UsageDateTime", "costinbillingcurrency", None, "actual", UNRECOGNISED, "unrecognised"),
 ]
 
 
@@ -91,9 +100,9 @@ def expected(path: Path, date_column: str, cost_column: str, currency_column: st
     return rows, dict(totals)
 
 
-@pytest.mark.parametrize(("name", "date_column", "cost_column", "currency_column", "metric", "family", "version"), CASES)
+@pytest.mark.parametrize(("name", "date_column", "cost_column", "currency_column", "metric", "layout", "version"), CASES)
 def test_real_file_loads_with_independent_rows_and_totals(
-    name: str, date_column: str, cost_column: str, currency_column: str | None, metric: str, family: str, version: str
+    name: str, date_column: str, cost_column: str, currency_column: str | None, metric: str, layout: str, version: str
 ) -> None:
     """It keeps every row with a date and a cost, and its totals per currency match to the cent."""
     path = REAL / name
@@ -111,14 +120,17 @@ def test_real_file_loads_with_independent_rows_and_totals(
     assert report.rows_read == rows + sum(d.rows for d in report.dropped)
     assert version in report.schema_version
     assert dataset.raw_files[0].data == path.read_bytes()
-    layout_families = {"ea-cost-details": "EA / pay-as-you-go cost details", "focus": "FOCUS", "mca-partner": "Partner"}
-    assert layout_families.get(family, "") in report.format
+    assert report.format == layout
 
 
-def test_amortized_file_is_recognised_and_actual_one_too() -> None:
-    """It tells the EA actual file from the amortized one by their commitment rows."""
-    actual = load_paths([str(REAL / "finops-toolkit/EA_ActualCost_Small.csv")], as_of=AS_OF, metric=Metric.ACTUAL)
-    amortized = load_paths([str(REAL / "finops-toolkit/EA_AmortizedCost_Small.csv")], as_of=AS_OF, metric=Metric.AMORTIZED)
+@pytest.mark.xfail(strict=True, reason="the cost view is still taken from words in the file name (issue 14)")
+@pytest.mark.parametrize("chosen", list(Metric))
+def test_amortized_file_is_recognised_and_actual_one_too(tmp_path: Path, chosen: Metric) -> None:
+    """It tells the EA actual file from the amortized one by their rows: copied under names that say neither."""
+    (tmp_path / "usage-a.csv").write_bytes((REAL / "finops-toolkit/EA_ActualCost_Small.csv").read_bytes())
+    (tmp_path / "usage-b.csv").write_bytes((REAL / "finops-toolkit/EA_AmortizedCost_Small.csv").read_bytes())
+    actual = load_paths([str(tmp_path / "usage-a.csv")], as_of=AS_OF, metric=chosen)
+    amortized = load_paths([str(tmp_path / "usage-b.csv")], as_of=AS_OF, metric=chosen)
     assert actual.file_reports[0].metric == "actual"
     assert amortized.file_reports[0].metric == "amortized"
     assert actual.agreement is Agreement.EA
