@@ -160,9 +160,9 @@ def _download(args: argparse.Namespace) -> int:
     from lib.sources import azure
 
     if getattr(args, "pdf", False):
-        from lib.azure import invoice_documents
+        from lib.azure.invoice_documents import download_for_cli
 
-        return invoice_documents.download_for_cli(args)
+        return download_for_cli(args)
     return azure.download_for_cli(args)
 
 
