@@ -72,7 +72,7 @@ class Clients:
         """A ``BillingManagementClient`` (the subscription id only matters for per-subscription calls)."""
         from azure.mgmt.billing import BillingManagementClient
 
-        return BillingManagementClient(self.credential, subscription_id, **self._kwargs())
+        return BillingManagementClient(self.credential, subscription_id, polling_interval=self.settings.poll_interval_s, **self._kwargs())
 
     def subscriptions(self) -> Any:
         """A ``SubscriptionClient``."""
