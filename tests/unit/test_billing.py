@@ -170,3 +170,15 @@ def test_amortized_demo_keeps_the_actual_invoices_and_says_so() -> None:
     assert [r.invoiced for r in found.rows] == [r.invoiced for r in actual.rows]
     assert "amortized" in found.notes
     assert "amortized cost, final" in billing.figure_label(found, found.rows[0])
+
+
+def test_every_demo_rows_downloads_hold_its_invoices_rows() -> None:
+    dataset = DemoSource().load(LoadRequest(as_of=AS_OF))
+    by_invoice = _demo_text_totals(AS_OF)
+    for row in billing.history(dataset).rows:
+        narrowed = billing.period_dataset(dataset, row.period, row.currency)
+        v2_total, v2_rows = _csv_total(convert.to_csv(narrowed, convert.V2), "costInBillingCurrency")
+        focus_total, focus_rows = _csv_total(convert.to_csv(narrowed, convert.FOCUS), "BilledCost")
+        expected = by_invoice[row.invoice_ids[0] if row.invoice_ids else ""]  # the open period's rows carry no invoice id
+        assert abs(v2_total - expected) < Decimal("0.000001") and abs(focus_total - expected) < Decimal("0.000001")
+        assert v2_rows == focus_rows == row.rows
