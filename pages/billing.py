@@ -111,7 +111,7 @@ for row in reversed(found.rows):
     key = f"{row.period.start:%Y%m}_{row.currency}"
     with st.container(border=True, key=f"billing_row_{key}"):
         head = _("{period} · {status}").format(period=period_label(row.period), status=billing.status_label(row.status))
-        st.subheader(head, anchor=False)
+        st.header(head, anchor=False)
         if row.invoice_ids:
             st.text(_("Invoice: {ids}").format(ids=", ".join(row.invoice_ids)))
         figures = st.container(horizontal=True, gap="medium")

@@ -30,7 +30,7 @@ def test_demo_history_shows_seven_periods_newest_first_with_their_figures_and_do
     at = _open()
     assert at.title[0].value == "Billing history"
     expected = billing.history(DemoSource().load(LoadRequest(as_of=AS_OF)), AS_OF)
-    shown = [h.value for h in at.subheader]
+    shown = [h.value for h in at.header]
     assert shown == [f"{period_label(r.period)} · {billing.status_label(r.status)}" for r in reversed(expected.rows)]
     assert shown[0] == "Nov 2026 · open (estimate)"
     values = [(m.label, m.value) for m in at.metric]
@@ -54,7 +54,7 @@ def test_billing_history_speaks_dutch() -> None:
     at = _open({"lang": "nl"})
     assert at.title[0].value == "Factureringsgeschiedenis"
     with i18n.language("nl"):
-        assert at.subheader[0].value == f"{period_label(billing.open_period(AS_OF))} · open (schatting)"
-    assert at.subheader[1].value.endswith("· gefactureerd")
+        assert at.header[0].value == f"{period_label(billing.open_period(AS_OF))} · open (schatting)"
+    assert at.header[1].value.endswith("· gefactureerd")
     assert [b.label for b in at.get("download_button")][:2] == ["Gebruik (CSV, versie 2)", "FOCUS 1.2"]
     assert "Wat het verschil verklaart" in [e.label for e in at.expander]
