@@ -42,8 +42,8 @@ CENT: Final = 0.01
 SEPARATE_CHARGE_TYPES: Final = ("Purchase", "Refund")
 ITEM_KEYS: Final = ("tax", "credits", "rounding", "billed_separately", "outside_invoice", "unexplained")
 ITEM_LABELS: Final = {
-    "tax": N_("Tax"),
-    "credits": N_("Credits"),
+    "tax": N_("Tax on the invoice"),
+    "credits": N_("Credits applied"),
     "rounding": N_("Rounding to the cent"),
     "billed_separately": N_("Marketplace and purchases billed separately"),
     "outside_invoice": N_("Rows outside the invoice"),

@@ -61,7 +61,7 @@ st.dataframe(
             "status": _("Status"),
             "invoice": _("Invoice"),
             "invoiced": _("Invoiced"),
-            "usage": _("Usage"),
+            "usage": _("Usage total"),
             "difference": _("Difference"),
             "currency": _("Currency"),
             "figure": _("Figures"),
@@ -116,7 +116,7 @@ for row in reversed(found.rows):
             st.text(_("Invoice: {ids}").format(ids=", ".join(row.invoice_ids)))
         figures = st.container(horizontal=True, gap="medium")
         figures.metric(_("Invoiced"), money(row.invoiced, row.currency) if row.invoiced is not None else "–", width="content")
-        figures.metric(_("Usage"), money(row.usage_total, row.currency), help=billing.figure_label(found, row), width="content")
+        figures.metric(_("Usage total"), money(row.usage_total, row.currency), help=billing.figure_label(found, row), width="content")
         difference = row.difference
         figures.metric(_("Difference"), money(difference, row.currency) if difference is not None else "–", width="content")
         st.caption(billing.figure_label(found, row))

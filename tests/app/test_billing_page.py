@@ -37,7 +37,7 @@ def test_demo_history_shows_seven_periods_newest_first_with_their_figures_and_do
     for row in reversed(expected.rows):
         invoiced = money(row.invoiced, "EUR") if row.invoiced is not None else "–"
         difference = money(row.difference, "EUR") if row.difference is not None else "–"
-        assert [("Invoiced", invoiced), ("Usage", money(row.usage_total, "EUR")), ("Difference", difference)] == values[:3]
+        assert [("Invoiced", invoiced), ("Usage total", money(row.usage_total, "EUR")), ("Difference", difference)] == values[:3]
         values = values[3:]
     assert values == []
     texts = [t.value for t in at.text]
