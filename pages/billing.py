@@ -4,6 +4,8 @@ The seed's flow (Azure account center, *Factureringsgeschiedenis*): the last six
 the current unbilled one, each with its total, its invoice and its daily usage (version 2).
 """
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 import streamlit as st
 
@@ -13,7 +15,9 @@ from lib.fmt import day, money
 from lib.i18n import _
 from lib.models import Agreement
 from lib.periods import period_label
-from lib.sources.base import SourceError
+
+if TYPE_CHECKING:
+    from lib.sources.azure import Connection
 
 context = ui.context()
 dataset = ui.require_dataset(context)
@@ -79,14 +83,25 @@ def _usage_file(row: billing.BillingRow, target: str) -> bytes:
     return convert.to_csv(billing.period_dataset(dataset, row.period, row.currency), target)
 
 
+def _signed_in() -> "Connection | None":
+    # Read here, while the page runs: a download's callable runs later on a thread of its own, outside the script run.
+    from lib import cache_azure
+
+    found = cache_azure.connection()
+    if isinstance(found, str):
+        st.warning(found)
+        return None
+    return found
+
+
+connection = _signed_in() if live_scope is not None else None
+
+
 def _live_usage(row: billing.BillingRow, focus: bool) -> bytes:
-    from lib import billing_live, cache_azure
+    from lib import billing_live
     from lib.sources.azure import AzureSource
 
-    assert live_scope is not None
-    connection = cache_azure.connection()
-    if isinstance(connection, str):
-        raise SourceError(connection)
+    assert live_scope is not None and connection is not None
     source = AzureSource(connection, agreement=dataset.agreement)
     request = billing_live.usage_request(live_scope, dataset.agreement, row, dataset.metric, context.as_of)
     data = source.cost_details(request).data
@@ -94,18 +109,14 @@ def _live_usage(row: billing.BillingRow, focus: bool) -> bytes:
 
 
 def _invoice_pdf(invoice_id: str) -> bytes:
-    from lib import cache_azure
     from lib.azure.clients import Clients
     from lib.azure.invoice_documents import invoice_document
 
-    assert live_scope is not None
-    connection = cache_azure.connection()
-    if isinstance(connection, str):
-        raise SourceError(connection)
+    assert live_scope is not None and connection is not None
     return invoice_document(Clients(connection.credential, connection.settings), live_scope, invoice_id).data
 
 
-invoices_downloadable = live_scope is not None and found.invoices_source == "billing_api"
+invoices_downloadable = connection is not None and found.invoices_source == "billing_api"
 v2_layout = "ea-2024-08-01" if dataset.agreement is Agreement.EA else "mca-v2"
 for row in reversed(found.rows):
     key = f"{row.period.start:%Y%m}_{row.currency}"
@@ -149,7 +160,7 @@ for row in reversed(found.rows):
             key=f"billing_usage_{key}",
             on_click="ignore",
             icon=":material/download:",
-            disabled=row.rows == 0 and live_scope is None,
+            disabled=(row.rows == 0 and live_scope is None) or (live_scope is not None and connection is None),
         )
         buttons.download_button(
             _("FOCUS 1.2"),
@@ -159,7 +170,7 @@ for row in reversed(found.rows):
             key=f"billing_focus_{key}",
             on_click="ignore",
             icon=":material/download:",
-            disabled=row.rows == 0 and live_scope is None,
+            disabled=(row.rows == 0 and live_scope is None) or (live_scope is not None and connection is None),
         )
         if invoices_downloadable:
             for invoice_id in row.invoice_ids:
