@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import subprocess
@@ -104,6 +105,20 @@ def _serve_invoices(arm: FakeArm) -> None:
     arm.add("GET", INVOICES_PATH, Reply(200, {"value": _invoices()}))
 
 
+def _cli(arm: FakeArm, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m lib.cli ARGS`` in a real process, signed in through a stand-in ``az`` to the stand-in ARM."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    stand_in_az(bin_dir)
+    env = loopback_only(os.environ) | {
+        "PATH": f"{bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential",
+        "AZDASH_REPORT_POLL_INTERVAL": "0.01",
+    }
+    command = [sys.executable, "-m", "lib.cli", *args, "--arm-endpoint", arm.url]
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
 def _load(connection: Connection, store: PeriodStore | None = None, *, refresh: bool = False) -> Any:
     source = AzureSource(connection, agreement=Agreement.MCA, period_store=store, refresh=refresh)
     return source.load(LoadRequest(as_of=AS_OF, scope_id=PROFILE_SCOPE))
@@ -170,19 +185,8 @@ def test_expired_invoice_link_is_reported_without_its_signature(arm: FakeArm, co
 
 def test_cli_writes_the_invoice_pdf_and_never_prints_the_signature(arm: FakeArm, tmp_path: Path) -> None:
     serve_invoice_document(arm, "G20261001", PDF)
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    stand_in_az(bin_dir)
-    env = loopback_only(os.environ) | {
-        "PATH": f"{bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-        "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential",
-        "AZDASH_REPORT_POLL_INTERVAL": "0.01",
-    }
     out = tmp_path / "invoice.pdf"
-    command = [sys.executable, "-m", "lib.cli", "download", "--scope", PROFILE_SCOPE, "--invoice-id", "G20261001", "--pdf", "-o", str(out)]
-    done = subprocess.run(
-        [*command, "--arm-endpoint", arm.url], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+    done = _cli(arm, tmp_path, "download", "--scope", PROFILE_SCOPE, "--invoice-id", "G20261001", "--pdf", "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == PDF
     assert "TOPSECRET" not in done.stdout + done.stderr
@@ -277,3 +281,19 @@ def test_another_identity_or_scope_is_never_served_from_the_store(tmp_path: Path
     later.put("/subscriptions/x", "query", {"open": 1}, [], final=False)
     assert PeriodStore(tmp_path, "identity-a", ttl_s=10, clock=lambda: 22.0).get("/subscriptions/x", "query", {"open": 1}) is None
     assert PeriodStore(tmp_path, "identity-a", ttl_s=10, clock=lambda: 22.0).get("/subscriptions/x", "query", {"b": 1}) is not None
+
+
+def test_cli_billing_history_of_a_billing_profile_prints_the_invoices(arm: FakeArm, tmp_path: Path) -> None:
+    _serve_months(arm)
+    _serve_invoices(arm)
+    done = _cli(arm, tmp_path, "billing-history", "--scope", PROFILE_SCOPE, "--as-of", AS_OF.isoformat(), "--json")
+    assert done.returncode == 0, done.stderr
+    periods = json.loads(done.stdout)["periods"]
+    totals = {i["name"]: i["properties"]["totalAmount"]["value"] for i in _invoices()}
+    assert [(p["period"], p["status"], p["invoice_id"]) for p in periods] == [
+        *[(f"{p.start:%Y-%m}", "invoiced", f"G{p.start:%Y%m}01") for p in PERIODS[:-1]],
+        (f"{AS_OF:%Y-%m}", "open", None),
+    ]
+    assert [p["invoiced"] for p in periods] == [round(totals[f"G{p.start:%Y%m}01"], 2) for p in PERIODS[:-1]] + [None]
+    assert [Decimal(str(p["usage_total"])) for p in periods] == [_month_total(p.start) for p in PERIODS]
+    assert all(p["currency"] == "EUR" for p in periods)
