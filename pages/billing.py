@@ -34,8 +34,10 @@ if dataset.source == "azure" and dataset.extras.get("fetched_at"):
 for note in found.notes:
     if note in NOTE_TEXTS:
         st.info(_(NOTE_TEXTS[note]))
-if context.view.scope_id and dataset.source != "azure":
-    st.caption(_("Invoices cover the whole billing account, so this page shows all of the data, whatever the scope in the sidebar."))
+if (context.view.scope_id and dataset.source != "azure") or context.view.filters.active:
+    st.caption(
+        _("Invoices cover the whole billing account, so this page shows all of the data, whatever the scope and filters in the sidebar.")
+    )
 
 quota = dataset.extras.get("quota")
 if isinstance(quota, dict) and quota:
