@@ -7,3 +7,9 @@ import os
 # Narrow azure-identity's chain so nothing probes a managed-identity endpoint during tests.
 os.environ.setdefault("AZURE_TOKEN_CREDENTIALS", "dev")
 os.environ.setdefault("AZDASH_TODAY", "2026-11-26")
+# Live answers of closed periods are kept on disk per identity (lib.azure.period_store): one run's stand-in answers
+# must never serve another run, so every test session gets its own cache folder.
+if "AZDASH_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["AZDASH_CACHE_DIR"] = tempfile.mkdtemp(prefix="azdash-tests-")

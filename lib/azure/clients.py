@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from azure.core.credentials import TokenCredential
 from azure.core.pipeline.policies import SansIOHTTPPolicy
 
+from lib.azure.quota import QuotaRecorder
 from lib.azure.settings import LOOPBACK_HOSTS, AzureSettings
 from lib.azure.throttle import Notify, ThrottlePolicy
 
@@ -46,13 +47,14 @@ class Clients:
         self.settings = settings
         extra = {} if sleep is None else {"sleep": sleep}
         self.throttle = ThrottlePolicy(max_wait_s=settings.throttle_max_wait_s, retries=settings.throttle_retries, notify=notify, **extra)
+        self.quota = QuotaRecorder()  # Cost Management's quota headers of every answer these clients get
         self.transport_kwargs = transport_kwargs
 
     def _kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "base_url": self.settings.arm_endpoint,
             "credential_scopes": [self.settings.token_scope],
-            "per_retry_policies": [self.throttle],
+            "per_retry_policies": [self.throttle, self.quota],
             "headers": {"ClientType": CLIENT_TYPE},
             **self.transport_kwargs,
         }
@@ -70,7 +72,7 @@ class Clients:
         """A ``BillingManagementClient`` (the subscription id only matters for per-subscription calls)."""
         from azure.mgmt.billing import BillingManagementClient
 
-        return BillingManagementClient(self.credential, subscription_id, **self._kwargs())
+        return BillingManagementClient(self.credential, subscription_id, polling_interval=self.settings.poll_interval_s, **self._kwargs())
 
     def subscriptions(self) -> Any:
         """A ``SubscriptionClient``."""

@@ -17,7 +17,8 @@ per closed period and currency, oldest first::
 
     [{"kind": "invoice" | "final_actual_cost", "invoice_id": str | None,
       "period_start": "YYYY-MM-DD", "period_end": "YYYY-MM-DD",
-      "amount": float, "currency": str, "status": str | None, "invoice_date": "YYYY-MM-DD" | None}]
+      "amount": float, "currency": str, "status": str | None, "invoice_date": "YYYY-MM-DD" | None,
+      "total": float, "tax": float, "credits": float, "invoice_type": str | None}]  # invoices only: see lib.analysis.billing
 
 with ``Dataset.extras["invoices_source"]`` saying which of the two it is.
 """
@@ -153,6 +154,27 @@ def _invoice(item: Any) -> dict[str, object] | None:
         "currency": str(currency or ""),
         "status": _get(item, "properties", "status"),
         "invoice_date": _iso(_get(item, "properties", "invoiceDate")),
+        **_reconciling(item, amount),
+    }
+
+
+def _reconciling(item: Any, amount: float) -> dict[str, object]:
+    """The invoice's total with its tax and credits (``lib.analysis.billing`` reconciles usage with them).
+
+    ``totalAmount`` is taken as the amount charged with tax and after credits; without it the amount
+    above stands and no tax or credits are claimed.
+    """
+    total = _get(item, "properties", "totalAmount", "value")
+    credits = 0.0
+    for field in ("creditAmount", "azurePrepaymentApplied", "freeAzureCreditApplied"):
+        value = _get(item, "properties", field, "value")
+        credits -= abs(float(value)) if value is not None else 0.0
+    tax = _get(item, "properties", "taxAmount", "value")
+    return {
+        "total": float(total) if total is not None else amount,
+        "tax": float(tax) if total is not None and tax is not None else 0.0,
+        "credits": credits if total is not None else 0.0,
+        "invoice_type": _get(item, "properties", "invoiceType"),
     }
 
 

@@ -7,8 +7,11 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from lib.azure.clients import Clients
 from lib.azure.cost_details import CostDetailsRequest
+from lib.azure.invoice_documents import invoice_document
 from lib.azure.query import SECOND_DIMENSIONS
 from lib.core import fmt
 from lib.core.dataset import Dataset, LoadRequest, SourceError
@@ -69,4 +72,22 @@ def download_for_cli(args: argparse.Namespace) -> int:
         raise SourceError(_("cannot write {path}: {error}").format(path=out, error=error.strerror)) from None
     wrote = _("wrote {path}: {size} bytes from {parts} part(s) ({status})")
     print(wrote.format(path=out, size=fmt.count(len(result.data)), parts=result.blobs, status=result.status))
+    return 0
+
+
+def download_invoice_for_cli(args: argparse.Namespace, **client_kwargs: Any) -> int:
+    """``download --invoice-id ID --pdf -o FILE``: write the invoice document and return the exit status."""
+    if not args.invoice_id:
+        raise SourceError(_("--pdf needs --invoice-id"))
+    if not args.scope:
+        raise SourceError(_("--scope is required: the billing account, billing profile or subscription of the invoice"))
+    connection = _cli_connection(args)
+    clients = Clients(connection.credential, connection.settings, **client_kwargs)
+    document = invoice_document(clients, args.scope, args.invoice_id)
+    out = Path(args.output)
+    try:
+        out.write_bytes(document.data)
+    except OSError as error:
+        raise SourceError(_("cannot write {path}: {error}").format(path=out, error=error.strerror)) from None
+    print(_("wrote {path}: {size} bytes (invoice {invoice})").format(path=out, size=fmt.count(len(document.data)), invoice=args.invoice_id))
     return 0

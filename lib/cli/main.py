@@ -16,6 +16,7 @@ from datetime import date
 from types import ModuleType
 
 from lib.access import redact
+from lib.analysis import billing
 from lib.analysis.summary import summarize
 from lib.cli import convert
 from lib.core import fmt, i18n
@@ -54,10 +55,19 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--to", dest="target", choices=["v2", "focus"], required=True)
     convert.add_argument("-o", "--output", required=True, help="output CSV path")
 
-    download = commands.add_parser("download", help="download the raw cost details CSV from Azure")
+    history = commands.add_parser("billing-history", help="each billing period with its invoice, its usage and the difference")
+    history.add_argument("paths", nargs="*", help="usage files or folders; several are one data set")
+    history.add_argument("--demo", action="store_true", help="use the built-in demo data")
+    history.add_argument("--json", action="store_true", help="print one JSON object")
+    history.add_argument("--as-of", type=date.fromisoformat, help="the day to treat as today (YYYY-MM-DD)")
+    history.add_argument("--metric", choices=[m.value for m in Metric], default=Metric.ACTUAL.value)
+    _add_azure_options(history)
+
+    download = commands.add_parser("download", help="download the raw cost details CSV (or an invoice PDF) from Azure")
     _add_azure_options(download)
     download.add_argument("--billing-period", help="EA billing period YYYYMM")
     download.add_argument("--invoice-id", help="MCA invoice id")
+    download.add_argument("--pdf", action="store_true", help="the invoice document (PDF) of --invoice-id instead of its usage")
     download.add_argument("--metric", choices=[m.value for m in Metric], default=Metric.ACTUAL.value)
     download.add_argument("-o", "--output", required=True, help="output CSV path")
     return parser
@@ -136,8 +146,16 @@ def _azure_commands() -> ModuleType:
     return importlib.import_module("lib.cli.azure")
 
 
+def _billing_history(args: argparse.Namespace) -> int:
+    as_of = args.as_of or today()
+    found = billing.history(_load(args, as_of), as_of)
+    print(json.dumps(found.as_json(), indent=2, ensure_ascii=False) if args.json else billing.human(found))
+    return 0
+
+
 def _download(args: argparse.Namespace) -> int:
-    result: int = _azure_commands().download_for_cli(args)
+    commands = _azure_commands()
+    result: int = commands.download_invoice_for_cli(args) if getattr(args, "pdf", False) else commands.download_for_cli(args)
     return result
 
 
@@ -145,7 +163,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
     redact.install_log_redaction()  # the Azure SDK logs request URLs; SAS signatures must not reach them
     args = _parser().parse_args(argv)
-    handlers = {"summarize": _summarize, "convert": convert.run, "download": _download}
+    handlers = {"summarize": _summarize, "convert": convert.run, "download": _download, "billing-history": _billing_history}
     # Messages (errors, warnings) are worded while loading, so the whole run speaks the reader's
     # language; JSON output stays English, the same for every reader.
     with i18n.language(i18n.DEFAULT_LANGUAGE if getattr(args, "json", False) else i18n.cli_language()):

@@ -74,6 +74,26 @@ class LiveAnswer:
     rows: int
     months_queried: int
     query: dict[str, object]
+    quota: dict[str, object] = field(default_factory=dict)  # Cost Management quota the load used (``lib.azure.quota``)
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """One invoice as far as the billing history needs it (amounts in the invoice's currency).
+
+    ``total`` is what the invoice charges: usage and purchases, plus ``tax``, plus ``credits`` (zero or
+    negative: Azure credits, prepayment and refunds applied).
+    """
+
+    invoice_id: str
+    period: Period
+    currency: str
+    total: float
+    tax: float = 0.0
+    credits: float = 0.0
+    status: str | None = None
+    kind: str = "AzureServices"
+    has_document: bool = False
 
 
 class PendingWork:

@@ -6,6 +6,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Final
 
 from lib.core import fmt
 from lib.core.i18n import _
@@ -115,3 +116,12 @@ def parse_period_key(key: str, as_of: date) -> Period | None:
         period = billing_period(start)
         return Period(period.start, min(period.end, as_of)) if period.contains(as_of) else period
     return None
+
+
+# Azure lets a closed period's charges move until about the 5th of the next month; after that they are final.
+FINAL_DAY_OF_NEXT_MONTH: Final = 5
+
+
+def is_final(period: Period, as_of: date) -> bool:
+    """Whether a period's charges no longer move: closed, and past about the 5th of the next month."""
+    return as_of >= add_months(period.start, 1) + timedelta(days=FINAL_DAY_OF_NEXT_MONTH - 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import queue
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
@@ -23,6 +23,7 @@ from lib.azure.auth import SignInError, identity_key, make_credential
 from lib.azure.clients import Clients
 from lib.azure.cost_details import CostDetailsError, CostDetailsFile, CostDetailsRequest, check_request, generate
 from lib.azure.errors import explain
+from lib.azure.period_store import PeriodStore
 from lib.azure.query import (
     API_VERSION,
     SECOND_DIMENSIONS,
@@ -39,7 +40,7 @@ from lib.core import fmt, i18n, labels
 from lib.core.dataset import Dataset, LiveAnswer, LoadRequest, ProgressCallback, SourceError
 from lib.core.i18n import N_, _, ngettext
 from lib.core.models import Agreement, Metric, Period, Scope
-from lib.core.periods import billing_period, billing_periods
+from lib.core.periods import billing_period, billing_periods, is_final
 from lib.core.reading import Dropped
 
 # Progress text of a throttled request; the sidebar recognises it by the part before the first field.
@@ -109,6 +110,7 @@ class _Fetched:
     columns: list[str] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
     pages: int = 0
+    from_cache: int = 0  # months served from the period store
 
 
 class AzureSource:
@@ -127,8 +129,13 @@ class AzureSource:
         scope_name: str | None = None,
         sleep: Callable[[float], None] | None = None,
         client_kwargs: Mapping[str, Any] | None = None,
+        period_store: PeriodStore | None = None,
+        refresh: bool = False,
     ) -> None:
         self.connection = connection
+        # Closed, final periods are asked for once (until ``refresh``); see lib.azure.period_store.
+        self.period_store = period_store
+        self.refresh = refresh
         self.group_by = group_by
         self.filters = filters
         self.agreement = agreement
@@ -164,7 +171,7 @@ class AzureSource:
         endpoint = clients.settings.arm_endpoint
         try:
             with clients.cost() as client:
-                fetched = self._fetch(client, spec, progress, where)
+                fetched = self._fetch(client, spec, progress, where, request.as_of)
                 raw = raw_frame(fetched.columns, fetched.rows)
                 normalized = normalize_rows(raw, spec.group_by)
                 forecast = self._forecast(client, spec, request.as_of, progress)
@@ -173,9 +180,18 @@ class AzureSource:
         except Exception as error:  # every Azure failure becomes a sentence, never a traceback
             raise SourceError(_one_line(explain(error, scope_id=scope.id, agreement=agreement, endpoint=endpoint))) from None
         live = self._live_answer(clients, scope, agreement, spec, normalized.frame, forecast, fetched, request.as_of)
+        live = replace(live, quota={**clients.quota.summary(), "periods_from_cache": fetched.from_cache})
         return self._dataset(scope, agreement, spec, raw, normalized, fetched, live, request.as_of)
 
-    def _fetch(self, client: Any, spec: QuerySpec, progress: ProgressCallback | None, where: list[float]) -> _Fetched:
+    def _stored(self, scope_id: str, kind: str, request: Any) -> Any:
+        if self.period_store is None or self.refresh:
+            return None
+        found = self.period_store.get(scope_id, kind, request)
+        return None if found is None else found.value
+
+    def _fetch(
+        self, client: Any, spec: QuerySpec, progress: ProgressCallback | None, where: list[float], as_of: date | None = None
+    ) -> _Fetched:
         fetched = _Fetched()
         chunks = month_chunks(spec.period)
         max_pages = self.connection.settings.max_pages if self.connection else 200
@@ -196,7 +212,16 @@ class AzureSource:
                         where[0], text.format(month=label, rows=fmt.count(rows), pages=pages, total=fmt.count(len(fetched.rows) + rows))
                     )
 
-            columns, rows, pages = fetch_pages(client, spec.scope_id, query_body(spec, chunk), max_pages=max_pages, on_page=on_page)
+            body = query_body(spec, chunk)
+            stored = self._stored(spec.scope_id, "query", body)
+            if isinstance(stored, dict):
+                columns, rows, pages = list(stored["columns"]), list(stored["rows"]), 0
+                fetched.from_cache += 1
+            else:
+                columns, rows, pages = fetch_pages(client, spec.scope_id, body, max_pages=max_pages, on_page=on_page)
+                if self.period_store is not None:
+                    final = as_of is not None and chunk.end < billing_period(as_of).start and is_final(billing_period(chunk.start), as_of)
+                    self.period_store.put(spec.scope_id, "query", body, {"columns": columns, "rows": rows}, final=final)
             if columns and fetched.columns and [c.lower() for c in columns] != [c.lower() for c in fetched.columns]:
                 raise SourceError(
                     _("Azure returned different columns for {month} than for the first month ({columns})").format(
@@ -240,7 +265,7 @@ class AzureSource:
         as_of: date,
     ) -> LiveAnswer:
         closed = _closed_periods(spec.period, as_of)
-        invoices = outlook.invoice_extra(clients, scope.id, scope.kind, agreement, spec.period) if closed else None
+        invoices = self._invoices(clients, scope, agreement, spec, closed, as_of) if closed else None
         source = outlook.INVOICES_SOURCE if invoices else outlook.FINAL_COST_SOURCE
         return LiveAnswer(
             forecast=forecast,
@@ -259,6 +284,21 @@ class AzureSource:
                 "filters": [[name, list(values)] for name, values in spec.filters],
             },
         )
+
+    def _invoices(
+        self, clients: Clients, scope: Scope, agreement: Agreement, spec: QuerySpec, closed: list[Period], as_of: date
+    ) -> list[dict[str, object]] | None:
+        """The scope's invoices; kept for good once every closed period in the window is final and has one."""
+        request = {"from": spec.period.start.isoformat(), "closed": [p.start.isoformat() for p in closed]}
+        stored = self._stored(scope.id, "invoices", request)
+        if isinstance(stored, list):
+            return stored or None
+        invoices = outlook.invoice_extra(clients, scope.id, scope.kind, agreement, spec.period)
+        if self.period_store is not None and invoices is not None:
+            invoiced = {str(i["period_start"])[:7] for i in invoices}
+            final = all(is_final(p, as_of) and p.start.isoformat()[:7] in invoiced for p in closed)
+            self.period_store.put(scope.id, "invoices", request, invoices, final=final)
+        return invoices
 
     def _dataset(
         self,

@@ -14,9 +14,9 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from lib.core.dataset import Dataset, LoadRequest, ProgressCallback
+from lib.core.dataset import Dataset, Invoice, LoadRequest, ProgressCallback
 from lib.core.models import Agreement, Metric, Scope, ScopeKind
-from lib.core.periods import add_months, billing_periods
+from lib.core.periods import add_months, billing_period, billing_periods
 from lib.ingest.dialects import MCA_2023_12_01_PREVIEW, MCA_V2_HEADER
 from lib.ingest.normalize import normalize
 
@@ -355,3 +355,39 @@ class DemoSource:
             dropped=normalized.dropped,
             notes=("Demo data: a made-up Microsoft Customer Agreement account, generated on this machine.", *normalized.notes),
         )
+
+
+DEMO_TAX_RATE = 0.21  # made-up VAT on the demo's invoices
+# A made-up Azure credit applied to the invoice three periods back, so the history shows credits reconciling.
+DEMO_CREDIT_EUR = 250.0
+
+
+def demo_invoices(dataset: Dataset) -> list[Invoice]:
+    """Made-up invoices for the demo account's closed periods that reconcile with its actual-cost rows to the cent.
+
+    Each invoice charges its rows rounded to the cent, less a credit in one period, plus tax on the
+    rest. Under amortized cost the invoices are still those of actual cost (invoices are never
+    amortized), so the actual rows are generated for them.
+    """
+    frame = dataset.frame if dataset.metric is Metric.ACTUAL else DemoSource().load(LoadRequest(as_of=dataset.as_of)).frame
+    billed = frame.filter(pl.col("InvoiceId").is_not_null())
+    totals = billed.group_by(pl.col("InvoiceId").cast(pl.String), pl.col("BillingPeriodStart"), pl.col("BillingCurrency").cast(pl.String))
+    credit_period = add_months(dataset.as_of, -3)
+    invoices = []
+    for invoice_id, start, currency, cost in totals.agg(pl.col("Cost").sum()).sort("BillingPeriodStart").iter_rows():
+        charges = round(cost, 2)
+        credits = -DEMO_CREDIT_EUR if start == credit_period else 0.0
+        tax = round((charges + credits) * DEMO_TAX_RATE, 2)
+        invoices.append(
+            Invoice(
+                invoice_id=invoice_id,
+                period=billing_period(start),
+                currency=currency,
+                total=round(charges + credits + tax, 2),
+                tax=tax,
+                credits=credits,
+                status="Paid",
+                has_document=False,
+            )
+        )
+    return invoices

@@ -13,6 +13,7 @@ import streamlit as st
 
 from lib.azure.clients import Clients
 from lib.azure.cost_details import CostDetailsRequest, check_request
+from lib.azure.period_store import default_store
 from lib.azure.query import SECOND_DIMENSIONS, QuerySpec
 from lib.azure.scopes import Discovery, ScopeChoice, ScopeIdError, agreement_of, discover, scope_from_id
 from lib.core import fmt, i18n
@@ -248,7 +249,12 @@ def render_source_controls(as_of: date, metric: Metric) -> Dataset | str:
         return _("Press Load to query Azure for {scope} ({start} – {end}).").format(
             scope=scope_id, start=fmt.day(spec.period.start), end=fmt.day(spec.period.end)
         )
-    source = AzureSource(connection, group_by=group_by, filters=filters, agreement=agreement, scope_name=name)
+
+    # Closed, final periods come from disk (asked for once per identity and scope); Refresh asks Azure again.
+    store = default_store(connection.identity, connection.settings.cache_ttl_s)
+    source = AzureSource(
+        connection, group_by=group_by, filters=filters, agreement=agreement, scope_name=name, period_store=store, refresh=refresh
+    )
     result = _load(source, spec, connection, as_of, refresh)
     if isinstance(result, str):
         st.session_state.pop(LOADED, None)

@@ -11,6 +11,12 @@ from lib.sources.azure import Connection, connect
 from tests.azure.fakes import FakeArm, FakeCredential, serve_arm
 
 
+@pytest.fixture(autouse=True)
+def _own_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Answers of closed periods are kept on disk (lib.azure.period_store): one test's stand-in must not serve another's.
+    monkeypatch.setenv("AZDASH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeArm]:
     """A running stand-in ARM endpoint; proxies bypassed, sign-in chain narrowed to nothing that leaves the machine."""

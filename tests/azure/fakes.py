@@ -204,3 +204,64 @@ def query_page(rows: list[list[Any]], next_link: str | None = None, columns: lis
         "type": "Microsoft.CostManagement/query",
         "properties": {"nextLink": next_link, "columns": columns or COLUMNS, "rows": rows},
     }
+
+
+# Billing API (api-version 2024-04-01 as azure-mgmt-billing 8.0.0 sends it): invoices of an MCA billing profile and their documents.
+ACCOUNT = "5e3a1c2d-7b84-4f0e-9a61-2c9d8e7f6a10:4b2f9c1e-8d3a-4e7b-b5c6-1a2b3c4d5e6f_2019-05-31"
+PROFILE_ID = "KX7Q-2MZR-BG7-PGB"
+PROFILE_SCOPE = f"/providers/Microsoft.Billing/billingAccounts/{ACCOUNT}/billingProfiles/{PROFILE_ID}"
+# The Billing SDK percent-encodes the account name in the path (":" as "%3A"), as Azure receives it.
+ACCOUNT_IN_PATH = re.escape(ACCOUNT).replace(":", "(?::|%3A)")
+INVOICES_PATH = rf"/providers/Microsoft\.Billing/billingAccounts/{ACCOUNT_IN_PATH}/billingProfiles/{PROFILE_ID}/invoices"
+SAS_SIGNATURE = "sig=TOPSECRETINVOICESIGNATURE"
+RATE_LIMIT_HEADERS = {
+    "x-ms-ratelimit-microsoft.costmanagement-qpu-consumed": "1",
+    "x-ms-ratelimit-microsoft.costmanagement-qpu-remaining": "QueriesPerHour:597,QueriesPerMin:57,QueriesPer10Sec:9",
+    "x-ms-ratelimit-remaining-microsoft.costmanagement-tenant-requests": "DefaultQuota:49",
+}
+
+
+def invoice_item(
+    name: str, start: str, end: str, *, billed: float, total: float, tax: float, credit: float = 0.0, currency: str = "EUR"
+) -> dict[str, Any]:
+    """One invoice as the Billing API lists it (amounts as ``{"currency", "value"}`` objects)."""
+
+    def amount(value: float) -> dict[str, Any]:
+        return {"currency": currency, "value": value}
+
+    return {
+        "id": f"/providers/Microsoft.Billing/billingAccounts/{ACCOUNT}/billingProfiles/{PROFILE_ID}/invoices/{name}",
+        "name": name,
+        "type": "Microsoft.Billing/billingAccounts/billingProfiles/invoices",
+        "properties": {
+            "invoiceDate": f"{end[:8]}05T00:00:00Z",
+            "invoicePeriodStartDate": f"{start}T00:00:00Z",
+            "invoicePeriodEndDate": f"{end}T00:00:00Z",
+            "invoiceType": "AzureServices",
+            "documentType": "Invoice",
+            "status": "Paid",
+            "billedAmount": amount(billed),
+            "creditAmount": amount(credit),
+            "subTotal": amount(billed - credit),
+            "taxAmount": amount(tax),
+            "totalAmount": amount(total),
+            "amountDue": amount(0.0),
+            "azurePrepaymentApplied": amount(0.0),
+            "freeAzureCreditApplied": amount(0.0),
+            "documents": [{"kind": "Invoice", "name": name, "source": "DRS"}],
+        },
+    }
+
+
+def serve_invoice_document(arm: FakeArm, invoice_name: str, document: bytes, *, polls_in_progress: int = 1) -> str:
+    """The invoice download as Azure runs it: POST …/download → 202 with a Location, polled until a 200 whose body holds a
+    short-lived SAS ``url``; that URL serves ``document``. Returns the document's path on the stand-in."""
+    base = rf"/providers/Microsoft\.Billing/billingAccounts/{ACCOUNT_IN_PATH}"
+    location = f"{arm.url}/providers/Microsoft.Billing/billingAccounts/{ACCOUNT}/operationResults/downloadInvoice_1?api-version=2024-04-01"
+    running = Reply(202, None, {"Location": location, "Retry-After": "0"})
+    arm.add("POST", rf"{base}/invoices/{invoice_name}/download", running)
+    document_path = f"/invoicedocuments/{invoice_name}.pdf"
+    final = {"expiryTime": "2026-11-26T10:00:00Z", "url": f"{arm.url}{document_path}?sv=2022-11-02&se=2026-11-26&sr=b&sp=r&{SAS_SIGNATURE}"}
+    arm.add("GET", rf"{base}/operationResults/downloadInvoice_1", *([running] * polls_in_progress), Reply(200, final))
+    arm.add("GET", re.escape(document_path), Reply(200, raw=document, headers={"Content-Type": "application/pdf"}))
+    return document_path
