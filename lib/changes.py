@@ -162,9 +162,9 @@ def allocate(micros: np.ndarray, target: int) -> np.ndarray:
     missing = int(target - int(floor.sum()))
     each, extra = divmod(missing, count)
     order = np.argsort(-remainder, kind="stable")
-    result = floor + each
+    result: np.ndarray = np.asarray(floor + each, dtype=np.int64)
     result[order[:extra]] += 1
-    return result.astype(np.int64)
+    return result
 
 
 KEYS: Final = ("one_off", "resource", "meter", "charge_type")
@@ -413,7 +413,7 @@ def main_currency(frame: pl.DataFrame) -> str | None:
 
 def signed_money(amount: Decimal, currency: str, locale: str | None = None) -> str:
     """``+€848.00`` / ``−€120.00``: an amount with its sign in front."""
-    text = fmt.money(abs(amount), currency, locale)
+    text = fmt.money(float(abs(amount)), currency, locale)
     return ("+" if amount > 0 else "−" if amount < 0 else "") + text
 
 
@@ -464,7 +464,7 @@ def summary(comparison: Comparison, locale: str | None = None, causes: int = 3) 
     if comparison.compare_cents == comparison.base_cents:
         first = _("Cost did not change from {base} to {compare}.").format(**labels)
     else:
-        amount = fmt.money(abs(comparison.change), currency, locale)
+        amount = fmt.money(float(abs(comparison.change)), currency, locale)
         relative = comparison.relative_change
         rose = comparison.compare_cents > comparison.base_cents
         if relative is None:
@@ -481,8 +481,8 @@ def summary(comparison: Comparison, locale: str | None = None, causes: int = 3) 
         listed = [cause(comparison, p, locale) for p in ranked[:causes]]
         first = (first + ": " + ", ".join(listed) + ".") if listed else first + "."
     totals = _("{base}: {base_total}; {compare}: {compare_total}.").format(
-        base_total=fmt.money(comparison.base_total, currency, locale),
-        compare_total=fmt.money(comparison.compare_total, currency, locale),
+        base_total=fmt.money(float(comparison.base_total), currency, locale),
+        compare_total=fmt.money(float(comparison.compare_total), currency, locale),
         **labels,
     )
     return [first, totals]
