@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import polars as pl
@@ -39,6 +39,10 @@ from lib.i18n import N_, _, ngettext
 from lib.models import Period
 from lib.periods import add_months, billing_period, month_end, period_label
 from lib.schema import Col
+
+if TYPE_CHECKING:
+    from lib.sources.base import Dataset
+    from lib.views import View
 
 MICROS: Final = 1_000_000  # the unit sums are held in: millionths of the currency
 MICROS_PER_CENT: Final = MICROS // 100
@@ -176,7 +180,8 @@ def _usage_expression() -> pl.Expr:
 
 
 def period_sums(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
-    """One row per key of the rows charged in ``period``: cost (``micros``), quantity, row count, a resource group and service.
+    """One row per key of the rows charged in ``period``: cost (``micros``), quantity, row count, the resource id as
+    written (``resource`` is its lower-case key), a resource group and service.
 
     ``frame`` holds rows of one currency.
     """
@@ -203,6 +208,7 @@ def period_sums(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
     return (
         coarse.lazy()
         .with_columns(
+            pl.col("resource").cast(pl.String).alias("resource_id"),
             pl.col("resource").cast(pl.String).str.to_lowercase().fill_null(NO_RESOURCE),
             pl.col("meter").cast(pl.String).fill_null(""),
             pl.col("charge_type").cast(pl.String),
@@ -214,6 +220,7 @@ def period_sums(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
             (pl.col("cost").sum() * MICROS).round(0).cast(pl.Int64).alias("micros"),
             pl.col("quantity").sum(),
             pl.col("rows").sum().cast(pl.Int64),
+            pl.col("resource_id").drop_nulls().first(),
             pl.col("resource_group").drop_nulls().first(),
             pl.col("service").drop_nulls().first(),
         )
@@ -224,6 +231,7 @@ def period_sums(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
 CONTRIBUTION_SCHEMA: Final = {
     "part": pl.String,
     "resource": pl.String,
+    "resource_id": pl.String,
     "meter": pl.String,
     "charge_type": pl.String,
     "resource_group": pl.String,
@@ -245,6 +253,7 @@ def _contributions(base: pl.DataFrame, compared: pl.DataFrame) -> pl.DataFrame:
         pl.col("quantity_1").fill_null(0.0).alias("q1"),
         (pl.col("rows").fill_null(0) > 0).alias("in_base"),
         (pl.col("rows_1").fill_null(0) > 0).alias("in_compare"),
+        pl.coalesce("resource_id_1", "resource_id").alias("resource_id"),
         pl.coalesce("resource_group_1", "resource_group").alias("resource_group"),
         pl.coalesce("service_1", "service").alias("service"),
     )
@@ -264,7 +273,7 @@ def _contributions(base: pl.DataFrame, compared: pl.DataFrame) -> pl.DataFrame:
         .then(((pl.col("q1") - pl.col("q0")) * pl.col("c0").cast(pl.Float64) / pl.col("q0")).round(0).cast(pl.Int64))
         .otherwise(0)
     )
-    columns = ["resource", "meter", "charge_type", "resource_group", "service"]
+    columns = ["resource", "resource_id", "meter", "charge_type", "resource_group", "service"]
     costs = [
         (pl.col("c0") / MICROS).alias("base_cost"),
         (pl.col("c1") / MICROS).alias("compare_cost"),
@@ -353,7 +362,7 @@ class Comparison:
             "parts": {str(p): number(v) for p, v in self.parts.items()},
             "by_resource": [
                 {
-                    "resource_id": row["resource"] or None,
+                    "resource_id": row["resource_id"],
                     "meter": row["meter"],
                     "charge_type": row["charge_type"],
                     "part": row["part"],
@@ -496,3 +505,31 @@ def part_label(part: Part | str) -> str:
 def part_rule(part: Part | str) -> str:
     """What falls in a part, in the session's language."""
     return _(PART_RULES[Part(part)])
+
+
+# --- a data set and the user's view -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ViewComparison:
+    """A comparison for a page or the command line, with the currencies left out of it."""
+
+    comparison: Comparison
+    other_currencies: tuple[str, ...]
+
+
+def for_view(dataset: Dataset, view: View, base: Period, compared: Period) -> ViewComparison:
+    """The comparison of the view's rows (scope, sidebar filters, currency; the view's own period is not used)."""
+    from lib import frames, views
+
+    currency = views.currency_of(dataset, view)
+    key = ("changes", view.scope_id, currency, view.filters, base, compared)
+
+    def compute() -> ViewComparison:
+        plain = views.View(source=view.source, scope_id=view.scope_id, currency=currency, filters=view.filters)
+        rows = views.select(dataset, plain).history  # every column: a big file's resource ids and quantities are read
+        scope = views.scope_of(dataset, view)
+        others = other_currencies(frames.filtered_rows(dataset, view.filters, scope=scope), (base, compared), currency)
+        return ViewComparison(compare(rows, base, compared, currency), tuple(others))
+
+    return frames.prepared(dataset).memo(key, compute)

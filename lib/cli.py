@@ -47,6 +47,24 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--to", dest="target", choices=["v2", "focus"], required=True)
     convert.add_argument("-o", "--output", required=True, help="output CSV path")
 
+    explain = commands.add_parser("explain", help="why cost changed between two periods, split into its causes to the cent")
+    explain.add_argument("paths", nargs="*", help="usage files or folders (CSV, CSV.GZ, ZIP, Parquet); several are one data set")
+    explain.add_argument("--demo", action="store_true", help="use the built-in demo data")
+    explain.add_argument("--base", help="the period compared against: YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (default: see --compare)")
+    explain.add_argument(
+        "--compare",
+        help="the period explained: YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (default: the last closed billing period vs the one before)",
+    )
+    explain.add_argument(
+        "--month-to-date", action="store_true", help="default periods: month to date vs the same days of the previous period"
+    )
+    explain.add_argument("--currency", help="the billing currency to explain (default: the one on most rows)")
+    explain.add_argument("--top", type=int, default=20, help="how many of the largest contributions to list (default 20)")
+    explain.add_argument("--json", action="store_true", help="print one JSON object")
+    explain.add_argument("--as-of", type=date.fromisoformat, help="the day to treat as today (YYYY-MM-DD)")
+    explain.add_argument("--metric", choices=[m.value for m in Metric], default=Metric.ACTUAL.value)
+    _add_azure_options(explain)
+
     download = commands.add_parser("download", help="download the raw cost details CSV from Azure")
     _add_azure_options(download)
     download.add_argument("--billing-period", help="EA billing period YYYYMM")
@@ -132,6 +150,12 @@ def _summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from lib import explain
+
+    return explain.run_cli(args, args.as_of or today())
+
+
 def _convert(args: argparse.Namespace) -> int:
     from lib import convert
 
@@ -150,7 +174,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     redact.install_log_redaction()  # the Azure SDK logs request URLs; SAS signatures must not reach them
     args = _parser().parse_args(argv)
-    handlers = {"summarize": _summarize, "convert": _convert, "download": _download}
+    handlers = {"summarize": _summarize, "explain": _explain, "convert": _convert, "download": _download}
     # Messages (errors, warnings) are worded while loading, so the whole run speaks the reader's
     # language; JSON output stays English, the same for every reader.
     with i18n.language(i18n.DEFAULT_LANGUAGE if getattr(args, "json", False) else i18n.cli_language()):

@@ -92,7 +92,7 @@ def test_new_and_removed_resources() -> None:
     result = compare(frame, BASE, COMPARED, "EUR")
     assert parts(result) == {"new": Decimal("30.00"), "removed": Decimal("-40.00")}
     new = result.drill_down(Part.NEW)
-    assert new.select("resource", "meter", "change").rows() == [(DISK.lower(), "P10 disk", 30.0)]
+    assert new.select("resource_id", "meter", "change").rows() == [(DISK, "P10 disk", 30.0)]
     assert result.drill_down(Part.REMOVED).get_column("resource_group").to_list() == ["rg-old"]
     assert_adds_up(result)
 
