@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--base", help="the period compared against: YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (default: see --compare)")
     explain.add_argument(
         "--compare",
-        help="the period explained: YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (default: the last closed billing period vs the one before)",
+        help=("the period explained: YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (default: the last closed billing period, against the one before)"),
     )
     explain.add_argument(
         "--month-to-date", action="store_true", help="default periods: month to date vs the same days of the previous period"

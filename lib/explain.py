@@ -36,9 +36,9 @@ def _comparison(args: argparse.Namespace, as_of: date, base: Period, compared: P
     """The comparison, the other currencies present, and warnings to print."""
     metric = Metric(args.metric)
     if args.scope:
-        from lib.sources import azure_changes
+        from lib.sources.azure_changes import load_for_cli
 
-        frame, notes = azure_changes.load_for_cli(args, as_of=as_of, metric=metric, periods=(base, compared))
+        frame, notes = load_for_cli(args, as_of=as_of, metric=metric, periods=(base, compared))
         warnings = list(notes)
     else:
         if args.paths and not args.demo:
