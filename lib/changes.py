@@ -179,53 +179,74 @@ def _usage_expression() -> pl.Expr:
     return charge.is_null() | charge.cast(pl.String).is_in(list(USAGE_CHARGE_TYPES))
 
 
-def period_sums(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
-    """One row per key of the rows charged in ``period``: cost (``micros``), quantity, row count, the resource id as
-    written (``resource`` is its lower-case key), a resource group and service.
+def period_sums(frame: pl.DataFrame, *periods: Period) -> list[pl.DataFrame]:
+    """Per period, one row per key of the rows charged in it: cost (``micros``), quantity, row count, the resource id
+    as written (``resource`` is its lower-case key), a resource group and service. Usage rows have charge type "".
 
-    ``frame`` holds rows of one currency.
+    ``frame`` holds rows of one currency. Periods that do not overlap are summed in one pass over the rows.
     """
-    one_off = ~_usage_expression()
-    # Group on the categorical codes first (fast at millions of rows), then merge keys that differ only in case.
+    if any(a.start <= b.end and b.start <= a.end for i, a in enumerate(periods) for b in periods[i + 1 :]):
+        return [period_sums(frame, period)[0] for period in periods]
+    side: pl.Expr = pl.lit(None, dtype=pl.Int32)
+    for index, period in reversed(list(enumerate(periods))):
+        side = pl.when(pl.col(Col.CHARGE_DATE).is_between(period.start, period.end)).then(pl.lit(index, dtype=pl.Int32)).otherwise(side)
+    # Group on the categorical codes first (fast at millions of rows; resource group and service are keys rather than
+    # ``first()`` of a categorical, which costs more than the sums), then on the small result: tell usage from one-off
+    # charges and merge keys that differ only in case.
     coarse = (
         frame.lazy()
-        .filter(pl.col(Col.CHARGE_DATE).is_between(period.start, period.end))
+        .with_columns(side.alias("side"))
+        .filter(pl.col("side").is_not_null())
         .group_by(
-            one_off.alias("one_off"),
+            "side",
             pl.col(Col.RESOURCE_ID).alias("resource"),
             pl.col(Col.METER).alias("meter"),
-            pl.when(one_off).then(pl.col(Col.CHARGE_TYPE)).otherwise(None).alias("charge_type"),
+            pl.col(Col.CHARGE_TYPE).alias("charge_type"),
+            pl.col(Col.RESOURCE_GROUP).alias("resource_group"),
+            pl.col(Col.SERVICE).alias("service"),
         )
         .agg(
             pl.col(Col.COST).sum().alias("cost"),
             pl.col(Col.QUANTITY).fill_null(0.0).sum().alias("quantity"),
             pl.len().alias("rows"),
-            pl.col(Col.RESOURCE_GROUP).drop_nulls().first().alias("resource_group"),
-            pl.col(Col.SERVICE).drop_nulls().first().alias("service"),
         )
         .collect()
     )
-    return (
+    # Resource ids are folded to lower case once per distinct id, and the small result is merged on integer keys.
+    resources = coarse.select(pl.col("resource").unique())
+    folded = pl.col("resource").cast(pl.String).str.to_lowercase().fill_null(NO_RESOURCE)
+    resources = resources.with_columns(folded.alias("key")).with_columns(pl.col("key").rank("dense").cast(pl.UInt32).alias("key_id"))
+    charge = pl.col("charge_type").cast(pl.String)
+    usage = charge.is_null() | charge.is_in(list(USAGE_CHARGE_TYPES))
+    merged = (
         coarse.lazy()
-        .with_columns(
-            pl.col("resource").cast(pl.String).alias("resource_id"),
-            pl.col("resource").cast(pl.String).str.to_lowercase().fill_null(NO_RESOURCE),
-            pl.col("meter").cast(pl.String).fill_null(""),
-            pl.col("charge_type").cast(pl.String),
-            pl.col("resource_group").cast(pl.String),
-            pl.col("service").cast(pl.String),
-        )
-        .group_by(KEYS)
+        .join(resources.lazy(), on="resource", how="left", nulls_equal=True)
+        .with_columns((~usage).alias("one_off"), pl.when(usage).then(None).otherwise(pl.col("charge_type")).alias("charge_type"))
+        .group_by("side", "one_off", "key_id", "meter", "charge_type")
         .agg(
             (pl.col("cost").sum() * MICROS).round(0).cast(pl.Int64).alias("micros"),
             pl.col("quantity").sum(),
             pl.col("rows").sum().cast(pl.Int64),
-            pl.col("resource_id").drop_nulls().first(),
+            pl.col("key").first(),
+            pl.col("resource").drop_nulls().first().alias("resource_id"),
             pl.col("resource_group").drop_nulls().first(),
             pl.col("service").drop_nulls().first(),
         )
-        .collect()
     )
+    sums = merged.select(
+        "side",
+        "one_off",
+        pl.col("key").alias("resource"),
+        pl.col("meter").cast(pl.String).fill_null(""),
+        pl.col("charge_type").cast(pl.String).fill_null(""),
+        "micros",
+        "quantity",
+        "rows",
+        *(pl.col(c).cast(pl.String) for c in ("resource_id", "resource_group", "service")),
+    ).collect()
+    parts = sums.partition_by("side", as_dict=True, include_key=False)
+    empty = sums.head(0).drop("side")
+    return [parts.get((index,), empty) for index in range(len(periods))]
 
 
 CONTRIBUTION_SCHEMA: Final = {
@@ -246,7 +267,7 @@ CONTRIBUTION_SCHEMA: Final = {
 
 def _contributions(base: pl.DataFrame, compared: pl.DataFrame) -> pl.DataFrame:
     """Every key's contribution to each part, in micros (one row per key and part)."""
-    joined = base.join(compared, on=list(KEYS), how="full", coalesce=True, suffix="_1", nulls_equal=True).with_columns(
+    joined = base.join(compared, on=list(KEYS), how="full", coalesce=True, suffix="_1").with_columns(
         pl.col("micros").fill_null(0).alias("c0"),
         pl.col("micros_1").fill_null(0).alias("c1"),
         pl.col("quantity").fill_null(0.0).alias("q0"),
@@ -273,7 +294,14 @@ def _contributions(base: pl.DataFrame, compared: pl.DataFrame) -> pl.DataFrame:
         .then(((pl.col("q1") - pl.col("q0")) * pl.col("c0").cast(pl.Float64) / pl.col("q0")).round(0).cast(pl.Int64))
         .otherwise(0)
     )
-    columns = ["resource", "resource_id", "meter", "charge_type", "resource_group", "service"]
+    columns: list[str | pl.Expr] = [
+        "resource",
+        "resource_id",
+        "meter",
+        pl.when(pl.col("charge_type") != "").then(pl.col("charge_type")).alias("charge_type"),
+        "resource_group",
+        "service",
+    ]
     costs = [
         (pl.col("c0") / MICROS).alias("base_cost"),
         (pl.col("c1") / MICROS).alias("compare_cost"),
@@ -380,7 +408,7 @@ def compare(frame: pl.DataFrame, base: Period, compared: Period, currency: str) 
     currencies are left out, never converted.
     """
     rows = frame.filter(pl.col(Col.BILLING_CURRENCY) == currency)
-    base_sums, compare_sums = period_sums(rows, base), period_sums(rows, compared)
+    base_sums, compare_sums = period_sums(rows, base, compared)
     base_cents = cents(int(base_sums.get_column("micros").sum()))
     compare_cents = cents(int(compare_sums.get_column("micros").sum()))
     contributions = _contributions(base_sums, compare_sums)
@@ -388,16 +416,24 @@ def compare(frame: pl.DataFrame, base: Period, compared: Period, currency: str) 
     part_micros = dict(zip(by_part.get_column("part").to_list(), by_part.get_column("micros").to_list(), strict=True))
     exact = np.array([int(part_micros.get(str(p), 0)) for p in PARTS], dtype=np.int64)
     part_cents = dict(zip(PARTS, (int(c) for c in allocate(exact, compare_cents - base_cents)), strict=True))
-    # Within a part, largest first (ties by key) so the cents of rounding go to the same rows every time.
-    ordered = contributions.with_columns(pl.col("micros").abs().alias("size")).sort(
+    # Within a part, largest first (ties by key) so the cents of rounding go to the same rows every time. Keys that
+    # contribute nothing are left out (a meter whose quantity did not change has a zero quantity part).
+    nonzero = contributions.filter(pl.col("micros") != 0)
+    ordered = nonzero.with_columns(pl.col("micros").abs().alias("size")).sort(
         ["part", "size", "resource", "meter", "charge_type"], descending=[False, True, False, False, False], nulls_last=True
     )
+    by_name = ordered.partition_by("part", as_dict=True)
     shares = []
     for name in PARTS:
-        rows_of_part = ordered.filter(pl.col("part") == str(name))
+        rows_of_part = by_name.get((str(name),))
+        if rows_of_part is None:
+            if part_cents[name]:  # a cent of rounding landed on a part whose keys all net to zero: show them
+                rows_of_part = contributions.filter(pl.col("part") == str(name)).with_columns(pl.lit(0, dtype=pl.Int64).alias("size"))
+            else:
+                continue
         given = allocate(rows_of_part.get_column("micros").to_numpy(), part_cents[name])
         shares.append(rows_of_part.with_columns(pl.Series("cents", given, dtype=pl.Int64)))
-    table = pl.concat(shares).filter((pl.col("cents") != 0) | (pl.col("micros") != 0)).drop("size")
+    table = pl.concat(shares).drop("size") if shares else contributions.head(0).with_columns(pl.lit(0, dtype=pl.Int64).alias("cents"))
     table = table.with_columns((pl.col("cents") / 100).alias("change"))
     return Comparison(currency, base, compared, base_cents, compare_cents, part_cents, table)
 
