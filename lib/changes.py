@@ -419,21 +419,26 @@ def compare(frame: pl.DataFrame, base: Period, compared: Period, currency: str) 
     # Within a part, largest first (ties by key) so the cents of rounding go to the same rows every time. Keys that
     # contribute nothing are left out (a meter whose quantity did not change has a zero quantity part).
     nonzero = contributions.filter(pl.col("micros") != 0)
-    ordered = nonzero.with_columns(pl.col("micros").abs().alias("size")).sort(
-        ["part", "size", "resource", "meter", "charge_type"], descending=[False, True, False, False, False], nulls_last=True
-    )
+    # Ties broken by a hash of the key: the same order on every run, without sorting on the text itself.
+    tie = pl.struct("resource", "meter", "charge_type").hash(seed=0).alias("tie")
+    ordered = nonzero.with_columns(pl.col("micros").abs().alias("size"), tie).sort(["part", "size", "tie"], descending=[False, True, False])
     by_name = ordered.partition_by("part", as_dict=True)
     shares = []
     for name in PARTS:
         rows_of_part = by_name.get((str(name),))
         if rows_of_part is None:
             if part_cents[name]:  # a cent of rounding landed on a part whose keys all net to zero: show them
-                rows_of_part = contributions.filter(pl.col("part") == str(name)).with_columns(pl.lit(0, dtype=pl.Int64).alias("size"))
+                zero = contributions.filter(pl.col("part") == str(name))
+                rows_of_part = zero.with_columns(pl.lit(0, dtype=pl.Int64).alias("size"), tie)
             else:
                 continue
         given = allocate(rows_of_part.get_column("micros").to_numpy(), part_cents[name])
         shares.append(rows_of_part.with_columns(pl.Series("cents", given, dtype=pl.Int64)))
-    table = pl.concat(shares).drop("size") if shares else contributions.head(0).with_columns(pl.lit(0, dtype=pl.Int64).alias("cents"))
+    table = (
+        pl.concat(shares, how="vertical_relaxed").drop("size", "tie")
+        if shares
+        else contributions.head(0).with_columns(pl.lit(0, dtype=pl.Int64).alias("cents"))
+    )
     table = table.with_columns((pl.col("cents") / 100).alias("change"))
     return Comparison(currency, base, compared, base_cents, compare_cents, part_cents, table)
 
