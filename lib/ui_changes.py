@@ -13,7 +13,7 @@ from lib import cache_azure, changes, fmt, ui
 from lib.changes import Default, ViewComparison
 from lib.i18n import N_, _
 from lib.models import Period
-from lib.sources.base import Dataset, SourceError
+from lib.sources.base import Dataset
 from lib.views import View
 
 WHICH: Final = "changes_which"
@@ -95,7 +95,4 @@ def live_comparison(dataset: Dataset, view: View, base: Period, compared: Period
     if currency is None:
         return _("Azure returned no cost rows for these periods.")
     others = changes.other_currencies(frame, (base, compared), currency)
-    try:
-        return ViewComparison(changes.compare(frame, base, compared, currency), tuple(others))
-    except SourceError as error:
-        return str(error)
+    return ViewComparison(changes.compare(frame, base, compared, currency), tuple(others))

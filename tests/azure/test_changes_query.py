@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 import lib.sources.azure as azure_source
-from lib import cli
+from lib import cli, state
 from lib.azure.clients import Clients
 from lib.changes import Part, compare
 from lib.filters import Filters
@@ -17,7 +20,18 @@ from lib.models import Metric, Period
 from lib.schema import Col
 from lib.sources.azure import Connection
 from lib.sources.azure_changes import query_frame
-from tests.azure.fakes import QUERY_PATH, SUB_SCOPE, FakeArm, FakeCredential, Recorded, Reply, query_page
+from tests.azure.fakes import (
+    FORECAST_PATH,
+    QUERY_PATH,
+    SUB_SCOPE,
+    FakeArm,
+    FakeCredential,
+    Recorded,
+    Reply,
+    query_page,
+    sign_in_with_az,
+)
+from tests.azure.test_ui import APP, _fresh_app  # noqa: F401 - the fixture: a fresh app and navigation mode
 
 SEPTEMBER = Period(date(2026, 9, 1), date(2026, 9, 30))
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31))
@@ -103,3 +117,35 @@ def test_a_refusal_becomes_one_sentence(arm: FakeArm, monkeypatch: pytest.Monkey
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "\n" not in err.strip()
+
+
+def test_changes_page_on_live_azure_asks_for_totals_per_resource_and_meter(
+    arm: FakeArm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The Changes page of a loaded scope: its own totals queries, the parts as worked by hand, cached on rerun."""
+    sign_in_with_az(arm, monkeypatch, tmp_path)
+
+    def route(request: Recorded) -> Reply:
+        if request.body["dataset"]["granularity"] == "Daily":  # the sidebar's own load
+            return Reply(200, query_page([[1.0, 1.1, 20261002, "Storage", "rg-data", "EUR"]]))
+        return answer(request)
+
+    arm.add("POST", QUERY_PATH, route)
+    arm.add("POST", FORECAST_PATH, Reply(400, {"error": {"code": "BadRequest", "message": "Forecast is unavailable"}}))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    app.run()
+    app.radio(key=state.SOURCE).set_value("azure").run()
+    app.selectbox(key="azure_scope").set_value(SUB_SCOPE).run()
+    app.button(key="azure_load").click().run()
+    daily = len(arm.calls("POST", "/query"))
+    app.switch_page("pages/changes.py").run()
+    assert not app.exception, app.exception
+    totals = [r.body for r in arm.calls("POST", "/query")[daily:]]
+    assert len(totals) == 4 and all(b["dataset"]["granularity"] == "None" for b in totals)
+    trace = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert trace["y"] == [100.0, 30.0, 0.0, 20.0, 24.0, 0.0, 2250.0, 0.0]
+    app.run()
+    assert len(arm.calls("POST", "/query")) == daily + 4  # served from the cache
+    st.cache_resource.clear()
