@@ -215,7 +215,11 @@ def period_sums(frame: pl.DataFrame, *periods: Period) -> list[pl.DataFrame]:
     # Resource ids are folded to lower case once per distinct id, and the small result is merged on integer keys.
     resources = coarse.select(pl.col("resource").unique())
     folded = pl.col("resource").cast(pl.String).str.to_lowercase().fill_null(NO_RESOURCE)
-    resources = resources.with_columns(folded.alias("key")).with_columns(pl.col("key").rank("dense").cast(pl.UInt32).alias("key_id"))
+    resources = resources.with_columns(folded.alias("key"))
+    if resources.get_column("key").n_unique() == resources.height:  # no two ids differ only in case: each is its own key
+        resources = resources.with_row_index("key_id")
+    else:
+        resources = resources.with_columns(pl.col("key").rank("dense").cast(pl.UInt32).alias("key_id"))
     charge = pl.col("charge_type").cast(pl.String)
     usage = charge.is_null() | charge.is_in(list(USAGE_CHARGE_TYPES))
     merged = (
