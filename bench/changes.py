@@ -1,6 +1,7 @@
 """One change decomposition (``lib.changes.compare``) over a generated usage file: min / median / max in ms.
 
     .venv/bin/python -m bench.changes --rows 1m [--rounds 7]
+    POLARS_MAX_THREADS=1 .venv/bin/python -m bench.changes --rows 1m   # one thread: CPU time = work done
 
 The file is ``bench/out/mca_1m.csv`` (made by ``bench.generate`` on first use: 56 days ending 2026-11-25).
 Read once through the bench's stand-in loader; then each round times one comparison on the canonical frame:
@@ -34,11 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     for which in (Default.MONTH_TO_DATE, Default.CLOSED):
         base, compared = changes.default_periods(as_of, which)
         result = changes.compare(frame, base, compared, currency)  # warm-up, untimed
-        times = []
+        times, cpu = [], []
         for _ in range(args.rounds):
-            begun = time.perf_counter()
+            begun, begun_cpu = time.perf_counter(), time.process_time()
             changes.compare(frame, base, compared, currency)
             times.append((time.perf_counter() - begun) * 1000)
+            cpu.append((time.process_time() - begun_cpu) * 1000)
         print(
             f"{which.value:>6} {base.start}..{base.end} vs {compared.start}..{compared.end}: "
             f"{result.contributions.height:,} contributions, change {result.change} {currency}, parts add up: "
