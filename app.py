@@ -33,6 +33,7 @@ pages = st.navigation(
             st.Page("pages/overview.py", title=_("Overview"), icon=":material/dashboard:", default=True),
             st.Page("pages/explore.py", title=_("Explore"), icon=":material/filter_alt:"),
             st.Page("pages/billing.py", title=_("Billing history"), icon=":material/receipt_long:"),
+            st.Page("pages/changes.py", title=_("Changes"), icon=":material/waterfall_chart:"),
         ],
         _("Data"): [
             st.Page("pages/download.py", title=_("Usage download"), icon=":material/download:"),

@@ -18,7 +18,7 @@ from types import ModuleType
 from lib.access import redact
 from lib.analysis import billing
 from lib.analysis.summary import summarize
-from lib.cli import convert
+from lib.cli import convert, explain
 from lib.core import fmt, i18n
 from lib.core.clock import today
 from lib.core.dataset import Dataset, LoadRequest, SourceError
@@ -54,6 +54,24 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("paths", nargs="+", help="usage files or folders")
     convert.add_argument("--to", dest="target", choices=["v2", "focus"], required=True)
     convert.add_argument("-o", "--output", required=True, help="output CSV path")
+
+    explain = commands.add_parser("explain", help="why cost changed between two periods, split into its causes to the cent")
+    explain.add_argument("paths", nargs="*", help="usage files or folders (CSV, CSV.GZ, ZIP, Parquet); several are one data set")
+    explain.add_argument("--demo", action="store_true", help="use the built-in demo data")
+    explain.add_argument("--base", help="the period compared against: YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (default: see --compare)")
+    explain.add_argument(
+        "--compare",
+        help=("the period explained: YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (default: the last closed billing period, against the one before)"),
+    )
+    explain.add_argument(
+        "--month-to-date", action="store_true", help="default periods: month to date vs the same days of the previous period"
+    )
+    explain.add_argument("--currency", help="the billing currency to explain (default: the one on most rows)")
+    explain.add_argument("--top", type=int, default=20, help="how many of the largest contributions to list (default 20)")
+    explain.add_argument("--json", action="store_true", help="print one JSON object")
+    explain.add_argument("--as-of", type=date.fromisoformat, help="the day to treat as today (YYYY-MM-DD)")
+    explain.add_argument("--metric", choices=[m.value for m in Metric], default=Metric.ACTUAL.value)
+    _add_azure_options(explain)
 
     history = commands.add_parser("billing-history", help="each billing period with its invoice, its usage and the difference")
     history.add_argument("paths", nargs="*", help="usage files or folders; several are one data set")
@@ -146,6 +164,10 @@ def _azure_commands() -> ModuleType:
     return importlib.import_module("lib.cli.azure")
 
 
+def _explain(args: argparse.Namespace) -> int:
+    return explain.run(args, args.as_of or today())
+
+
 def _billing_history(args: argparse.Namespace) -> int:
     as_of = args.as_of or today()
     found = billing.history(_load(args, as_of), as_of)
@@ -163,7 +185,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
     redact.install_log_redaction()  # the Azure SDK logs request URLs; SAS signatures must not reach them
     args = _parser().parse_args(argv)
-    handlers = {"summarize": _summarize, "convert": convert.run, "download": _download, "billing-history": _billing_history}
+    handlers = {
+        "summarize": _summarize,
+        "explain": _explain,
+        "convert": convert.run,
+        "download": _download,
+        "billing-history": _billing_history,
+    }
     # Messages (errors, warnings) are worded while loading, so the whole run speaks the reader's
     # language; JSON output stays English, the same for every reader.
     with i18n.language(i18n.DEFAULT_LANGUAGE if getattr(args, "json", False) else i18n.cli_language()):

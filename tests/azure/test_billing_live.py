@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from lib.output import billing_live
 from lib.analysis import billing
 from lib.azure.clients import Clients
 from lib.azure.invoice_documents import invoice_document
@@ -26,6 +25,7 @@ from lib.azure.period_store import PeriodStore
 from lib.core.dataset import LoadRequest, SourceError
 from lib.core.models import Agreement, Metric
 from lib.core.periods import billing_periods
+from lib.output import billing_live
 from lib.sources.azure import AzureSource, Connection
 from tests.azure.fakes import (
     INVOICES_PATH,
