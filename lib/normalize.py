@@ -423,7 +423,7 @@ def normalize(
     }
     tags_source = dialect.source_column(headers, Col.TAGS)
     distinct = _categorical_distinct(raw, {*sources.values(), *([tags_source] if tag_cells is not None and tags_source else [])})
-    order = _date_order(raw, headers, sources, distinct, dates)
+    order = _date_order(raw, sources.get(Col.CHARGE_DATE), sources.get(Col.BILLING_PERIOD_START), distinct, dates)
     exprs = [_canonical(raw, col, source, decimal_comma, distinct.get(source), order).alias(col) for col, source in sources.items()]
     frame = raw.select(exprs).with_row_index(Col.SOURCE_ROW)
     if Col.BILLING_CURRENCY not in frame.columns and dialect.currency:
@@ -465,25 +465,13 @@ def _categorical_distinct(raw: pl.DataFrame, sources: set[str]) -> dict[str, pl.
     return {c: found.get_column(c)[0].alias(c) for c in columns}
 
 
-# Period columns whose dates are the first or last day of a month: evidence for the date order.
-_PERIOD_KEYS = (
-    "billingperiodstartdate",
-    "billingperiodenddate",
-    "billingperiodstart",
-    "billingperiodend",
-    "serviceperiodstartdate",
-    "serviceperiodenddate",
-)
-
-
 def _date_order(
-    raw: pl.DataFrame, headers: Mapping[str, str], sources: Mapping[Col, str], distinct: dict[str, pl.Series], dates: DateReading | None
+    raw: pl.DataFrame, source: str | None, period_start: str | None, distinct: dict[str, pl.Series], dates: DateReading | None
 ) -> DateOrder:
     """The order to read day and month in: from the distinct cells of the date and billing-period columns (see ``lib.formats.dates``).
 
     The distinct cells are kept in ``distinct`` so the parse below does not look for them again.
     """
-    source = sources.get(Col.CHARGE_DATE)
     if source is None or not raw.height:
         return dates.order or DateOrder.MDY if dates else DateOrder.MDY
     reading = dates or DateReading(_("the file"))
@@ -495,7 +483,8 @@ def _date_order(
             distinct[name] = raw.get_column(name).unique()
         return distinct[name].alias(name)
 
-    periods = [cells(headers.get(k)) for k in _PERIOD_KEYS]
+    # Only the columns a big file read from disk holds as well (``lib.formats.stream``), so both readers decide alike.
+    periods = [cells(period_start)]
     found = cells(source)
     assert found is not None
     return reading.decide(found, source, [p for p in periods if p is not None])

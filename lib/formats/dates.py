@@ -72,6 +72,7 @@ class DateReading:
     as_azure_wrote: bool = True
     # Orders an earlier batch of a big file could only take from the user; a later batch proving otherwise is an error.
     assumed: set[DateOrder] = field(default_factory=set)
+    strength: int = 0  # of the evidence behind ``reason`` (``_by_evidence``)
 
     def decide(self, dates: pl.Series, column: str, periods: list[pl.Series] | None = None) -> DateOrder:
         """The order to read ``dates`` (distinct cells of the charge-date column) with, from them and the period columns
@@ -81,9 +82,6 @@ class DateReading:
             DateOrderUnknownError: when the cells read both ways, the file cannot tell, and the user has not said.
             SourceError: when the cells contradict each other or the user's choice.
         """
-        if self.settled and self.order is not None:
-            self._check(dates, column, self.order)
-            return self.order
         columns = [(dates, column, "date"), *((p, p.name, "period") for p in periods or [])]
         parts = [_numeric(series, kind) for series, _name, kind in columns]
         if all(p.is_empty() for p in parts):
@@ -93,10 +91,16 @@ class DateReading:
             return self.order
         found = _by_evidence(parts, [name for _s, name, _k in columns])
         if found is not None:
-            order, reason = found
+            order, reason, strength = found
+            if self.settled and order is not self.order:
+                raise SourceError(
+                    _("{file}: column '{column}' writes dates both day first and month first; it cannot be read safely.").format(
+                        file=self.file, column=column
+                    )
+                )
             if self.assumed - {order}:
                 raise SourceError(
-                    _("{file}: later rows show the dates are {order}, not as chosen; load it again with that date order.").format(
+                    _("{file}: later rows show the dates are {order}, not as first read; load it again with that date order.").format(
                         file=self.file, order=_order_text(order)
                     )
                 )
@@ -106,8 +110,13 @@ class DateReading:
                         file=self.file, order=_order_text(order), reason=reason, given=_order_text(self.given)
                     )
                 )
-            self.order, self.reason, self.settled = order, reason, True
+            # The batches of a big file keep the strongest evidence seen, as the whole file read at once would show.
+            if not self.settled or strength > self.strength:
+                self.reason, self.strength = reason, strength
+            self.order, self.settled = order, True
             return order
+        if self.settled and self.order is not None:
+            return self.order
         if _same_either_way(parts[0]):
             self.order = self.order or DateOrder.MDY
             self.reason = self.reason or _("not needed (each date reads the same either way)")
@@ -124,15 +133,6 @@ class DateReading:
         self.order, self.reason = self.given, _("as chosen (the file cannot tell)")
         self.assumed.add(self.given)
         return self.given
-
-    def _check(self, dates: pl.Series, column: str, order: DateOrder) -> None:
-        found = _by_evidence([_numeric(dates, "date")], [column])
-        if found is not None and found[0] is not order:
-            raise SourceError(
-                _("{file}: column '{column}' writes dates both day first and month first; it cannot be read safely.").format(
-                    file=self.file, column=column
-                )
-            )
 
 
 def parse_date(expr: pl.Expr, order: DateOrder = DateOrder.MDY) -> pl.Expr:
@@ -156,7 +156,7 @@ def _order_text(order: DateOrder) -> str:
 
 def _numeric(series: pl.Series, kind: str) -> pl.DataFrame:
     """The distinct numeric-date cells of ``series`` with their two leading numbers (``a``, ``b``) and year."""
-    cells = series.cast(pl.String).drop_nulls().str.strip_chars().unique()
+    cells = series.cast(pl.String).drop_nulls().str.strip_chars().unique().sort()  # sorted: the same example every time
     found = pl.DataFrame({"cell": cells}).with_columns(pl.col("cell").str.extract_groups(_NUMERIC).alias("g")).unnest("g")
     found = found.drop_nulls("1")
     return found.select(
@@ -169,31 +169,32 @@ def _numeric(series: pl.Series, kind: str) -> pl.DataFrame:
     )
 
 
-def _by_evidence(parts: list[pl.DataFrame], names: list[str]) -> tuple[DateOrder, str] | None:
-    """The order the cells prove, with the reason, or None when they read both ways."""
+def _by_evidence(parts: list[pl.DataFrame], names: list[str]) -> tuple[DateOrder, str, int] | None:
+    """The order the cells prove, the reason and its strength (4: a day above 12 … 1: the range), or None when they read
+    both ways. The reason names no single cell, so every batch of a big file words the same evidence alike."""
     day_first = month_first = None
     for part, name in zip(parts, names, strict=True):
         big_a = part.filter(pl.col("a") > 12)
         big_b = part.filter(pl.col("b") > 12)
         if big_a.height and day_first is None:
-            day_first = _("'{cell}' in column '{column}' has a day above 12 first").format(cell=big_a.item(0, "cell"), column=name)
+            day_first = _("column '{column}' has days above 12 written first").format(column=name)
         if big_b.height and month_first is None:
-            month_first = _("'{cell}' in column '{column}' has a day above 12 second").format(cell=big_b.item(0, "cell"), column=name)
+            month_first = _("column '{column}' has days above 12 written second").format(column=name)
     if day_first and month_first:
         raise SourceError(
             _("the dates are written both day first and month first ({one}; {other})").format(one=day_first, other=month_first)
         )
     if day_first:
-        return DateOrder.DMY, day_first
+        return DateOrder.DMY, day_first, 4
     if month_first:
-        return DateOrder.MDY, month_first
+        return DateOrder.MDY, month_first, 4
     periods = _by_periods(parts, names)
     if periods is not None:
-        return periods
-    dotted = pl.concat(parts).filter(pl.col("sep") == ".")
-    if dotted.height:
-        return DateOrder.DMY, _("dates written with dots ({cell}) are always day first").format(cell=dotted.item(0, "cell"))
-    return _by_range(parts[0], names[0])
+        return (*periods, 3)
+    if pl.concat(parts).filter(pl.col("sep") == ".").height:
+        return DateOrder.DMY, _("dates written with dots are always day first"), 2
+    by_range = _by_range(parts[0], names[0])
+    return (*by_range, 1) if by_range else None
 
 
 def _by_periods(parts: list[pl.DataFrame], names: list[str]) -> tuple[DateOrder, str] | None:
@@ -230,19 +231,15 @@ def _by_range(part: pl.DataFrame, name: str) -> tuple[DateOrder, str] | None:
     firsts = {order: _all_first_of_month(part, order) for order in DateOrder}
     dmy, mdy = months[DateOrder.DMY], months[DateOrder.MDY]
     if dmy < mdy and not firsts[DateOrder.MDY]:
-        return DateOrder.DMY, _("read day first, the dates of column '{column}' fall in {few} month(s); month first, in {many}").format(
-            column=name, few=dmy, many=mdy
-        )
+        return DateOrder.DMY, _("read day first, the dates of column '{column}' fall in fewer months (a daily file)").format(column=name)
     if mdy < dmy and not firsts[DateOrder.DMY]:
-        return DateOrder.MDY, _("read month first, the dates of column '{column}' fall in {few} month(s); day first, in {many}").format(
-            column=name, few=mdy, many=dmy
-        )
+        return DateOrder.MDY, _("read month first, the dates of column '{column}' fall in fewer months (a daily file)").format(column=name)
     return None
 
 
 def _months(part: pl.DataFrame, order: DateOrder) -> int:
     month = "b" if order is DateOrder.DMY else "a"
-    return part.select(pl.struct("year", month).n_unique()).item()
+    return int(part.select(pl.struct("year", month).n_unique()).item())
 
 
 def _all_first_of_month(part: pl.DataFrame, order: DateOrder) -> bool:

@@ -115,7 +115,7 @@ def read_part(part: Part, metric: Metric, date_order: DateOrder | None = None) -
         detection=detection,
         raw=raw,
         normalized=normalized,
-        metric=BOTH if detection.dialect.family == "focus" else (part.metric_hint or _metric_from_rows(normalized)),
+        metric=BOTH if detection.dialect.family == "focus" else (_metric_from_rows(normalized) or part.metric_hint),
         dropped=tuple(dropped),
         warnings=tuple(warnings),
         notes=tuple(notes),

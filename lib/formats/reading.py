@@ -82,6 +82,11 @@ def decode(name: str, data: bytes) -> tuple[bytes, str, str]:
     return data, encoding, ends
 
 
+def utf8_head(head: bytes) -> tuple[str, str]:
+    """Encoding and line ends of a UTF-8 file from its first bytes (a big file read from disk: see ``decode``)."""
+    return ("UTF-8 (BOM)" if head.startswith(codecs.BOM_UTF8) else "UTF-8"), _line_ends(head)
+
+
 def _line_ends(data: bytes) -> str:
     if b"\n" not in data:
         return "CR" if b"\r" in data else "LF"

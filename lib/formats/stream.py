@@ -40,7 +40,7 @@ from lib.formats.dates import DateOrder, DateReading
 from lib.formats.detect import Detection, detect
 from lib.formats.errors import FormatError
 from lib.formats.read import BOTH, PartResult, _metric_from_rows, _tidy
-from lib.formats.reading import TextReading
+from lib.formats.reading import TextReading, utf8_head
 from lib.formats.reading import decimal_comma as decimal_comma_in
 from lib.formats.text import HEAD_BYTES, _cells, find_header
 from lib.i18n import _, ngettext
@@ -171,7 +171,9 @@ def read_csv_path(
     notes = _notes(part, detection, index)
     dialect = dialects.for_metric(detection.dialect, amortized=metric is Metric.AMORTIZED)
     decimal_comma = decimal_comma_in(sample, detection.dialect)
-    reading = TextReading(separator=separator, decimal="," if decimal_comma else ".")
+    with path.open("rb") as handle:
+        encoding, line_ends = utf8_head(handle.read(64 * 1024))
+    reading = TextReading(encoding, line_ends, separator, decimal="," if decimal_comma else ".")
     dates = DateReading(part.name, given=date_order, as_azure_wrote=not reading.resaved())
     headers = {header_key(c): c for c in columns}
     pair_columns = [_column(headers, keys) for keys in (_ACCOUNT_ID, _ACCOUNT_NAME, _PROFILE_ID, _PROFILE_NAME)]
@@ -225,7 +227,7 @@ def read_csv_path(
         detection=detection,
         raw=scan,
         normalized=normalized,
-        metric=BOTH if detection.dialect.family == "focus" else (part.metric_hint or _metric_from_rows(normalized)),
+        metric=BOTH if detection.dialect.family == "focus" else (_metric_from_rows(normalized) or part.metric_hint),
         dropped=_merge_dropped(dropped),
         warnings=tuple(warnings),
         notes=tuple(notes),

@@ -15,6 +15,7 @@ through a temporary file renamed into place, so a half-written entry is never re
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -35,7 +36,8 @@ from lib.sources.base import Dataset, Dropped, SourceError
 if TYPE_CHECKING:
     from lib.sources.files import FileReport, InputFile
 
-VERSION: Final = 2  # 2: tag lists stored once per distinct set (``<key>.tags.parquet``), rows hold the set's id
+# 2: tag lists stored once per distinct set (``<key>.tags.parquet``), rows hold the set's id; 3: reports say how the text was read
+VERSION: Final = 3
 KEEP: Final = 8  # entries kept; the oldest are removed
 
 
@@ -171,11 +173,13 @@ def _report(report: FileReport) -> dict[str, Any]:
         "warnings": list(report.warnings),
         "is_estimate": report.is_estimate,
         "error": report.error,
+        "reading": dataclasses.asdict(report.reading) if report.reading else None,
     }
 
 
 def load(items: Sequence[InputFile], metric: Metric, language: str, as_of: date) -> Dataset | None:
     """The cached data set for ``items``, or None when there is none (or it cannot be read)."""
+    from lib.formats.reading import TextReading
     from lib.sources.files import REPORTS, FileReport
 
     folder = cache_dir()
@@ -214,6 +218,7 @@ def load(items: Sequence[InputFile], metric: Metric, language: str, as_of: date)
             warnings=tuple(r["warnings"]),
             is_estimate=r["is_estimate"],
             error=r["error"],
+            reading=TextReading(**r["reading"]) if r.get("reading") else None,
         )
         for r in meta["reports"]
     )
