@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from lib.clock import today
+from lib.formats.dates import DateOrder
 from lib.models import Metric
 from lib.periods import parse_period_key
 from lib.sources.base import Dataset, LoadRequest, SourceError
@@ -31,6 +32,7 @@ def _add_azure_options(parser: argparse.ArgumentParser) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lib.cli", description="Azure usage and charges from the command line.")
+    parser.add_argument("--verbose", action="store_true", help="show library log messages (sign-in, requests) on stderr")
     commands = parser.add_subparsers(dest="command", required=True)
 
     summary = commands.add_parser("summarize", help="print totals for a data set")
@@ -40,12 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--as-of", type=date.fromisoformat, help="the day to treat as today (YYYY-MM-DD)")
     summary.add_argument("--metric", choices=[m.value for m in Metric], default=Metric.ACTUAL.value)
     summary.add_argument("--period", help="history, mtd, last30, YYYYMM or YYYY-MM-DD..YYYY-MM-DD")
+    summary.add_argument(
+        "--date-order", choices=["dmy", "mdy"], help="day or month first, for files whose dates read both ways (e.g. 03/04/2026)"
+    )
     _add_azure_options(summary)
 
     convert = commands.add_parser("convert", help="convert usage files to the newest native schema or FOCUS")
     convert.add_argument("paths", nargs="+", help="usage files or folders")
     convert.add_argument("--to", dest="target", choices=["v2", "focus"], required=True)
     convert.add_argument("-o", "--output", required=True, help="output CSV path")
+    convert.add_argument("--date-order", choices=["dmy", "mdy"], help="day or month first, for files whose dates read both ways")
 
     download = commands.add_parser("download", help="download the raw cost details CSV from Azure")
     _add_azure_options(download)
@@ -117,17 +123,23 @@ def _load(args: argparse.Namespace, as_of: date) -> Dataset:
     if args.paths and not args.demo:
         from lib.sources import files
 
-        return files.load_paths(args.paths, as_of=as_of, metric=metric)
+        order = DateOrder(args.date_order) if getattr(args, "date_order", None) else None
+        return files.load_paths(args.paths, as_of=as_of, metric=metric, date_order=order)
     return DemoSource().load(LoadRequest(as_of=as_of, metric=metric))
 
 
 def _summarize(args: argparse.Namespace) -> int:
     as_of = args.as_of or today()
-    dataset = _load(args, as_of)
     period = parse_period_key(args.period, as_of) if args.period else None
     if args.period and period is None:
         raise SourceError(f"unknown period {args.period!r}: use history, mtd, last30, YYYYMM or YYYY-MM-DD..YYYY-MM-DD")
+    dataset = _load(args, as_of)
     summary = summarize(dataset, period=period)
+    if dataset.source == "files":
+        from lib.sources.files import file_reports
+
+        # How each file was read (encoding, separator, date order and why, rows kept, copies skipped).
+        summary["files"] = [report.as_dict() for report in file_reports(dataset)]
     print(json.dumps(summary, indent=2, ensure_ascii=False) if args.json else _human(summary))
     return 0
 
@@ -146,15 +158,17 @@ def _download(args: argparse.Namespace) -> int:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
-    from lib import i18n, redact
+    from lib import cli_checks, i18n, redact
 
     redact.install_log_redaction()  # the Azure SDK logs request URLs; SAS signatures must not reach them
     args = _parser().parse_args(argv)
+    cli_checks.quiet_libraries(args.verbose)
     handlers = {"summarize": _summarize, "convert": _convert, "download": _download}
     # Messages (errors, warnings) are worded while loading, so the whole run speaks the reader's
     # language; JSON output stays English, the same for every reader.
     with i18n.language(i18n.DEFAULT_LANGUAGE if getattr(args, "json", False) else i18n.cli_language()):
         try:
+            cli_checks.check(args)
             return handlers[args.command](args)
         except SourceError as error:
             print(f"error: {redact.redact(str(error))}", file=sys.stderr)

@@ -368,9 +368,11 @@ def file_name(dataset: Dataset, target: str) -> str:
 def run_cli(args: argparse.Namespace) -> int:
     """``python -m lib.cli convert``: write the conversion and return the exit status."""
     from lib.clock import today
+    from lib.formats.dates import DateOrder
     from lib.sources.files import load_paths
 
-    dataset = load_paths(args.paths, as_of=today(), metric=Metric(getattr(args, "metric", None) or Metric.ACTUAL))
+    order = DateOrder(args.date_order) if getattr(args, "date_order", None) else None
+    dataset = load_paths(args.paths, as_of=today(), metric=Metric(getattr(args, "metric", None) or Metric.ACTUAL), date_order=order)
     data = to_csv(dataset, args.target)
     try:
         Path(args.output).write_bytes(data)

@@ -580,15 +580,21 @@ def env_paths() -> list[str]:
 
 
 def load_paths(
-    paths: Sequence[str], *, as_of: date, metric: Metric, progress: ProgressCallback | None = None, page_first: bool = False
+    paths: Sequence[str],
+    *,
+    as_of: date,
+    metric: Metric,
+    progress: ProgressCallback | None = None,
+    page_first: bool = False,
+    date_order: DateOrder | None = None,
 ) -> Dataset:
-    """Load files and folders given by path as one data set (``page_first``: see ``load_files``).
+    """Load files and folders given by path as one data set (``page_first``, ``date_order``: see ``load_files``).
 
     Raises:
         SourceError: with a one-line message for the user.
     """
     items = expand_paths(paths)
-    return load_files(items, as_of=as_of, metric=metric, progress=progress, strict=True, page_first=page_first)
+    return load_files(items, as_of=as_of, metric=metric, progress=progress, strict=True, page_first=page_first, date_order=date_order)
 
 
 class FilesSource:
