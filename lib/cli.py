@@ -135,11 +135,10 @@ def _summarize(args: argparse.Namespace) -> int:
         raise SourceError(f"unknown period {args.period!r}: use history, mtd, last30, YYYYMM or YYYY-MM-DD..YYYY-MM-DD")
     dataset = _load(args, as_of)
     summary = summarize(dataset, period=period)
-    if dataset.source == "files":
-        from lib.sources.files import file_reports
+    from lib.sources.files import file_reports
 
-        # How each file was read (encoding, separator, date order and why, rows kept, copies skipped).
-        summary["files"] = [report.as_dict() for report in file_reports(dataset)]
+    # How each file was read (encoding, separator, date order and why, rows kept, copies skipped); empty for other sources.
+    summary["files"] = [report.as_dict() for report in file_reports(dataset)]
     print(json.dumps(summary, indent=2, ensure_ascii=False) if args.json else _human(summary))
     return 0
 

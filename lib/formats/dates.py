@@ -60,7 +60,7 @@ class DateOrderUnknownError(SourceError):
 class DateReading:
     """The date order of one file, decided on its first evidence and kept for all its rows (batches of a big file too).
 
-    ``given`` is what the user chose (``None``: not asked yet). ``order`` and ``reason`` are what was used.
+    ``given`` is what the user chose (``None``: not asked yet), used only when the file cannot tell: its evidence wins.
     """
 
     file: str
@@ -102,12 +102,6 @@ class DateReading:
                 raise SourceError(
                     _("{file}: later rows show the dates are {order}, not as first read; load it again with that date order.").format(
                         file=self.file, order=_order_text(order)
-                    )
-                )
-            if self.given is not None and self.given is not order:
-                raise SourceError(
-                    _("{file}: the dates can only be {order} ({reason}), but {given} was chosen.").format(
-                        file=self.file, order=_order_text(order), reason=reason, given=_order_text(self.given)
                     )
                 )
             # The batches of a big file keep the strongest evidence seen, as the whole file read at once would show.

@@ -11,7 +11,7 @@ from lib import dialects, fmt
 from lib.dialects import header_key
 from lib.formats import account_center
 from lib.formats.containers import Part
-from lib.formats.currency import drop_unknown_currencies
+from lib.formats.currency import unknown_currency_warnings
 from lib.formats.dates import DateOrder, DateReading
 from lib.formats.detect import Detection, detect
 from lib.formats.errors import FormatError
@@ -110,8 +110,7 @@ def read_part(part: Part, metric: Metric, date_order: DateOrder | None = None) -
             raise FormatError(part.name, _("a date and a cost column"), str(error), header_line) from None
         normalized = _tidy(result.frame, part.name, warnings)
         dropped += result.dropped
-        normalized, shifted = drop_unknown_currencies(normalized, header_line + 1)
-        dropped += shifted
+        warnings += unknown_currency_warnings(normalized, part.name)
         notes += result.notes
     return PartResult(
         part=part,

@@ -36,7 +36,7 @@ from lib import dialects
 from lib.dialects import header_key
 from lib.formats import account_center
 from lib.formats.containers import CSV_SUFFIXES, Part
-from lib.formats.currency import drop_unknown_currencies
+from lib.formats.currency import unknown_currency_warnings
 from lib.formats.dates import DateOrder, DateReading
 from lib.formats.detect import Detection, detect
 from lib.formats.errors import FormatError
@@ -218,8 +218,8 @@ def read_csv_path(
         inline = joined.height <= TAGS_INLINE_MAX_ROWS
         if inline:
             joined = joined.with_columns(tag_table.get_column(Col.TAGS).gather(ids))
-        normalized, shifted = drop_unknown_currencies(_tidy(joined, part.name, warnings), header_line + 1)
-        dropped += shifted
+        normalized = _tidy(joined, part.name, warnings)
+        warnings += unknown_currency_warnings(normalized, part.name)
     else:
         normalized = empty_frame()
     all_pairs = pl.concat(pairs) if pairs else pl.DataFrame()
