@@ -18,7 +18,7 @@ import time
 from bench.common import as_of_of
 from bench.generate import bench_file, rows_command
 from bench.recompute import standin_dataset
-from lib import changes
+from lib.analysis import changes
 from lib.analysis.changes import Default
 
 

@@ -10,13 +10,15 @@ from lib.core.clock import today
 from lib.core.dataset import SourceError
 from lib.core.i18n import _, ngettext
 from lib.core.models import Metric
+from lib.ingest.dates import DateOrder
 from lib.output import convert
 from lib.sources.files import load_paths
 
 
 def run(args: argparse.Namespace) -> int:
     """``python -m lib.cli convert``: write the conversion and return the exit status."""
-    dataset = load_paths(args.paths, as_of=today(), metric=Metric(getattr(args, "metric", None) or Metric.ACTUAL))
+    order = DateOrder(args.date_order) if getattr(args, "date_order", None) else None
+    dataset = load_paths(args.paths, as_of=today(), metric=Metric(getattr(args, "metric", None) or Metric.ACTUAL), date_order=order)
     data = convert.to_csv(dataset, args.target)
     try:
         Path(args.output).write_bytes(data)

@@ -18,13 +18,14 @@ from types import ModuleType
 from lib.access import redact
 from lib.analysis import billing
 from lib.analysis.summary import summarize
-from lib.cli import convert, explain
+from lib.cli import checks, convert, explain
 from lib.core import fmt, i18n
 from lib.core.clock import today
 from lib.core.dataset import Dataset, LoadRequest, SourceError
 from lib.core.i18n import _, ngettext
 from lib.core.models import Metric
 from lib.core.periods import add_months, billing_period, parse_period_key, period_label
+from lib.ingest.dates import DateOrder
 from lib.sources.demo import DemoSource
 from lib.sources.files import load_paths
 
@@ -39,6 +40,7 @@ def _add_azure_options(parser: argparse.ArgumentParser) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lib.cli", description="Azure usage and charges from the command line.")
+    parser.add_argument("--verbose", action="store_true", help="show library log messages (sign-in, requests) on stderr")
     commands = parser.add_subparsers(dest="command", required=True)
 
     summary = commands.add_parser("summarize", help="print totals for a data set")
@@ -48,12 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--as-of", type=date.fromisoformat, help="the day to treat as today (YYYY-MM-DD)")
     summary.add_argument("--metric", choices=[m.value for m in Metric], default=Metric.ACTUAL.value)
     summary.add_argument("--period", help="history, mtd, last30, YYYYMM or YYYY-MM-DD..YYYY-MM-DD")
+    summary.add_argument(
+        "--date-order", choices=["dmy", "mdy"], help="day or month first, for files whose dates read both ways (e.g. 03/04/2026)"
+    )
     _add_azure_options(summary)
 
     convert = commands.add_parser("convert", help="convert usage files to the newest native schema or FOCUS")
     convert.add_argument("paths", nargs="+", help="usage files or folders")
     convert.add_argument("--to", dest="target", choices=["v2", "focus"], required=True)
     convert.add_argument("-o", "--output", required=True, help="output CSV path")
+    convert.add_argument("--date-order", choices=["dmy", "mdy"], help="day or month first, for files whose dates read both ways")
 
     explain = commands.add_parser("explain", help="why cost changed between two periods, split into its causes to the cent")
     explain.add_argument("paths", nargs="*", help="usage files or folders (CSV, CSV.GZ, ZIP, Parquet); several are one data set")
@@ -145,17 +151,20 @@ def _load(args: argparse.Namespace, as_of: date) -> Dataset:
         loaded: Dataset = _azure_commands().load_for_cli(args, as_of=as_of, metric=metric)
         return loaded
     if args.paths and not args.demo:
-        return load_paths(args.paths, as_of=as_of, metric=metric)
+        order = DateOrder(args.date_order) if getattr(args, "date_order", None) else None
+        return load_paths(args.paths, as_of=as_of, metric=metric, date_order=order)
     return DemoSource().load(LoadRequest(as_of=as_of, metric=metric))
 
 
 def _summarize(args: argparse.Namespace) -> int:
     as_of = args.as_of or today()
-    dataset = _load(args, as_of)
     period = parse_period_key(args.period, as_of) if args.period else None
     if args.period and period is None:
         raise SourceError(f"unknown period {args.period!r}: use history, mtd, last30, YYYYMM or YYYY-MM-DD..YYYY-MM-DD")
+    dataset = _load(args, as_of)
     summary = summarize(dataset, period=period)
+    # How each file was read (encoding, separator, date order and why, rows kept, copies skipped); empty for other sources.
+    summary["files"] = [report.as_dict() for report in dataset.file_reports]
     print(json.dumps(summary, indent=2, ensure_ascii=False) if args.json else _human(summary))
     return 0
 
@@ -185,6 +194,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
     redact.install_log_redaction()  # the Azure SDK logs request URLs; SAS signatures must not reach them
     args = _parser().parse_args(argv)
+    checks.quiet_libraries(args.verbose)
     handlers = {
         "summarize": _summarize,
         "explain": _explain,
@@ -196,6 +206,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     # language; JSON output stays English, the same for every reader.
     with i18n.language(i18n.DEFAULT_LANGUAGE if getattr(args, "json", False) else i18n.cli_language()):
         try:
+            checks.check(args)
             return handlers[args.command](args)
         except SourceError as error:
             print(f"error: {redact.redact(str(error))}", file=sys.stderr)

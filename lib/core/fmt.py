@@ -13,7 +13,7 @@ from functools import cache
 
 from babel import Locale
 from babel.dates import format_date, get_date_format
-from babel.numbers import format_currency, format_decimal, format_percent, get_decimal_symbol, get_group_symbol
+from babel.numbers import format_currency, format_decimal, format_percent, get_decimal_symbol, get_group_symbol, list_currencies
 
 from lib.core import i18n
 
@@ -25,8 +25,24 @@ def _locale(locale: str | None) -> str:
 
 
 def money(value: float, currency: str, locale: str | None = None) -> str:
-    """Amount with the currency's own symbol in the locale's form: ``€1,234.56`` (en), ``€ 1.234,56`` (nl)."""
+    """Amount with the currency's own symbol in the locale's form: ``€1,234.56`` (en), ``€ 1.234,56`` (nl).
+
+    A text that is no ISO 4217 code (a file's cells shifted, an anonymised sample) is never shown as a currency:
+    the number, then the file's own text.
+    """
+    if not is_currency_code(currency):
+        return f"{number(value, 2, locale)} {currency}"
     return str(format_currency(value, currency, locale=_locale(locale)))
+
+
+@cache
+def _currency_codes() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def is_currency_code(text: str) -> bool:
+    """Whether ``text`` is an ISO 4217 code (current or historical), ``XXX`` (no currency) included."""
+    return text in _currency_codes()
 
 
 def number(value: float, decimals: int = 0, locale: str | None = None) -> str:
@@ -99,6 +115,8 @@ def money_affixes(currency: str, locale: str) -> tuple[str, str]:
 
     Used for chart axes, where Plotly formats the number and Babel decides the symbol's place.
     """
+    if not is_currency_code(currency):
+        return "", f" {currency}"
     text = str(format_currency(1, currency, locale=locale))
     digits = re.search(r"\d[\d\s.,\u00a0\u202f]*\d|\d", text)
     assert digits is not None

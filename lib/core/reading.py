@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
+from lib.core.i18n import _
+
 
 @dataclass(frozen=True)
 class Dropped:
@@ -14,6 +16,26 @@ class Dropped:
     reason: str
     rows: int
     example_line: int | None = None
+
+
+@dataclass(frozen=True)
+class TextReading:
+    """What the text reader found; each value in English data form (the report translates)."""
+
+    encoding: str = "UTF-8"
+    line_ends: str = "LF"
+    separator: str = ","
+    decimal: str = "."
+    date_order: str = ""
+    date_reason: str = ""
+
+    def separator_name(self) -> str:
+        """The separator for people: ``,``, ``;`` or ``tab``."""
+        return _("tab") if self.separator == "\t" else self.separator
+
+    def resaved(self) -> bool:
+        """Signs of a spreadsheet re-save: another separator, a decimal comma, not UTF-8, Mac line ends."""
+        return self.separator != "," or self.decimal == "," or not self.encoding.startswith("UTF-8") or self.line_ends == "CR"
 
 
 @dataclass(frozen=True)
@@ -34,6 +56,8 @@ class FileReport:
     warnings: tuple[str, ...] = ()
     is_estimate: bool = False
     error: str | None = None
+    reading: TextReading | None = None  # encoding, separator, decimal mark, date order and why
+    skipped: str | None = None  # not read, and why: not a usage file, or the same content as another file
 
     @property
     def currencies(self) -> list[str]:
@@ -59,7 +83,22 @@ class FileReport:
             "notes": list(self.notes),
             "warnings": list(self.warnings),
             "error": self.error,
+            "skipped": self.skipped,
+            **_reading_dict(self.reading),
         }
+
+
+def _reading_dict(reading: TextReading | None) -> dict[str, object]:
+    if reading is None:
+        return {}
+    return {
+        "encoding": reading.encoding,
+        "line_ends": reading.line_ends,
+        "separator": reading.separator,
+        "decimal_mark": reading.decimal,
+        "date_order": reading.date_order or None,
+        "date_order_reason": reading.date_reason or None,
+    }
 
 
 @dataclass(frozen=True)
@@ -75,6 +114,7 @@ class InputFile:
     path: str | None = None  # a big CSV given by path: streamed from disk, ``data`` left empty
     size: int = 0
     mtime_ns: int = 0
+    skip: str | None = None  # found in a folder but not read: why (not a usage file)
 
     @property
     def streamed(self) -> bool:

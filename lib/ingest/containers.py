@@ -58,13 +58,18 @@ class _Manifest:
 
 
 def metric_from_text(text: str) -> str | None:
-    """``amortized``/``actual`` when a name or export type says so."""
-    lowered = text.lower()
-    if "amortized" in lowered or "amortised" in lowered:
-        return "amortized"
-    if "actual" in lowered:
-        return "actual"
-    return None
+    """``amortized``/``actual`` when a file name (its last part) or an export type says so as a word.
+
+    Only a tie-breaker: the rows decide first (``lib.ingest.read``). Folders are not read ("amortized vs actual"),
+    nor words that merely contain one ("Contractual"), nor a name that says both.
+    """
+    base = text.replace("\\", "/").rsplit("/", 1)[-1]
+    lowered = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", base).lower()  # ActualCost: two words
+    amortized = re.search(r"(?<![a-z])amorti[sz]ed(?=cost|[^a-z]|$)", lowered) is not None
+    actual = re.search(r"(?<![a-z])actual(?=cost|[^a-z]|$)", lowered) is not None
+    if amortized == actual:
+        return None
+    return "amortized" if amortized else "actual"
 
 
 def unpack(name: str, data: bytes, budget: Budget | None = None) -> list[Part]:
@@ -200,10 +205,25 @@ def _mapping(value: object) -> dict[str, object]:
     return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}
 
 
+def is_macos_extra(member: str) -> bool:
+    """Finder's resource forks and folder settings in a zip (``__MACOSX/``, ``._name``, ``.DS_Store``): never data."""
+    parts = member.replace("\\", "/").split("/")
+    return "__MACOSX" in parts[:-1] or parts[-1].startswith("._") or parts[-1] == ".DS_Store"
+
+
+def is_export_part(name: str) -> bool:
+    """A part file of an improved export run (``part_0_0001.csv``): its folder holds one run, split in parts.
+
+    Other files in one folder (the daily month-to-date files of a classic export, downloads saved together) are
+    each a run of their own, so overlapping runs are found and only the latest is kept (``lib.ingest.merge``).
+    """
+    return re.match(r"part_\d+", name.replace("\\", "/").rsplit("/", 1)[-1], re.IGNORECASE) is not None
+
+
 def _unzip(name: str, data: bytes, budget: Budget) -> list[Part]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [i for i in archive.infolist() if not i.is_dir()]
+        members = [i for i in archive.infolist() if not i.is_dir() and not is_macos_extra(i.filename)]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise FormatError(name, _("a complete zip archive"), _("a damaged or cut-off zip file")) from None
     budget.check_members(name, len(members))
@@ -227,7 +247,7 @@ def _unzip(name: str, data: bytes, budget: Budget) -> list[Part]:
             raise FormatError(f"{name}/{member}", _("a readable zip member"), _("damaged or cut-off compressed data")) from None
         folder = posixpath.dirname(member)
         manifest = next((m for m in manifests if folder == m.folder or folder.startswith(m.folder + "/") or not m.folder), None)
-        run_folder = manifest.folder if manifest else folder
+        run_folder = manifest.folder if manifest else (folder if is_export_part(member) else member)
         run_time = manifest.run_time if manifest else _folder_time(folder)
         metric = (manifest.metric if manifest else None) or metric_from_text(member) or metric_from_text(name)
         for part in unpack(f"{name}/{member}", content, budget):

@@ -19,15 +19,10 @@ import polars as pl
 from lib.core.i18n import N_, _
 from lib.core.reading import Dropped
 from lib.core.schema import TAG_KEY, TAG_TYPE, TAG_VALUE, UNASSIGNED, Col, conform
+from lib.ingest.dates import DateOrder, DateReading
+from lib.ingest.dates import parse_date as parse_dates_in_order
 from lib.ingest.dialects import Dialect, header_key
 
-# only on cells of its own shape, so a two-digit year is never read as year 21.
-_DATE_SHAPES = (
-    (r"^(\d{4}-\d{1,2}-\d{1,2})(?:[ T]|$)", "%Y-%m-%d"),
-    (r"^(\d{1,2}/\d{1,2}/\d{4})(?:\s|$)", "%m/%d/%Y"),
-    (r"^(\d{1,2}/\d{1,2}/\d{2})(?:\s|$)", "%m/%d/%y"),
-    (r"^(\d{8})$", "%Y%m%d"),
-)
 _PLACEHOLDERS = ("", "unassigned", "none", "null", "n/a")
 _TEXT_DIMENSIONS = (
     Col.SERVICE,
@@ -51,24 +46,25 @@ class Normalized:
     notes: tuple[str, ...]
 
 
-def parse_date(expr: pl.Expr) -> pl.Expr:
-    """Parse Azure date text (``MM/DD/YYYY``, ``M/D/YYYY``, ``M/D/YY``, ISO with or without time/``Z``)."""
-    text = expr.str.strip_chars()
-    parsed = []
-    for shape, fmt in _DATE_SHAPES:
-        part = text.str.extract(shape)
-        parsed.append(part.str.strptime(pl.Date, fmt, strict=False))
-    return pl.coalesce(parsed)
+def parse_date(expr: pl.Expr, order: DateOrder = DateOrder.MDY) -> pl.Expr:
+    """Parse date text: ISO with or without time/``Z``, ``YYYYMMDD``, or day and month in ``order`` (Azure's own files: month
+    first, ``MM/DD/YYYY``, ``M/D/YYYY``, ``M/D/YY``; a spreadsheet re-save may write ``DD-MM-YYYY`` or ``DD.MM.YYYY``)."""
+    return parse_dates_in_order(expr, order)
 
 
 def parse_number(expr: pl.Expr, *, decimal_comma: bool = False) -> pl.Expr:
     """Parse a number cell (plain or scientific notation); empty cells become null.
 
-    ``decimal_comma`` reads ``0,075`` as 0.075 (a file re-saved by a European spreadsheet).
+    ``decimal_comma`` reads ``0,075`` as 0.075 and ``1.234,5`` as 1234.5 (a file re-saved by a European spreadsheet);
+    otherwise ``1,234.56`` is 1234.56.
     """
     text = expr.str.strip_chars()
     if decimal_comma:
         text = text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    else:
+        # ``1,234.56``: a spreadsheet's display format with thousands commas (the largest rows of a re-saved file).
+        grouped = text.str.contains(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+        text = pl.when(grouped).then(text.str.replace_all(",", "", literal=True)).otherwise(text)
     number = text.replace("", None).cast(pl.Float64, strict=False)
     # "NaN" and "inf" parse as floats but are no amount: unreadable, so the row is reported, not summed.
     return pl.when(number.is_finite()).then(number).otherwise(None)
@@ -392,6 +388,7 @@ def normalize(
     tag_cells: TagCells | None = None,
     raw_cell: RawCell | None = None,
     later: frozenset[Col] = frozenset(),
+    dates: DateReading | None = None,
 ) -> Normalized:
     """Map ``raw`` (text cells, source headers) onto the canonical schema.
 
@@ -407,6 +404,8 @@ def normalize(
             as a last ``_TagSetId`` column instead (the lists are built once for the whole file, ``TagCells.table``).
         raw_cell: the file's text of a cell whose column ``raw`` holds as parsed numbers (for messages).
         later: canonical columns read afterwards (``lib.ingest.stream.Later``): left out of the frame, not null.
+        dates: the file's date order, decided from this frame's distinct date cells unless already settled (shared
+            by the batches of one file; ``lib.ingest.dates``).
 
     Returns:
         The canonical frame, the dropped rows with reasons, and notes for the user.
@@ -422,7 +421,8 @@ def normalize(
     }
     tags_source = dialect.source_column(headers, Col.TAGS)
     distinct = _categorical_distinct(raw, {*sources.values(), *([tags_source] if tag_cells is not None and tags_source else [])})
-    exprs = [_canonical(raw, col, source, decimal_comma, distinct.get(source)).alias(col) for col, source in sources.items()]
+    order = _date_order(raw, sources.get(Col.CHARGE_DATE), sources.get(Col.BILLING_PERIOD_START), distinct, dates)
+    exprs = [_canonical(raw, col, source, decimal_comma, distinct.get(source), order).alias(col) for col, source in sources.items()]
     frame = raw.select(exprs).with_row_index(Col.SOURCE_ROW)
     if Col.BILLING_CURRENCY not in frame.columns and dialect.currency:
         frame = frame.with_columns(pl.lit(dialect.currency).alias(Col.BILLING_CURRENCY))
@@ -463,11 +463,38 @@ def _categorical_distinct(raw: pl.DataFrame, sources: set[str]) -> dict[str, pl.
     return {c: found.get_column(c)[0].alias(c) for c in columns}
 
 
-def _canonical(raw: pl.DataFrame, col: Col, source: str, decimal_comma: bool, distinct: pl.Series | None = None) -> pl.Expr:
+def _date_order(
+    raw: pl.DataFrame, source: str | None, period_start: str | None, distinct: dict[str, pl.Series], dates: DateReading | None
+) -> DateOrder:
+    """The order to read day and month in: from the distinct cells of the date and billing-period columns (see ``lib.ingest.dates``).
+
+    The distinct cells are kept in ``distinct`` so the parse below does not look for them again.
+    """
+    if source is None or not raw.height:
+        return dates.order or DateOrder.MDY if dates else DateOrder.MDY
+    reading = dates or DateReading(_("the file"))
+
+    def cells(name: str | None) -> pl.Series | None:
+        if name is None or name not in raw.columns:
+            return None
+        if name not in distinct:
+            distinct[name] = raw.get_column(name).unique()
+        return distinct[name].alias(name)
+
+    # Only the columns a big file read from disk holds as well (``lib.ingest.stream``), so both readers decide alike.
+    periods = [cells(period_start)]
+    found = cells(source)
+    assert found is not None
+    return reading.decide(found, source, [p for p in periods if p is not None])
+
+
+def _canonical(
+    raw: pl.DataFrame, col: Col, source: str, decimal_comma: bool, distinct: pl.Series | None = None, order: DateOrder = DateOrder.MDY
+) -> pl.Expr:
     """The canonical value of ``col`` from ``raw``'s column ``source`` (``distinct``: its distinct values, when known)."""
     cell = pl.col(source)
     if col in (Col.CHARGE_DATE, Col.BILLING_PERIOD_START):
-        return per_distinct(raw, source, parse_date, pl.Date(), distinct)
+        return per_distinct(raw, source, lambda e: parse_date(e, order), pl.Date(), distinct)
     if col in (Col.COST, Col.COST_USD, Col.QUANTITY):
         if not raw.schema[source].is_float():
             return parse_number(cell, decimal_comma=decimal_comma)

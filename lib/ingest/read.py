@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -11,15 +11,19 @@ from lib.core import fmt
 from lib.core.dataset import LaterColumns
 from lib.core.i18n import _, ngettext
 from lib.core.models import Agreement, Metric
-from lib.core.reading import Dropped
+from lib.core.reading import Dropped, TextReading
 from lib.core.schema import Col, empty_frame
 from lib.ingest import account_center, dialects
 from lib.ingest.containers import Part
+from lib.ingest.currency import unknown_currency_warnings
+from lib.ingest.dates import DateOrder, DateReading
 from lib.ingest.detect import Detection, detect
 from lib.ingest.dialects import header_key
 from lib.ingest.errors import FormatError
 from lib.ingest.normalize import normalize, per_distinct
 from lib.ingest.text import head_lines, read_table, to_utf8
+from lib.ingest.text_reading import decimal_comma as decimal_comma_in
+from lib.ingest.text_reading import decode
 
 UNKNOWN_CURRENCY = "XXX"  # ISO 4217's code for "no currency": the file does not say
 BOTH = "actual and amortized"
@@ -47,6 +51,7 @@ class PartResult:
     tag_sets: pl.DataFrame | None = None
     tags_inline: bool = True  # False: ``normalized``'s Tags are null, the lists are in ``tag_sets`` (a very big file)
     later: LaterColumns | None = None  # a big file's columns read after its first page (``normalized`` lacks them)
+    reading: TextReading = field(default_factory=TextReading)  # encoding, separator, decimal mark, date order
 
     @property
     def raw_height(self) -> int:
@@ -54,8 +59,8 @@ class PartResult:
         return self.raw.height if isinstance(self.raw, pl.DataFrame) else self.raw_rows
 
 
-def read_part(part: Part, metric: Metric) -> PartResult:
-    """Read one part with the layout its header names.
+def read_part(part: Part, metric: Metric, date_order: DateOrder | None = None) -> PartResult:
+    """Read one part with the layout its header names (``date_order``: the user's choice when the file cannot tell).
 
     Raises:
         FormatError: when the part is not a usage table.
@@ -65,6 +70,7 @@ def read_part(part: Part, metric: Metric) -> PartResult:
     dropped: list[Dropped] = []
     estimate = False
     decimal_comma = False
+    reading = TextReading(encoding="Parquet", line_ends="", separator="")
     if part.frame is not None:
         raw = part.frame
         header_line = 1
@@ -73,8 +79,9 @@ def read_part(part: Part, metric: Metric) -> PartResult:
         prepared = raw
     else:
         assert part.data is not None
-        data, encoding_notes = to_utf8(part.name, part.data)
-        warnings += encoding_notes
+        data, encoding, line_ends = decode(part.name, part.data)
+        data, _binary = to_utf8(part.name, data)
+        reading = TextReading(encoding=encoding, line_ends=line_ends)
         if account_center.looks_like(head_lines(data)):
             raw, prepared, header_line, ac_notes = account_center.estimate(part.name, data.decode("utf-8", errors="replace"))
             detection = Detection(dialects.ACCOUNT_CENTER_V2, dialects.ACCOUNT_CENTER_V2.schema_version)
@@ -87,34 +94,38 @@ def read_part(part: Part, metric: Metric) -> PartResult:
             warnings += table.warnings
             notes += table.notes
             detection = detect(part.name, raw.columns, table.first_row, header_line)
-            decimal_comma = table.separator == ";" and _has_decimal_comma(raw, detection)
+            decimal_comma = decimal_comma_in(raw, detection.dialect)
+            reading = replace(reading, separator=table.separator, decimal="," if decimal_comma else ".")
     warnings += detection.warnings
     notes += detection.notes
     if part.version_hint and part.version_hint not in detection.version:
         notes.append(_("{name}: the export's manifest says dataset version {version}.").format(name=part.name, version=part.version_hint))
     dialect = dialects.for_metric(detection.dialect, amortized=metric is Metric.AMORTIZED)
+    dates = DateReading(part.name, given=date_order, as_azure_wrote=not reading.resaved())
     if prepared.height == 0:
         normalized = empty_frame()
     else:
         try:
-            result = normalize(prepared, dialect, line_offset=header_line + 1, decimal_comma=decimal_comma)
+            result = normalize(prepared, dialect, line_offset=header_line + 1, decimal_comma=decimal_comma, dates=dates)
         except ValueError as error:
             raise FormatError(part.name, _("a date and a cost column"), str(error), header_line) from None
         normalized = _tidy(result.frame, part.name, warnings)
         dropped += result.dropped
+        warnings += unknown_currency_warnings(normalized, part.name)
         notes += result.notes
     return PartResult(
         part=part,
         detection=detection,
         raw=raw,
         normalized=normalized,
-        metric=BOTH if detection.dialect.family == "focus" else (part.metric_hint or _metric_from_rows(normalized)),
+        metric=BOTH if detection.dialect.family == "focus" else (_metric_from_rows(normalized) or part.metric_hint),
         dropped=tuple(dropped),
         warnings=tuple(warnings),
         notes=tuple(notes),
         is_estimate=estimate,
         accounts=_pairs(raw, ("billingaccountid",), ("billingaccountname",)),
         profiles=_pairs(raw, ("billingprofileid", "xbillingprofileid"), ("billingprofilename", "xbillingprofilename")),
+        reading=replace(reading, date_order=str(dates.order or ""), date_reason=dates.reason),
     )
 
 

@@ -26,6 +26,7 @@ import codecs
 import os
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
@@ -34,16 +35,20 @@ import polars as pl
 from lib.core.dataset import SourceError
 from lib.core.i18n import _, ngettext
 from lib.core.models import Metric
-from lib.core.reading import Dropped
+from lib.core.reading import Dropped, TextReading
 from lib.core.schema import CANONICAL_SCHEMA, Col, empty_frame
 from lib.ingest import account_center, dialects
 from lib.ingest.containers import CSV_SUFFIXES, Part
+from lib.ingest.currency import unknown_currency_warnings
+from lib.ingest.dates import DateOrder, DateReading
 from lib.ingest.detect import Detection, detect
 from lib.ingest.dialects import header_key
 from lib.ingest.errors import FormatError
 from lib.ingest.normalize import TAG_SET_ID, TagCells, blank_cells, canonical_columns, normalize, unify_tag_table
-from lib.ingest.read import BOTH, PartResult, _has_decimal_comma, _metric_from_rows, _tidy
+from lib.ingest.read import BOTH, PartResult, _metric_from_rows, _tidy
 from lib.ingest.text import HEAD_BYTES, _cells, find_header
+from lib.ingest.text_reading import decimal_comma as decimal_comma_in
+from lib.ingest.text_reading import utf8_head
 
 STREAM_MIN_BYTES: Final = 32 * 1024 * 1024  # smaller files are read whole (and offered again byte for byte)
 # Above this many rows a file's Tags column is left null and the rows' tags are reached through their tag-set id
@@ -136,7 +141,9 @@ def _column(headers: dict[str, str], keys: tuple[str, ...]) -> str | None:
     return next((headers[k] for k in keys if k in headers), None)
 
 
-def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | None = None, *, later: bool = False) -> PartResult | None:
+def read_csv_path(
+    part: Part, path: Path, metric: Metric, progress: Fraction | None = None, *, later: bool = False, date_order: DateOrder | None = None
+) -> PartResult | None:
     """Read the CSV at ``path`` in batches, or None when it must be read whole (see the module text).
 
     ``later``: leave the ``LATER`` columns for ``PartResult.later`` to read (a page is drawn first).
@@ -164,7 +171,11 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
     warnings = [*part.warnings, *detection.warnings]
     notes = _notes(part, detection, index)
     dialect = dialects.for_metric(detection.dialect, amortized=metric is Metric.AMORTIZED)
-    decimal_comma = separator == ";" and _has_decimal_comma(sample, detection)
+    decimal_comma = decimal_comma_in(sample, detection.dialect)
+    with path.open("rb") as handle:
+        encoding, line_ends = utf8_head(handle.read(64 * 1024))
+    reading = TextReading(encoding, line_ends, separator, decimal="," if decimal_comma else ".")
+    dates = DateReading(part.name, given=date_order, as_azure_wrote=not reading.resaved())
     headers = {header_key(c): c for c in columns}
     pair_columns = [_column(headers, keys) for keys in (_ACCOUNT_ID, _ACCOUNT_NAME, _PROFILE_ID, _PROFILE_NAME)]
     sources = {col: source for col in Col if (source := dialect.source_column(headers, col)) is not None}
@@ -182,10 +193,11 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
     numbers = {sources[col] for col in (Col.COST, Col.COST_USD, Col.QUANTITY) if col in sources}
     first = [c for c in needed if c not in read_later.values()]
     try:
-        batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns, frozenset(read_later))
+        batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns, frozenset(read_later), dates)
         if decimal_comma or not batches.read_typed(_typed_batches(path, separator, index, columns, first, numbers, size), size, fraction):
             # A number polars' reader cannot parse, a decimal comma...: read the text cells (every column), a batch at a time.
-            batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns)
+            dates = DateReading(part.name, given=date_order, as_azure_wrote=not reading.resaved())
+            batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns, dates=dates)
             fraction(0)
             range_bytes = max(1, min(RANGE_BYTES, int(BATCH_ROWS * row_bytes)))
             batches.read(_read_chunks(path, index, separator, columns, needed, range_bytes), fraction)
@@ -207,6 +219,7 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
         if inline:
             joined = joined.with_columns(tag_table.get_column(Col.TAGS).gather(ids))
         normalized = _tidy(joined, part.name, warnings)
+        warnings += unknown_currency_warnings(normalized, part.name)
     else:
         normalized = empty_frame()
     all_pairs = pl.concat(pairs) if pairs else pl.DataFrame()
@@ -216,7 +229,7 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
         detection=detection,
         raw=scan,
         normalized=normalized,
-        metric=BOTH if detection.dialect.family == "focus" else (part.metric_hint or _metric_from_rows(normalized)),
+        metric=BOTH if detection.dialect.family == "focus" else (_metric_from_rows(normalized) or part.metric_hint),
         dropped=_merge_dropped(dropped),
         warnings=tuple(warnings),
         notes=tuple(notes),
@@ -227,6 +240,7 @@ def read_csv_path(part: Part, path: Path, metric: Metric, progress: Fraction | N
         tag_sets=tag_table,
         tags_inline=inline,
         later=Later(path, stat, (separator, index, columns), read_later, numbers, offset) if unread else None,
+        reading=replace(reading, date_order=str(dates.order or ""), date_reason=dates.reason),
     )
 
 
@@ -257,8 +271,10 @@ class _Batches:
         decimal_comma: bool,
         pairs: list[str | None],
         later: frozenset[Col] = frozenset(),
+        dates: DateReading | None = None,
     ):
         self.scan = scan
+        self.dates = dates  # the file's date order, decided on the first rows that show it and kept for the rest
         self.later = later  # canonical columns not read (``Later`` reads them)
         self.dialect = dialect
         self.header_line = header_line
@@ -322,6 +338,7 @@ class _Batches:
             blank_check=self.blank_check(0),
             raw_cell=self.raw_cell(0),
             later=self.later,
+            dates=self.dates,
         )
         del raw
         self.frames.append(result.frame)
@@ -345,6 +362,7 @@ class _Batches:
                     blank_check=self.blank_check(self.rows),
                     raw_cell=self.raw_cell(self.rows),
                     later=self.later,
+                    dates=self.dates,
                 )
                 # In one piece per batch: copied now, a batch at a time, the pieces are freed while the next batch is
                 # read and their memory serves it (joined at the end instead, ten million rows need ~500 MB more).

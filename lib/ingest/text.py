@@ -18,6 +18,7 @@ from lib.core.reading import Dropped
 from lib.ingest.detect import EXPECTED_HEADER, known_keys
 from lib.ingest.dialects import header_key
 from lib.ingest.errors import FormatError
+from lib.ingest.ragged import repair
 
 HEAD_BYTES = 256 * 1024
 HEADER_SEARCH_LINES = 30
@@ -180,18 +181,17 @@ def read_table(name: str, data: bytes, *, cut_off_stream: bool = False) -> CsvTa
     body: bytes | io.BytesIO = data if start == 0 and end == len(data) else io.BytesIO(memoryview(data)[start:end])
     options = {"infer_schema": False, "separator": separator, "quote_char": '"', "raise_if_empty": False}
     try:
-        try:
-            raw = pl.read_csv(body, **options)  # type: ignore[arg-type]
-        except pl.exceptions.ComputeError as error:
-            if "more fields" not in str(error):
-                raise
-            if isinstance(body, io.BytesIO):
-                body.seek(0)
-            raw = pl.read_csv(body, truncate_ragged_lines=True, **options)  # type: ignore[arg-type]
-            warnings.append(_("{name}: some rows have more cells than the header; the extra cells were ignored.").format(name=name))
+        raw = pl.read_csv(body, **options)  # type: ignore[arg-type]
     except pl.exceptions.PolarsError:
-        line, problem = _locate_bad_line(data[start:end], separator, index + 1)
-        raise FormatError(name, _("CSV rows with properly quoted cells"), problem, line) from None
+        # Rows with more cells than the header (an unquoted JSON cell): joined back or dropped, never read shifted
+        # (``lib.ingest.ragged``). Anything else is a quoting problem reported with its line.
+        repaired = repair(name, data[start:end], separator, index + 1)
+        if repaired is None:
+            line, problem = _locate_bad_line(data[start:end], separator, index + 1)
+            raise FormatError(name, _("CSV rows with properly quoted cells"), problem, line) from None
+        raw = repaired[0]
+        dropped += repaired[1]
+        notes += repaired[2]
     raw = raw.rename({c: c.removeprefix("\ufeff") for c in raw.columns if c.startswith("\ufeff")})
     first_row = raw.row(0, named=True) if raw.height else {}
     return CsvTable(raw, index + 1, separator, tuple(dropped), tuple(warnings), tuple(notes), first_row)

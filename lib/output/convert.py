@@ -17,9 +17,10 @@ from pathlib import Path
 import polars as pl
 
 from lib.analysis import frames
+from lib.core import fmt
 from lib.core.dataset import Dataset, SourceError
 from lib.core.i18n import _
-from lib.core.models import Agreement
+from lib.core.models import Agreement, Metric
 from lib.core.schema import TAG_KEY, TAG_VALUE, Col, as_text
 from lib.ingest import dialects
 from lib.ingest.dialects import header_key
@@ -216,20 +217,24 @@ def _native(dataset: Dataset, rows: pl.DataFrame, header: tuple[str, ...]) -> pl
         key = header_key(column)
         canonical = _FROM_CANONICAL.get(key)
         if canonical is Col.COST and not focus_source:
+            # Files of several layouts: a row of another layout has no cell in this column; its canonical value fills it.
             source = next((keys[a] for a in dialects.AZURE_COLUMNS[Col.COST] if a in keys), None)
-            exprs.append((pl.col(source) if source else _canonical_text(canonical, focus=False)).alias(column))
+            filled = _canonical_text(canonical, focus=False)
+            exprs.append((pl.coalesce(pl.col(source), filled) if source else filled).alias(column))
             continue
         if canonical is not None and (focus_source or key not in keys):
             exprs.append(_canonical_text(canonical, focus=False).alias(column))
             continue
         source = _raw_source(keys, key)
+        filled = _canonical_text(canonical, focus=False) if canonical is not None else _EMPTY
         if source is None:
-            exprs.append(_EMPTY.alias(column))
+            exprs.append(filled.alias(column))
         elif key in _DATE_KEYS:
             text = pl.col(source).str.strip_chars()
-            exprs.append(pl.coalesce(parse_date(pl.col(source)).dt.strftime(_MDY), text).alias(column))
+            # The canonical date first: it was read in the file's own date order (a re-saved file may be day first).
+            exprs.append(pl.coalesce(filled, parse_date(pl.col(source)).dt.strftime(_MDY), text).alias(column))
         else:
-            exprs.append(pl.col(source).alias(column))
+            exprs.append(pl.coalesce(pl.col(source), filled).alias(column))
     return rows.select(exprs)
 
 
@@ -323,9 +328,55 @@ def convert(dataset: Dataset, target: str) -> pl.DataFrame:
     if target not in (V2, FOCUS):
         raise SourceError(_("unknown conversion target {target}: use v2 or focus").format(target=repr(target)))
     rows = _rows(dataset)
+    converted = _focus(dataset, rows) if target == FOCUS else _native(dataset, rows, target_header(dataset, target))
+    check_totals(dataset, rows, converted, target)
+    return converted
+
+
+def check_totals(dataset: Dataset, rows: pl.DataFrame, converted: pl.DataFrame, target: str) -> None:
+    """Refuse a conversion whose rows or cost per currency differ from the loaded rows' (to the cent).
+
+    Raises:
+        SourceError: naming the currency and both totals.
+    """
+    if converted.height != rows.height:
+        raise SourceError(
+            _("the conversion would write {written} rows for {loaded} loaded rows; not written").format(
+                written=converted.height, loaded=rows.height
+            )
+        )
     if target == FOCUS:
-        return _focus(dataset, rows)
-    return _native(dataset, rows, target_header(dataset, target))
+        cost_column = "EffectiveCost" if dataset.metric is Metric.AMORTIZED else "BilledCost"
+        currency_column = "BillingCurrency"
+    else:
+        header = {header_key(c): c for c in converted.columns}
+        cost_column = next((header[k] for k in ("costinbillingcurrency", "cost") if k in header), "")
+        currency_column = next((header[k] for k in ("billingcurrency", "billingcurrencycode") if k in header), "")
+    if not cost_column or not currency_column:
+        return
+    written = (
+        converted.select(
+            # The file's own text is copied ("eur"); the loaded rows hold it trimmed and in capitals.
+            pl.col(currency_column).str.strip_chars().str.to_uppercase().alias("currency"),
+            pl.col(cost_column).str.strip_chars().cast(pl.Float64, strict=False).fill_null(0.0).alias("cost"),
+        )
+        .group_by("currency")
+        .agg(pl.col("cost").sum())
+    )
+    loaded = rows.group_by(pl.col(f"c:{Col.BILLING_CURRENCY}").alias("currency")).agg(
+        pl.col(f"c:{Col.COST}").fill_null(0.0).sum().alias("cost")
+    )
+    want = {str(c): float(v) for c, v in loaded.iter_rows()}
+    got = {str(c): float(v) for c, v in written.iter_rows()}
+    for currency in sorted(set(want) | set(got)):
+        # A cent, or (beyond a few million) the sums' own float rounding.
+        tolerance = max(0.005, abs(want.get(currency, 0.0)) * 1e-9)
+        if abs(want.get(currency, 0.0) - got.get(currency, 0.0)) >= tolerance:
+            raise SourceError(
+                _("the conversion's {currency} total ({written}) differs from the loaded rows' ({loaded}); not written").format(
+                    currency=currency, written=fmt.number(got.get(currency, 0.0), 2), loaded=fmt.number(want.get(currency, 0.0), 2)
+                )
+            )
 
 
 # Amount, price, quantity and rate columns: their number cells are never touched, whichever decimal mark.

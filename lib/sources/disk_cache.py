@@ -15,6 +15,7 @@ through a temporary file renamed into place, so a half-written entry is never re
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -29,12 +30,13 @@ import polars as pl
 
 from lib.core.dataset import Dataset, SourceError, TagIndex
 from lib.core.models import Agreement, Metric, Scope, ScopeKind
-from lib.core.reading import Dropped, FileReport, InputFile
+from lib.core.reading import Dropped, FileReport, InputFile, TextReading
 from lib.core.schema import CANONICAL_SCHEMA, TAG_TYPE, Col
 from lib.ingest.stream import raw_scan
 from lib.ingest.tags import TAG_SET
 
-VERSION: Final = 2  # 2: tag lists stored once per distinct set (``<key>.tags.parquet``), rows hold the set's id
+# 2: tag lists stored once per distinct set (``<key>.tags.parquet``), rows hold the set's id; 3: reports say how the text was read
+VERSION: Final = 3
 KEEP: Final = 8  # entries kept; the oldest are removed
 
 
@@ -163,6 +165,7 @@ def _report(report: FileReport) -> dict[str, Any]:
         "warnings": list(report.warnings),
         "is_estimate": report.is_estimate,
         "error": report.error,
+        "reading": dataclasses.asdict(report.reading) if report.reading else None,
     }
 
 
@@ -204,6 +207,7 @@ def load(items: Sequence[InputFile], metric: Metric, language: str, as_of: date)
             warnings=tuple(r["warnings"]),
             is_estimate=r["is_estimate"],
             error=r["error"],
+            reading=TextReading(**r["reading"]) if r.get("reading") else None,
         )
         for r in meta["reports"]
     )

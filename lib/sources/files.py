@@ -23,7 +23,18 @@ from lib.core.models import Metric, Scope, ScopeKind
 from lib.core.reading import Dropped, FileReport, InputFile
 from lib.core.schema import Col, as_text, conform
 from lib.ingest import merge
-from lib.ingest.containers import MANIFEST, PARQUET_SUFFIXES, Part, folder_run_time, metric_from_text, parse_manifest, unpack
+from lib.ingest.containers import (
+    MANIFEST,
+    PARQUET_SUFFIXES,
+    Part,
+    folder_run_time,
+    is_export_part,
+    metric_from_text,
+    parse_manifest,
+    unpack,
+)
+from lib.ingest.dates import DateOrder, DateOrderUnknownError
+from lib.ingest.duplicates import not_a_usage_file, once_each
 from lib.ingest.errors import FormatError
 from lib.ingest.normalize import TAG_SET_ID
 from lib.ingest.read import PartResult, agreement_of, read_part
@@ -63,6 +74,7 @@ def load_files(
     progress: ProgressCallback | None = None,
     strict: bool = True,
     page_first: bool = False,
+    date_order: DateOrder | None = None,
 ) -> Dataset:
     """Read ``files`` as one data set.
 
@@ -76,17 +88,53 @@ def load_files(
             read without the columns no page shows (``stream.LATER``: read when ``Dataset.normalized`` is asked for),
             and its columnar cache is written only when ``disk_cache.start_pending`` is called (after the first page is
             drawn), not straight away. Otherwise (the command line) every column is read at once.
+        date_order: day or month first, for files whose dates read both ways and cannot tell (``lib.ingest.dates``).
+
+    Files given twice (the same path, or the same bytes under another name) are read once; files a folder
+    search found that are no usage file are listed, not read (``FileReport.skipped``).
 
     Raises:
         SourceError: with a one-line message when nothing (or, if strict, not everything) can be read.
+        DateOrderUnknownError: when a file's date order cannot be known and ``date_order`` is not given (even if not
+            strict: the caller asks the user).
     """
-    items = [f if isinstance(f, InputFile) else InputFile(f[0], f[1]) for f in files]
-    if not items:
+    given = [f if isinstance(f, InputFile) else InputFile(f[0], f[1]) for f in files]
+    if not given:
         raise SourceError(_("no files given: choose one or more usage files (CSV, CSV.GZ, ZIP or Parquet)"))
+    items, copies = once_each(given)
+    skipped = [FileReport(i.name, _("not read"), "", None, 0, 0, skipped=reason) for i, reason in copies]
+    if not items:
+        listed = "; ".join(f"{r.name}: {r.skipped}" for r in skipped[:5])
+        raise SourceError(_("no usage files among the files given: {skipped}").format(skipped=listed))
     streamed = all(i.streamed for i in items)
-    cached = _cached(items, as_of, metric, progress) if streamed else None
+    cached = _cached(items, as_of, metric, progress) if streamed and date_order is None and not skipped else None
     if cached is not None:
         return cached
+    results, failed = _read_items(items, metric, progress, strict, page_first, date_order, skipped)
+    if progress:
+        progress(0.95, _("Combining files"))
+    if not results or not any(r.normalized.height for r in results):
+        raise _nothing_to_show(results, failed)
+    dataset = _assemble(results, failed, items, as_of, metric, skipped)
+    if streamed and not failed and all(r.scan for r in results):
+        dataset = replace(dataset, raw_scans=tuple(r.scan for r in results if r.scan))
+        disk_cache.store(dataset, items, metric, i18n.get_language(), start=not page_first)
+    if progress:
+        read = ngettext("Read {count} file: {rows} rows", "Read {count} files: {rows} rows", len(items))
+        progress(1.0, read.format(count=len(items), rows=fmt.count(dataset.frame.height)))
+    return dataset
+
+
+def _read_items(
+    items: list[InputFile],
+    metric: Metric,
+    progress: ProgressCallback | None,
+    strict: bool,
+    page_first: bool,
+    date_order: DateOrder | None,
+    skipped: list[FileReport],
+) -> tuple[list[PartResult], list[FileReport]]:
+    """Every file's parts; a file that fails is raised (strict), reported, or (found in a folder, no usage table) skipped."""
     results: list[PartResult] = []
     failed: list[FileReport] = []
     for number, item in enumerate(items):
@@ -95,23 +143,18 @@ def load_files(
                 number / len(items), _("Reading {name} ({number} of {count})").format(name=item.name, number=number + 1, count=len(items))
             )
         try:
-            results += _read_item(item, metric, progress, number, len(items), page_first)
+            results += _read_item(item, metric, progress, number, len(items), page_first, date_order)
+        except DateOrderUnknownError:
+            raise
         except SourceError as error:
+            if item.run is not None and isinstance(error, FormatError) and not_a_usage_file(error):
+                # Found by a folder search, and no usage table: a note or another file beside the data.
+                skipped.append(FileReport(item.name, _("not read"), "", None, 0, 0, skipped=str(error)))
+                continue
             if strict:
                 raise
             failed.append(FileReport(item.name, _("not read"), "", None, 0, 0, error=str(error)))
-    if progress:
-        progress(0.95, _("Combining files"))
-    if not results or not any(r.normalized.height for r in results):
-        raise _nothing_to_show(results, failed)
-    dataset = _assemble(results, failed, items, as_of, metric)
-    if streamed and not failed and all(r.scan for r in results):
-        dataset = replace(dataset, raw_scans=tuple(r.scan for r in results if r.scan))
-        disk_cache.store(dataset, items, metric, i18n.get_language(), start=not page_first)
-    if progress:
-        read = ngettext("Read {count} file: {rows} rows", "Read {count} files: {rows} rows", len(items))
-        progress(1.0, read.format(count=len(items), rows=fmt.count(dataset.frame.height)))
-    return dataset
+    return results, failed
 
 
 def _cached(items: list[InputFile], as_of: date, metric: Metric, progress: ProgressCallback | None) -> Dataset | None:
@@ -124,7 +167,13 @@ def _cached(items: list[InputFile], as_of: date, metric: Metric, progress: Progr
 
 
 def _read_item(
-    item: InputFile, metric: Metric, progress: ProgressCallback | None, number: int, count: int, page_first: bool
+    item: InputFile,
+    metric: Metric,
+    progress: ProgressCallback | None,
+    number: int,
+    count: int,
+    page_first: bool,
+    date_order: DateOrder | None = None,
 ) -> list[PartResult]:
     """The parts of one input: a big CSV streamed from its path, anything else read from its bytes."""
     if item.streamed:
@@ -137,11 +186,11 @@ def _read_item(
                 text = _("Reading {name} ({number} of {count})").format(name=item.name, number=number + 1, count=count)
                 progress((number + done) / count * 0.95, f"{text}: {done:.0%}")
 
-        result = read_csv_path(part, Path(item.path), metric, fraction, later=page_first)
+        result = read_csv_path(part, Path(item.path), metric, fraction, later=page_first, date_order=date_order)
         if result is not None:
             return [result]
         item = replace(item, data=_read_bytes(Path(item.path)))
-    return [read_part(part, metric) for part in _parts(item)]
+    return [read_part(part, metric, date_order) for part in _parts(item)]
 
 
 def _nothing_to_show(results: list[PartResult], failed: list[FileReport]) -> SourceError:
@@ -156,7 +205,9 @@ def _nothing_to_show(results: list[PartResult], failed: list[FileReport]) -> Sou
     return FormatError(names, _("at least one row of usage"), found)
 
 
-def _assemble(results: list[PartResult], failed: list[FileReport], items: list[InputFile], as_of: date, metric: Metric) -> Dataset:
+def _assemble(
+    results: list[PartResult], failed: list[FileReport], items: list[InputFile], as_of: date, metric: Metric, skipped: list[FileReport]
+) -> Dataset:
     # A big file's later columns (``stream.Later``) are read after the first page only when it is the one part: the
     # parts of several are merged, and their duplicates found, on every column.
     later = results[0].later if len(results) == 1 else None
@@ -193,7 +244,7 @@ def _assemble(results: list[PartResult], failed: list[FileReport], items: list[I
     duplicates, notes = merge.deduplicate(merge.remove(combined, removals) if removals else combined, results)
     removals += duplicates
     kept = merge.remove(combined, removals) if removals else combined
-    reports = _reports(results, kept, removals) + failed
+    reports = _reports(results, kept, removals) + failed + skipped
     normalized = conform(kept.drop("_part", "_month", strict=False), later.columns if later else ())
     tag_index = None
     if tag_tables is not None:
@@ -207,6 +258,7 @@ def _assemble(results: list[PartResult], failed: list[FileReport], items: list[I
     last_day = normalized.get_column(Col.CHARGE_DATE).max()
     data_as_of = min(last_day, as_of) if isinstance(last_day, date) else as_of
     all_warnings = [*warnings, *(w for r in results for w in r.warnings), *(f"{f.name}: {f.error}" for f in failed)]
+    all_warnings += [_("{name}: not read: {reason}").format(name=f.name, reason=f.skipped) for f in skipped]
     formats = sorted({r.detection.dialect.name for r in results})  # English: the frame translates known layouts
     versions = sorted({r.detection.version for r in results})
     return Dataset(
@@ -303,6 +355,7 @@ def _reports(results: list[PartResult], kept: pl.DataFrame, removals: list[merge
                 notes=result.notes,
                 warnings=result.warnings,
                 is_estimate=result.is_estimate,
+                reading=result.reading,
             )
         )
     return reports
@@ -370,13 +423,24 @@ def expand_paths(paths: Sequence[str]) -> list[InputFile]:
         if path.is_file():
             found.append(_read_path(path, run=None))
         elif path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(READABLE))
+            every = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            files = [p for p in every if p.name.lower().endswith(READABLE)]
             if not files:
                 raise SourceError(_("{path}: no usage files (CSV, CSV.GZ, ZIP, Parquet) in this folder").format(path=given))
-            found.extend(_read_path(p, run=str(p.parent)) for p in files)
+            found.extend(_read_path(p, run=_run_of(p)) for p in files)
+            reason = _("not a usage file (CSV, CSV.GZ, ZIP or Parquet)")
+            found.extend(InputFile(os.path.relpath(p), b"", run=str(p.parent), skip=reason) for p in every if p not in files)
         else:
             raise SourceError(_("{path}: no such file or folder").format(path=given))
     return found
+
+
+def _run_of(path: Path) -> str:
+    """The export run a file found in a folder belongs to: its folder for the parts of one run (a manifest beside
+    them, or ``part_N`` names), else the file itself (a classic export's daily files, downloads saved together)."""
+    if (path.parent / MANIFEST).is_file() or is_export_part(path.name):
+        return str(path.parent)
+    return str(path)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -419,15 +483,21 @@ def env_paths() -> list[str]:
 
 
 def load_paths(
-    paths: Sequence[str], *, as_of: date, metric: Metric, progress: ProgressCallback | None = None, page_first: bool = False
+    paths: Sequence[str],
+    *,
+    as_of: date,
+    metric: Metric,
+    progress: ProgressCallback | None = None,
+    page_first: bool = False,
+    date_order: DateOrder | None = None,
 ) -> Dataset:
-    """Load files and folders given by path as one data set (``page_first``: see ``load_files``).
+    """Load files and folders given by path as one data set (``page_first``, ``date_order``: see ``load_files``).
 
     Raises:
         SourceError: with a one-line message for the user.
     """
     items = expand_paths(paths)
-    return load_files(items, as_of=as_of, metric=metric, progress=progress, strict=True, page_first=page_first)
+    return load_files(items, as_of=as_of, metric=metric, progress=progress, strict=True, page_first=page_first, date_order=date_order)
 
 
 class FilesSource:

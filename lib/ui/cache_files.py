@@ -18,6 +18,7 @@ from lib.core import i18n
 from lib.core.dataset import Dataset, ProgressCallback
 from lib.core.models import Metric
 from lib.core.reading import InputFile
+from lib.ingest.dates import DateOrder
 from lib.output import convert
 from lib.sources import disk_cache
 from lib.sources.files import load_files
@@ -27,7 +28,7 @@ _PENDING_KEY = "_files_cache_write"
 _KEEP = 2
 
 
-def content_key(files: Sequence[InputFile], as_of: date, metric: Metric) -> str:
+def content_key(files: Sequence[InputFile], as_of: date, metric: Metric, date_order: DateOrder | None = None) -> str:
     """A key that changes when any file's name or bytes, the day, the cost view or the language change.
 
     The data set's warnings, notes and reasons are worded in the reader's language while reading.
@@ -36,22 +37,28 @@ def content_key(files: Sequence[InputFile], as_of: date, metric: Metric) -> str:
     for item in files:
         digest.update(item.name.encode())
         digest.update(item.fingerprint())
-    digest.update(f"{as_of.isoformat()}|{metric}|{i18n.get_language()}".encode())
+    digest.update(f"{as_of.isoformat()}|{metric}|{i18n.get_language()}|{date_order or ''}".encode())
     return digest.hexdigest()
 
 
-def load(files: Sequence[InputFile], as_of: date, metric: Metric, progress: ProgressCallback | None = None) -> Dataset:
-    """The data set for ``files``, read once per session and content.
+def load(
+    files: Sequence[InputFile],
+    as_of: date,
+    metric: Metric,
+    progress: ProgressCallback | None = None,
+    date_order: DateOrder | None = None,
+) -> Dataset:
+    """The data set for ``files``, read once per session and content (``date_order``: the reader's answer, when asked).
 
     Raises:
         SourceError: when no file can be read (not cached, so a fixed file is read again).
     """
-    key = content_key(files, as_of, metric)
+    key = content_key(files, as_of, metric, date_order)
     stored: dict[str, Dataset] = st.session_state.setdefault(_STATE_KEY, {})
     if key in stored:
         return stored[key]
     # The columnar cache of big files is written after this run has drawn the page (``write_pending_cache``).
-    dataset = load_files(files, as_of=as_of, metric=metric, progress=progress, strict=False, page_first=True)
+    dataset = load_files(files, as_of=as_of, metric=metric, progress=progress, strict=False, page_first=True, date_order=date_order)
     st.session_state[_PENDING_KEY] = dataset
     stored[key] = dataset
     while len(stored) > _KEEP:

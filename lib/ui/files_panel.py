@@ -13,9 +13,11 @@ from lib.core.dataset import Dataset, SourceError
 from lib.core.i18n import N_, _, ngettext
 from lib.core.models import Metric
 from lib.core.reading import FileReport, InputFile
+from lib.ingest.dates import DateOrder, DateOrderUnknownError
 from lib.ingest.read import UNKNOWN_CURRENCY
 from lib.sources.files import env_paths, expand_paths
 from lib.ui import cache_files, gate
+from lib.ui.files_reading import DATE_ORDER_KEY, ask_date_order, reading_text
 
 UPLOAD_KEY = "files_upload"
 PATH_KEY = "files_path"
@@ -94,8 +96,12 @@ def render_source_controls(as_of: date, metric: Metric) -> Dataset | str:
     def report_progress(fraction: float, text: str) -> None:
         progress.progress(min(max(fraction, 0.0), 1.0), text=text)
 
+    order = st.session_state.get(DATE_ORDER_KEY)
     try:
-        dataset = cache_files.load(files, as_of, metric, report_progress)
+        dataset = cache_files.load(files, as_of, metric, report_progress, DateOrder(order) if order else None)
+    except DateOrderUnknownError as error:
+        progress.empty()
+        return ask_date_order(error)
     except SourceError as error:
         progress.empty()
         bar.error(str(error))
@@ -113,6 +119,9 @@ def render_report(dataset: Dataset) -> None:
         if report.error:
             bar.error(f"**{report.name}**: {report.error}", icon=":material/error:")
             continue
+        if report.skipped:
+            bar.info(_("**{name}**: not read: {reason}").format(name=report.name, reason=report.skipped), icon=":material/block:")
+            continue
         dropped = sum(d.rows for d in report.dropped)
         kept = ngettext("{kept} of {read} row kept", "{kept} of {read} rows kept", report.rows_read).format(
             kept=fmt.count(report.rows_kept), read=fmt.count(report.rows_read)
@@ -120,7 +129,8 @@ def render_report(dataset: Dataset) -> None:
         if dropped:
             kept += ngettext(", {n} dropped", ", {n} dropped", dropped).format(n=fmt.count(dropped))
         layout = f"{_data_text(report.format)} ({_data_text(report.schema_version)})"
-        bar.markdown(f"**{report.name}**  \n{layout}  \n{kept}  \n{_totals_text(report.totals)}")
+        reading = reading_text(report)
+        bar.markdown(f"**{report.name}**  \n{layout}  \n{kept}  \n{_totals_text(report.totals)}" + (f"  \n{reading}" if reading else ""))
     if len(reports) > 1:
         combined = dict(sorted(_combined(reports).items()))
         files = len([r for r in reports if not r.error])
@@ -162,6 +172,7 @@ def _table(reports: tuple[FileReport, ...]) -> pd.DataFrame:
             _("To"): fmt.day(r.date_max) if r.date_max else "",
             _("Currencies"): ", ".join(r.currencies),
             _("Totals"): _totals_text(r.totals) if not r.error else r.error,
+            _("Read as"): reading_text(r) or (r.skipped or ""),
         }
         for r in reports
     ]

@@ -57,6 +57,10 @@ def render_sidebar(as_of: date) -> widgets.Context:
     if not isinstance(loaded, Dataset):
         return widgets.Context(None, state.current_view(as_of), as_of, loaded)
     dataset = loaded
+    if source == "files":
+        # Files hold what they hold: periods count back from the last day in the data, not from today (a closed
+        # month's download opens on that month), and "data up to" is that day.
+        as_of = min(as_of, dataset.as_of)
     scope_ids = [s.id for s in dataset.scopes]
     scopes = {s.id: s for s in dataset.scopes}
     widgets.keep_valid(state.SCOPE, scope_ids, _("Scope"))

@@ -80,6 +80,7 @@ def test_the_files_source_speaks_dutch() -> None:
         "Tot en met",
         "Valuta",
         "Totalen",
+        "Gelezen als",
     ]
     assert table["Kostenweergave"].tolist()[:2] == ["werkelijk", "afgeschreven"]
     assert "niet herkend" in table["Schemaversie"].tolist()
