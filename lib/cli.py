@@ -42,6 +42,17 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--period", help="history, mtd, last30, YYYYMM or YYYY-MM-DD..YYYY-MM-DD")
     _add_azure_options(summary)
 
+    anomalies = commands.add_parser("anomalies", help="days whose usage cost is out of the ordinary, per service or any dimension")
+    anomalies.add_argument("paths", nargs="*", help="usage files or folders (CSV, CSV.GZ, ZIP, Parquet); several are one data set")
+    anomalies.add_argument("--demo", action="store_true", help="use the built-in demo data")
+    anomalies.add_argument("--json", action="store_true", help="print one JSON object")
+    anomalies.add_argument("--as-of", type=date.fromisoformat, help="the day to treat as today (YYYY-MM-DD)")
+    anomalies.add_argument("--metric", choices=[m.value for m in Metric], default=Metric.ACTUAL.value)
+    anomalies.add_argument("--by", default="service", help="service, resource_group, subscription, location, meter or tag:KEY")
+    anomalies.add_argument("--sensitivity", choices=["low", "normal", "high"], default="normal")
+    anomalies.add_argument("--currency", help="the billing currency to look at (default: the one on most rows)")
+    _add_azure_options(anomalies)  # --from/--to bound the days reported; the whole history is learned from
+
     convert = commands.add_parser("convert", help="convert usage files to the newest native schema or FOCUS")
     convert.add_argument("paths", nargs="+", help="usage files or folders")
     convert.add_argument("--to", dest="target", choices=["v2", "focus"], required=True)
@@ -132,6 +143,54 @@ def _summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _anomalies(args: argparse.Namespace) -> int:
+    from lib import anomalies, views
+    from lib.aggregate import in_currency
+
+    as_of = args.as_of or today()
+    try:
+        group_by = anomalies.group_by_of(args.by)
+    except ValueError as error:
+        raise SourceError(str(error)) from None
+    first_day, last_day = args.date_from, args.date_to
+    # The report's days are not the load's: the detector learns from the history before them.
+    dataset = _load(argparse.Namespace(**{**vars(args), "date_from": None, "date_to": None}), as_of)
+    currency = views.currency_of(dataset, views.View(currency=args.currency.upper() if args.currency else None))
+    frame = in_currency(dataset.frame, currency)
+    found = anomalies.find_anomalies(frame, group_by, as_of, sensitivity=args.sensitivity, first_day=first_day, last_day=last_day)
+    result = {"as_of": as_of.isoformat(), "currency": currency, **found.as_dict()}
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else _human_anomalies(found, currency))
+    return 0
+
+
+def _human_anomalies(found: object, currency: str) -> str:
+    """The anomalies for a person, in ``AZDASH_LANG``."""
+    from lib import fmt
+    from lib.anomalies import Findings
+    from lib.i18n import _
+
+    assert isinstance(found, Findings)
+    lines = [] if found.open else [_("No anomalies (sensitivity: {sensitivity}).").format(sensitivity=found.sensitivity)]
+    for anomaly in found.open:
+        lines.append(
+            _("{day}  {value}: {cost} (expected {low} to {high}), impact {impact}").format(
+                day=fmt.day(anomaly.day),
+                value=anomaly.value,
+                cost=fmt.money(anomaly.cost, currency),
+                low=fmt.money(anomaly.expected_low, currency),
+                high=fmt.money(anomaly.expected_high, currency),
+                impact=fmt.money(anomaly.impact, currency),
+            )
+        )
+    for day in found.provisional:
+        lines.append(
+            _("{day}  {value}: {cost}, provisional (data not settled yet)").format(
+                day=fmt.day(day.day), value=day.value, cost=fmt.money(day.cost, currency)
+            )
+        )
+    return "\n".join(lines)
+
+
 def _convert(args: argparse.Namespace) -> int:
     from lib import convert
 
@@ -150,7 +209,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     redact.install_log_redaction()  # the Azure SDK logs request URLs; SAS signatures must not reach them
     args = _parser().parse_args(argv)
-    handlers = {"summarize": _summarize, "convert": _convert, "download": _download}
+    handlers = {"summarize": _summarize, "anomalies": _anomalies, "convert": _convert, "download": _download}
     # Messages (errors, warnings) are worded while loading, so the whole run speaks the reader's
     # language; JSON output stays English, the same for every reader.
     with i18n.language(i18n.DEFAULT_LANGUAGE if getattr(args, "json", False) else i18n.cli_language()):
