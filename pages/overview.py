@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from lib import charts, ui, views
+from lib import anomaly_view, charts, state, ui, views
 from lib.fmt import day, money, percent
 from lib.i18n import _
 from lib.periods import period_label
@@ -69,11 +69,14 @@ headline.metric(
 )
 
 group_label = ui.dimension_label(context.view.group_by)
-st.plotly_chart(
-    charts.build_daily_cost_chart(model.daily, model.colours, currency, _("Daily cost by {group}").format(group=group_label.lower())),
-    width="stretch",
-    key="daily_chart",
+daily_chart = charts.build_daily_cost_chart(
+    model.daily, model.colours, currency, _("Daily cost by {group}").format(group=group_label.lower())
 )
+found = anomaly_view.findings(dataset, context.view, state.anomaly_sensitivity(), state.expected_anomalies())
+charts.add_anomaly_markers(daily_chart, model.daily, [(a.day, a.value, a.impact) for a in found.open], currency)
+st.plotly_chart(daily_chart, width="stretch", key="daily_chart")
+if found.open:
+    st.caption(_("▼ marks the first day of an anomaly ({count} in this period); see the Anomalies page.").format(count=len(found.open)))
 ui.show_table(
     model.daily.filter(model.daily["cost"] != 0),
     label=_("Daily cost as a table"),

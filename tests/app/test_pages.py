@@ -41,7 +41,7 @@ def test_overview_shows_headline_and_three_charts(app: AppTest) -> None:
     assert len(charts) == 3
     figures = [json.loads(c.proto.spec) for c in charts]
     daily, billing, _ = figures
-    assert len(daily["data"]) == 10  # top 9 services + Other
+    assert len([t for t in daily["data"] if t["type"] == "bar"]) == 10  # top 9 services + Other (and the anomaly markers)
     assert [t["name"] for t in billing["data"]] == ["Billed (invoiced)", "Month to date", "Estimated rest of period"]
     assert "can differ from the invoice" in json.dumps(billing["layout"]["annotations"])
     captions = " ".join(c.value for c in app.caption)
