@@ -9,11 +9,10 @@ from typing import Final
 import polars as pl
 
 from lib import frames
-from lib.i18n import N_
 from lib.anomalies import DEFAULT_SENSITIVITY, Anomaly, Findings, find_anomalies
+from lib.i18n import N_
 from lib.sources.base import Dataset
 from lib.views import View, select
-
 
 KIND_LABELS: Final = {
     "spike": N_("Spike"),

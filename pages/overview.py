@@ -3,8 +3,8 @@
 import polars as pl
 import streamlit as st
 
-from lib import anomaly_view, charts, state, ui, views
-from lib.fmt import day, money, percent
+from lib import anomaly_view, charts, estimate_view, state, ui, views
+from lib.fmt import day, money, percent, share
 from lib.i18n import _
 from lib.periods import period_label
 
@@ -117,6 +117,22 @@ with right:
             method=ui.estimate_method(model.estimate.method)
         )
     )
+    trust = estimate_view.accuracy(dataset, context.view)
+    if trust.typical_error is not None:
+        st.caption(
+            _(
+                "Estimates made on day {day} of a period have been within ±{error} of the final total "
+                "(median over {periods} closed periods in the data)."
+            ).format(day=trust.day, error=share(trust.typical_error), periods=trust.periods)
+        )
+        labels = {"weekday average": _("Weekday average"), "damped trend": _("Weekday rhythm on a damped trend")}
+        ui.show_table(
+            trust.table().with_columns(pl.col("method").replace_strict(labels, return_dtype=pl.String)),
+            label=_("Estimate accuracy as a table"),
+            columns={"method": _("Method"), **{f"day_{d}": _("Day {day}").format(day=d) for d in (3, 7, 14, 21, 28)}},
+            share_columns=tuple(f"day_{d}" for d in (3, 7, 14, 21, 28)),
+            currency=currency,
+        )
     kinds = {"actual": _("Actual cost"), "estimate": _("Estimate")}
     ui.show_table(
         model.accumulated.with_columns(pl.col("kind").replace_strict(kinds, return_dtype=pl.String)),
