@@ -32,6 +32,7 @@ pages = st.navigation(
             st.Page("pages/overview.py", title=_("Overview"), icon=":material/dashboard:", default=True),
             st.Page("pages/explore.py", title=_("Explore"), icon=":material/filter_alt:"),
             st.Page("pages/anomalies.py", title=_("Anomalies"), icon=":material/troubleshoot:"),
+            st.Page("pages/budgets.py", title=_("Budgets"), icon=":material/savings:"),
         ],
         _("Data"): [
             st.Page("pages/download.py", title=_("Usage download"), icon=":material/download:"),

@@ -26,6 +26,7 @@ import polars as pl
 
 from lib.backtest import METHODS, best_method
 from lib.estimate import LOOKBACK_DAYS, ONE_OFF_CHARGE_TYPES
+from lib.i18n import _
 from lib.models import Period
 from lib.periods import billing_period
 from lib.schema import Col
@@ -75,23 +76,23 @@ def budget_from(data: object) -> Budget:
         BudgetError: when a field is missing or wrong.
     """
     if not isinstance(data, dict):
-        raise BudgetError("a budget must be an object with name, amount and currency")
+        raise BudgetError(_("a budget must be an object with name, amount and currency"))
     name, amount, currency = data.get("name"), data.get("amount"), data.get("currency")
     if not isinstance(name, str) or not name.strip():
-        raise BudgetError("a budget needs a name")
+        raise BudgetError(_("a budget needs a name"))
     if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
-        raise BudgetError(f"budget {name!r}: the amount must be a positive number")
+        raise BudgetError(_("budget {name}: the amount must be a positive number").format(name=repr(name)))
     if not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha():
-        raise BudgetError(f"budget {name!r}: the currency must be a three-letter code such as EUR")
+        raise BudgetError(_("budget {name}: the currency must be a three-letter code such as EUR").format(name=repr(name)))
     if data.get("time_grain", "monthly") != "monthly":
-        raise BudgetError(f"budget {name!r}: only monthly budgets are supported")
+        raise BudgetError(_("budget {name}: only monthly budgets are supported").format(name=repr(name)))
     filters = data.get("filters") or {}
     if not isinstance(filters, dict) or any(k not in FILTER_COLUMNS for k in filters):
-        raise BudgetError(f"budget {name!r}: filters may name {', '.join(FILTER_COLUMNS)}")
+        raise BudgetError(_("budget {name}: filters may name {names}").format(name=repr(name), names=", ".join(FILTER_COLUMNS)))
     chosen = {k: tuple(str(v) for v in values) for k, values in filters.items() if isinstance(values, list) and values}
     thresholds = data.get("thresholds", list(THRESHOLDS))
     if not isinstance(thresholds, list) or not all(isinstance(t, int | float) and 0 < t <= 10 for t in thresholds):
-        raise BudgetError(f"budget {name!r}: thresholds are fractions of the amount, such as 0.5, 0.8, 1.0")
+        raise BudgetError(_("budget {name}: thresholds are fractions of the amount, such as 0.5, 0.8, 1.0").format(name=repr(name)))
     return Budget(name.strip(), float(amount), currency.upper(), chosen, tuple(sorted(float(t) for t in thresholds)))
 
 
@@ -118,13 +119,13 @@ def parse(text: str) -> list[Budget]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise BudgetError(f"the budgets file is not valid JSON (line {error.lineno})") from None
+        raise BudgetError(_("the budgets file is not valid JSON (line {line})").format(line=error.lineno)) from None
     if not isinstance(data, dict) or not isinstance(data.get("budgets"), list):
-        raise BudgetError('the budgets file must hold {"version": 1, "budgets": [...]}')
+        raise BudgetError(_('the budgets file must hold {{"version": 1, "budgets": [...]}}').format())
     budgets = [budget_from(b) for b in data["budgets"]]
     names = [b.name for b in budgets]
     if len(set(names)) != len(names):
-        raise BudgetError("two budgets have the same name")
+        raise BudgetError(_("two budgets have the same name"))
     return budgets
 
 
@@ -144,7 +145,7 @@ def load(path: Path) -> list[Budget]:
     except FileNotFoundError:
         return []
     except OSError as error:
-        raise BudgetError(f"the budgets file cannot be read ({error.strerror})") from None
+        raise BudgetError(_("the budgets file cannot be read ({reason})").format(reason=error.strerror)) from None
     return parse(text)
 
 

@@ -172,6 +172,22 @@ def add_anomaly_markers(fig: go.Figure, daily: pl.DataFrame, marks: Sequence[tup
     return fig
 
 
+def add_budget_lines(fig: go.Figure, name: str, amount: float, thresholds: Sequence[float], currency: str) -> go.Figure:
+    """Mark a budget's thresholds (50/80/100 % of ``amount``) as dotted lines on the accumulated-cost chart."""
+    locale = current_locale()
+    for threshold in thresholds:
+        fig.add_hline(
+            y=threshold * amount,
+            line={"color": "#CC3311" if threshold >= 1 else "#EE7733", "width": 1.5, "dash": "dot"},
+            annotation_text=_("{share} of budget {name} ({amount})").format(
+                share=fmt.share(threshold, locale), name=html.escape(name), amount=fmt.money(threshold * amount, currency, locale)
+            ),
+            annotation_position="top left",
+            annotation_font={"size": 11, "color": "#555555"},
+        )
+    return fig
+
+
 def build_billing_chart(bills: Sequence[PeriodBill], currency: str) -> go.Figure:
     """One bar per billing period: invoiced for closed periods, so far + estimate for the open one."""
     labels = [period_label(b.period) for b in bills]

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from lib import anomaly_view, charts, estimate_view, state, ui, views
+from lib import anomaly_view, budget_view, budgets, charts, estimate_view, state, ui, ui_budgets, views
 from lib.fmt import day, money, percent, share
 from lib.i18n import _
 from lib.periods import period_label
@@ -68,6 +68,34 @@ headline.metric(
     width="content",
 )
 
+# Budgets in this currency: where each stands, and the day each threshold is (forecast to be) reached.
+try:
+    budget_list = [b for b in budgets.load(ui_budgets.path()) if b.currency == currency]
+except budgets.BudgetError as error:
+    budget_list = []
+    st.warning(_("The budgets file cannot be used: {problem}. It was left as it is.").format(problem=str(error)))
+budget_states = budget_view.statuses(dataset, budget_list)
+for found_budget in budget_states:
+    reached = []
+    for threshold, when in found_budget.threshold_days.items():
+        if when is not None:
+            template = (
+                _("{share} reached on {day}")
+                if when <= found_budget.period.end and when <= context.as_of
+                else _("{share} forecast for {day}")
+            )
+            reached.append(template.format(share=share(threshold), day=day(when)))
+    st.caption(
+        _("Budget {name}: {spent} of {amount} spent ({used}), estimate {estimate}. {thresholds}").format(
+            name=anomaly_view.markdown_text(found_budget.budget.name),
+            spent=money(found_budget.spent, currency),
+            amount=money(found_budget.budget.amount, currency),
+            used=share(found_budget.used),
+            estimate=money(found_budget.estimate_total, currency),
+            thresholds="; ".join(reached) if reached else _("Not forecast to reach 50 % this period."),
+        )
+    )
+
 group_label = ui.dimension_label(context.view.group_by)
 daily_chart = charts.build_daily_cost_chart(
     model.daily, model.colours, currency, _("Daily cost by {group}").format(group=group_label.lower())
@@ -105,13 +133,15 @@ with left:
         currency=currency,
     )
 with right:
-    st.plotly_chart(
-        charts.build_accumulated_chart(
-            model.accumulated, currency, _("Accumulated cost, {period}").format(period=period_label(model.estimate.period))
-        ),
-        width="stretch",
-        key="accumulated_chart",
+    accumulated_chart = charts.build_accumulated_chart(
+        model.accumulated, currency, _("Accumulated cost, {period}").format(period=period_label(model.estimate.period))
     )
+    for found_budget in budget_states:
+        if budget_view.matches_view(dataset, found_budget.budget, context.view, currency):
+            charts.add_budget_lines(
+                accumulated_chart, found_budget.budget.name, found_budget.budget.amount, found_budget.budget.thresholds, currency
+            )
+    st.plotly_chart(accumulated_chart, width="stretch", key="accumulated_chart")
     st.caption(
         _("Estimate method: {method}; one-off purchases and refunds are not extrapolated.").format(
             method=ui.estimate_method(model.estimate.method)

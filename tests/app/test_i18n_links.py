@@ -22,7 +22,7 @@ from lib.sources.demo import DemoSource
 from tests.app.conftest import APP, TIMEOUT, metrics
 
 AS_OF = date(2026, 11, 26)  # tests/conftest.py pins AZDASH_TODAY to this day
-PAGES = ("pages/overview.py", "pages/explore.py", "pages/anomalies.py", "pages/download.py", "pages/access.py")
+PAGES = ("pages/overview.py", "pages/explore.py", "pages/anomalies.py", "pages/budgets.py", "pages/download.py", "pages/access.py")
 
 
 @pytest.fixture(scope="module")
