@@ -7,6 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from lib import budgets
+from lib.azure.budgets import AzureBudget
+from lib.sources.base import SourceError
 
 
 def identity() -> str | None:
@@ -24,3 +26,20 @@ def identity() -> str | None:
 def path() -> Path:
     """This user's budgets file."""
     return budgets.budgets_path(identity())
+
+
+def azure_budgets(scope_id: str) -> list[AzureBudget] | str:
+    """Azure's own budgets on the live scope (cached like the other Azure answers), or why they cannot be read."""
+    from lib import cache_azure
+    from lib.azure.budgets import read_budgets
+    from lib.azure.clients import Clients
+
+    connection = cache_azure.connection()
+    if isinstance(connection, str):
+        return connection
+    try:
+        return cache_azure.cached(
+            connection, ("budgets", scope_id), lambda: read_budgets(Clients(connection.credential, connection.settings), scope_id)
+        ).value
+    except SourceError as error:
+        return str(error)

@@ -2,9 +2,10 @@
 
 from functools import partial
 
+import polars as pl
 import streamlit as st
 
-from lib import budget_view, budgets, filters, frames, ui, ui_budgets, views
+from lib import budget_view, budgets, filters, fmt, frames, ui, ui_budgets, views
 from lib.budgets import BudgetError
 from lib.i18n import _
 from lib.schema import Col
@@ -62,6 +63,56 @@ if saved:
         st.rerun()
 else:
     st.info(_("No budgets yet."))
+
+if context.view.source == "azure" and context.view.scope_id:
+    st.subheader(_("Budgets in Azure for this scope"))
+    live = ui_budgets.azure_budgets(context.view.scope_id)
+    if isinstance(live, str):
+        st.warning(_("Azure's budgets could not be read: {reason}").format(reason=live))
+    elif not live:
+        st.info(_("Azure holds no budgets for this scope."))
+    else:
+        st.dataframe(
+            ui.styled_table(
+                pl.DataFrame(
+                    [
+                        {
+                            "name": b.name,
+                            "grain": b.time_grain,
+                            "filters": b.filters,
+                            "amount": b.amount,
+                            "spent": b.current_spend,
+                            "forecast": b.forecast_spend,
+                            "thresholds": ", ".join(fmt.share(t) for t in b.thresholds),
+                        }
+                        for b in live
+                    ],
+                    schema={
+                        "name": pl.String,
+                        "grain": pl.String,
+                        "filters": pl.String,
+                        "amount": pl.Float64,
+                        "spent": pl.Float64,
+                        "forecast": pl.Float64,
+                        "thresholds": pl.String,
+                    },
+                ),
+                columns={
+                    "name": _("Budget"),
+                    "grain": _("Time grain"),
+                    "filters": _("Filters"),
+                    "amount": _("Amount"),
+                    "spent": _("Spent (Azure's last evaluation)"),
+                    "forecast": _("Azure's forecast"),
+                    "thresholds": _("Alert thresholds"),
+                },
+                money_columns=("amount", "spent", "forecast"),
+                currency=live[0].currency or currency,
+            ),
+            hide_index=True,
+            width="stretch",
+            key="azure_budgets_table",
+        )
 
 st.subheader(_("New budget"))
 prepared = frames.prepared(dataset)
