@@ -172,9 +172,20 @@ def add_anomaly_markers(fig: go.Figure, daily: pl.DataFrame, marks: Sequence[tup
     return fig
 
 
-def add_budget_lines(fig: go.Figure, name: str, amount: float, thresholds: Sequence[float], currency: str) -> go.Figure:
-    """Mark a budget's thresholds (50/80/100 % of ``amount``) as dotted lines on the accumulated-cost chart."""
+def add_budget_lines(
+    fig: go.Figure, name: str, amount: float, thresholds: Sequence[float], currency: str, breach_day: date | None = None
+) -> go.Figure:
+    """Mark a budget's thresholds (50/80/100 % of ``amount``) as dotted lines on the accumulated-cost chart,
+    and its forecast breach day (when there is one) as a vertical line."""
     locale = current_locale()
+    if breach_day is not None:
+        fig.add_vline(
+            x=breach_day.isoformat(),
+            line={"color": "#CC3311", "width": 1, "dash": "dash"},
+            annotation_text=_("{name}: 100 % on {day}").format(name=html.escape(name), day=fmt.short_day(breach_day, locale)),
+            annotation_position="bottom right",
+            annotation_font={"size": 11, "color": "#CC3311"},
+        )
     for threshold in thresholds:
         fig.add_hline(
             y=threshold * amount,

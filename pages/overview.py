@@ -139,7 +139,12 @@ with right:
     for found_budget in budget_states:
         if budget_view.matches_view(dataset, found_budget.budget, context.view, currency):
             charts.add_budget_lines(
-                accumulated_chart, found_budget.budget.name, found_budget.budget.amount, found_budget.budget.thresholds, currency
+                accumulated_chart,
+                found_budget.budget.name,
+                found_budget.budget.amount,
+                found_budget.budget.thresholds,
+                currency,
+                found_budget.breach_day,
             )
     st.plotly_chart(accumulated_chart, width="stretch", key="accumulated_chart")
     st.caption(

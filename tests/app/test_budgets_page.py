@@ -71,6 +71,8 @@ def test_the_overview_shows_spend_breach_and_threshold_lines(budget_file: Path) 
     accumulated = json.loads(at.get("plotly_chart")[2].proto.spec)
     lines = [s for s in accumulated["layout"]["shapes"] if s.get("line", {}).get("dash") == "dot"]
     assert sorted(round(s["y0"], 2) for s in lines) == sorted(round(t * amount, 2) for t in (0.5, 0.8, 1.0))
+    breach = [s for s in accumulated["layout"]["shapes"] if s.get("line", {}).get("dash") == "dash"]
+    assert [s["x0"] for s in breach] == [expected.breach_day.isoformat()]
 
 
 def test_budgets_page_in_dutch_with_an_export(budget_file: Path) -> None:
