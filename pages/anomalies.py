@@ -45,7 +45,7 @@ st.caption(
 if not found.open:
     st.success(_("No anomalies in this period."))
 else:
-    st.subheader(_("{count} anomalies").format(count=fmt.count(len(found.open))))
+    st.header(_("{count} anomalies").format(count=fmt.count(len(found.open))))
     kinds = {kind: _(text) for kind, text in anomaly_view.KIND_LABELS.items()}
     st.dataframe(
         ui.styled_table(
@@ -110,7 +110,7 @@ else:
             )
 
 if found.provisional:
-    st.subheader(_("Provisional: data not settled yet"))
+    st.header(_("Provisional: data not settled yet"))
     st.caption(_("Azure's usage data arrive 8 to 24 hours late; these days are out of their usual range so far but are not flagged."))
     provisional = pl.DataFrame(
         [

@@ -65,7 +65,7 @@ else:
     st.info(_("No budgets yet."))
 
 if context.view.source == "azure" and context.view.scope_id:
-    st.subheader(_("Budgets in Azure for this scope"))
+    st.header(_("Budgets in Azure for this scope"))
     live = ui_budgets.azure_budgets(context.view.scope_id)
     if isinstance(live, str):
         st.warning(_("Azure's budgets could not be read: {reason}").format(reason=live))
@@ -114,7 +114,7 @@ if context.view.source == "azure" and context.view.scope_id:
             key="azure_budgets_table",
         )
 
-st.subheader(_("New budget"))
+st.header(_("New budget"))
 prepared = frames.prepared(dataset)
 with st.form("new_budget", clear_on_submit=True):
     name = st.text_input(_("Name"), key="budget_name")

@@ -53,7 +53,7 @@ def test_the_budgets_page_lists_azure_budgets_of_the_live_scope(arm: FakeArm, mo
     assert not app.exception, app.exception
     app.switch_page("pages/budgets.py").run()
     assert not app.exception, app.exception
-    assert [s.value for s in app.subheader] == ["Budgets in Azure for this scope", "New budget"]
+    assert [s.value for s in app.header] == ["Budgets in Azure for this scope", "New budget"]
     live = app.dataframe[0].value  # no budgets of the dashboard's own yet: the only table is Azure's
     assert list(live["Budget"]) == ["ml-monthly"]
     assert list(live["Alert thresholds"]) == ["80.0%, 100.0%"]
