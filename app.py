@@ -34,6 +34,8 @@ pages = st.navigation(
             st.Page("pages/explore.py", title=_("Explore"), icon=":material/filter_alt:"),
             st.Page("pages/billing.py", title=_("Billing history"), icon=":material/receipt_long:"),
             st.Page("pages/changes.py", title=_("Changes"), icon=":material/waterfall_chart:"),
+            st.Page("pages/anomalies.py", title=_("Anomalies"), icon=":material/troubleshoot:"),
+            st.Page("pages/budgets.py", title=_("Budgets"), icon=":material/savings:"),
         ],
         _("Data"): [
             st.Page("pages/download.py", title=_("Usage download"), icon=":material/download:"),

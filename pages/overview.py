@@ -3,13 +3,13 @@
 import polars as pl
 import streamlit as st
 
-from lib.analysis import views
+from lib.analysis import anomaly_view, budget_view, budgets, estimate_view, views
 from lib.core import labels
-from lib.core.fmt import day, money, percent
+from lib.core.fmt import day, money, percent, share
 from lib.core.i18n import _
 from lib.core.periods import period_label
 from lib.output import charts
-from lib.ui import widgets
+from lib.ui import budgets_panel, state, widgets
 
 context = widgets.context()
 dataset = widgets.require_dataset(context)
@@ -73,12 +73,43 @@ headline.metric(
     width="content",
 )
 
+# Budgets in this currency: where each stands, and the day each threshold is (forecast to be) reached.
+try:
+    budget_list = [b for b in budgets.load(budgets_panel.path()) if b.currency == currency]
+except budgets.BudgetError as error:
+    budget_list = []
+    st.warning(_("The budgets file cannot be used: {problem}. It was left as it is.").format(problem=str(error)))
+budget_states = budget_view.statuses(dataset, budget_list)
+for found_budget in budget_states:
+    reached = []
+    for threshold, when in found_budget.threshold_days.items():
+        if when is not None:
+            template = (
+                _("{share} reached on {day}")
+                if when <= found_budget.period.end and when <= context.as_of
+                else _("{share} forecast for {day}")
+            )
+            reached.append(template.format(share=share(threshold), day=day(when)))
+    st.caption(
+        _("Budget {name}: {spent} of {amount} spent ({used}), estimate {estimate}. {thresholds}").format(
+            name=anomaly_view.markdown_text(found_budget.budget.name),
+            spent=money(found_budget.spent, currency),
+            amount=money(found_budget.budget.amount, currency),
+            used=share(found_budget.used),
+            estimate=money(found_budget.estimate_total, currency),
+            thresholds="; ".join(reached) if reached else _("Not forecast to reach 50 % this period."),
+        )
+    )
+
 group_label = labels.dimension_label(context.view.group_by)
-st.plotly_chart(
-    charts.build_daily_cost_chart(model.daily, model.colours, currency, _("Daily cost by {group}").format(group=group_label.lower())),
-    width="stretch",
-    key="daily_chart",
+daily_chart = charts.build_daily_cost_chart(
+    model.daily, model.colours, currency, _("Daily cost by {group}").format(group=group_label.lower())
 )
+found = anomaly_view.findings(dataset, context.view, state.anomaly_sensitivity(), state.expected_anomalies())
+charts.add_anomaly_markers(daily_chart, model.daily, [(a.day, a.value, a.impact) for a in found.open], currency)
+st.plotly_chart(daily_chart, width="stretch", key="daily_chart")
+if found.open:
+    st.caption(_("▼ marks the first day of an anomaly ({count} in this period); see the Anomalies page.").format(count=len(found.open)))
 widgets.show_table(
     model.daily.filter(model.daily["cost"] != 0),
     label=_("Daily cost as a table"),
@@ -107,18 +138,41 @@ with left:
         currency=currency,
     )
 with right:
-    st.plotly_chart(
-        charts.build_accumulated_chart(
-            model.accumulated, currency, _("Accumulated cost, {period}").format(period=period_label(model.estimate.period))
-        ),
-        width="stretch",
-        key="accumulated_chart",
+    accumulated_chart = charts.build_accumulated_chart(
+        model.accumulated, currency, _("Accumulated cost, {period}").format(period=period_label(model.estimate.period))
     )
+    for found_budget in budget_states:
+        if budget_view.matches_view(dataset, found_budget.budget, context.view, currency):
+            charts.add_budget_lines(
+                accumulated_chart,
+                found_budget.budget.name,
+                found_budget.budget.amount,
+                found_budget.budget.thresholds,
+                currency,
+                found_budget.breach_day,
+            )
+    st.plotly_chart(accumulated_chart, width="stretch", key="accumulated_chart")
     st.caption(
         _("Estimate method: {method}; one-off purchases and refunds are not extrapolated.").format(
             method=labels.estimate_method(model.estimate.method)
         )
     )
+    trust = estimate_view.accuracy(dataset, context.view)
+    if trust.typical_error is not None:
+        st.caption(
+            _(
+                "Estimates made on day {day} of a period have been within ±{error} of the final total "
+                "(median over {periods} closed periods in the data)."
+            ).format(day=trust.day, error=share(trust.typical_error), periods=trust.periods)
+        )
+        labels = {"weekday average": _("Weekday average"), "damped trend": _("Weekday rhythm on a damped trend")}
+        widgets.show_table(
+            trust.table().with_columns(pl.col("method").replace_strict(labels, return_dtype=pl.String)),
+            label=_("Estimate accuracy as a table"),
+            columns={"method": _("Method"), **{f"day_{d}": _("Day {day}").format(day=d) for d in (3, 7, 14, 21, 28)}},
+            share_columns=tuple(f"day_{d}" for d in (3, 7, 14, 21, 28)),
+            currency=currency,
+        )
     kinds = {"actual": _("Actual cost"), "estimate": _("Estimate")}
     widgets.show_table(
         model.accumulated.with_columns(pl.col("kind").replace_strict(kinds, return_dtype=pl.String)),

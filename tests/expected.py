@@ -53,14 +53,40 @@ def demo_headline(as_of: date) -> dict[str, Decimal]:
         by_weekday[day.weekday()].append(usage_per_day.get(day, Decimal(0)))
     remaining = [as_of + timedelta(days=n) for n in range(1, (open_end - as_of).days + 1)]
     rest = sum((sum(by_weekday[d.weekday()]) / len(by_weekday[d.weekday()]) for d in remaining), Decimal(0))
-    estimate = so_far + rest
+    trend_rest = _damped_trend_rest([usage_per_day.get(d, Decimal(0)) for d in reversed(window)], window[0], remaining)
     return {
         "cost_so_far": so_far,
-        "estimate_total": estimate,
+        "estimate_total": so_far + rest,
+        "estimate_total_trend": so_far + trend_rest,
         "last_closed_amount": last_closed,
-        "change_vs_last": estimate / last_closed - 1,
+        "change_vs_last": (so_far + rest) / last_closed - 1,
+        "change_vs_last_trend": (so_far + trend_rest) / last_closed - 1,
         "selected_total": sum((c for d, c in per_day.items() if history_start <= d <= as_of), Decimal(0)),
     }
+
+
+def _damped_trend_rest(costs: list[Decimal], last_day: date, remaining: list[date]) -> Decimal:
+    """The rest of the period by the documented trend rule: the 28 days' weekday factors, a least-squares line through
+    the days with the rhythm divided out, its slope kept at 0.9 of the day before for every day ahead."""
+    days = [last_day - timedelta(days=len(costs) - 1 - n) for n in range(len(costs))]
+    sums: dict[int, list[Decimal]] = defaultdict(list)
+    for day, cost in zip(days, costs, strict=True):
+        sums[day.weekday()].append(cost)
+    means = {wd: sum(v) / len(v) for wd, v in sums.items()}
+    overall = sum(means.values()) / 7
+    factors = {wd: m / overall for wd, m in means.items()}
+    plain = [c / factors[d.weekday()] for d, c in zip(days, costs, strict=True)]
+    n = Decimal(len(plain))
+    xs = [Decimal(i) for i in range(len(plain))]
+    mean_x, mean_y = sum(xs) / n, sum(plain) / n
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, plain, strict=True)) / sum((x - mean_x) ** 2 for x in xs)
+    level = mean_y + slope * (xs[-1] - mean_x)
+    rest = Decimal(0)
+    for day in remaining:
+        slope *= Decimal("0.9")
+        level += slope
+        rest += max(level, Decimal(0)) * factors[day.weekday()]
+    return rest
 
 
 def cents(value: Decimal) -> float:

@@ -11,7 +11,8 @@ from datetime import date
 
 import polars as pl
 
-from lib.analysis.estimate import Estimate, estimate_period_end
+from lib.analysis.backtest import METHODS, best_method
+from lib.analysis.estimate import Estimate
 from lib.analysis.filters import tag_value
 from lib.core.dataset import LiveAnswer
 from lib.core.models import Period
@@ -151,10 +152,15 @@ def billing_history(frame: pl.DataFrame, as_of: date, estimate: Estimate | None 
 
 
 def open_estimate(frame: pl.DataFrame, as_of: date) -> Estimate:
-    """The open period's cost so far and its estimate to period end (one currency)."""
+    """The open period's cost so far and its estimate to period end (one currency).
+
+    The estimate method is the one with the lowest error back-tested on the closed periods of ``frame``
+    (``lib.analysis.backtest``); the weekday average when there is nothing to test on.
+    """
     period = open_period(as_of)
     current = frame.filter(pl.col(Col.BILLING_PERIOD_START).is_between(period.start, period.end) | (pl.col(Col.CHARGE_DATE) < period.start))
-    return estimate_period_end(current, period, as_of)
+    method, _trials = best_method(frame, as_of)
+    return METHODS[method](current, period, as_of)
 
 
 def accumulated_cost(frame: pl.DataFrame, as_of: date, estimate: Estimate | None = None) -> tuple[pl.DataFrame, Estimate]:

@@ -74,6 +74,12 @@ class Clients:
 
         return BillingManagementClient(self.credential, subscription_id, polling_interval=self.settings.poll_interval_s, **self._kwargs())
 
+    def consumption(self, subscription_id: str = "00000000-0000-0000-0000-000000000000") -> Any:
+        """A ``ConsumptionManagementClient`` (budgets; the subscription id only matters for per-subscription calls)."""
+        from azure.mgmt.consumption import ConsumptionManagementClient
+
+        return ConsumptionManagementClient(self.credential, subscription_id, **self._kwargs())
+
     def subscriptions(self) -> Any:
         """A ``SubscriptionClient``."""
         from azure.mgmt.resource.subscriptions import SubscriptionClient

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from lib.sources.disk_cache import cache_dir
+from lib.core.cache_dir import cache_dir
 
 VERSION: Final = 1
 

@@ -8,26 +8,22 @@ only when a command names a scope: the Azure SDK is large and a file or demo sum
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from collections.abc import Sequence
 from datetime import date
-from types import ModuleType
 
 from lib.access import redact
 from lib.analysis import billing
 from lib.analysis.summary import summarize
-from lib.cli import checks, convert, explain
+from lib.cli import anomalies, checks, convert, explain
+from lib.cli.load import azure_commands, load
 from lib.core import fmt, i18n
 from lib.core.clock import today
-from lib.core.dataset import Dataset, LoadRequest, SourceError
+from lib.core.dataset import SourceError
 from lib.core.i18n import _, ngettext
 from lib.core.models import Metric
 from lib.core.periods import add_months, billing_period, parse_period_key, period_label
-from lib.ingest.dates import DateOrder
-from lib.sources.demo import DemoSource
-from lib.sources.files import load_paths
 
 
 def _add_azure_options(parser: argparse.ArgumentParser) -> None:
@@ -54,6 +50,17 @@ def _parser() -> argparse.ArgumentParser:
         "--date-order", choices=["dmy", "mdy"], help="day or month first, for files whose dates read both ways (e.g. 03/04/2026)"
     )
     _add_azure_options(summary)
+
+    anomalies = commands.add_parser("anomalies", help="days whose usage cost is out of the ordinary, per service or any dimension")
+    anomalies.add_argument("paths", nargs="*", help="usage files or folders (CSV, CSV.GZ, ZIP, Parquet); several are one data set")
+    anomalies.add_argument("--demo", action="store_true", help="use the built-in demo data")
+    anomalies.add_argument("--json", action="store_true", help="print one JSON object")
+    anomalies.add_argument("--as-of", type=date.fromisoformat, help="the day to treat as today (YYYY-MM-DD)")
+    anomalies.add_argument("--metric", choices=[m.value for m in Metric], default=Metric.ACTUAL.value)
+    anomalies.add_argument("--by", default="service", help="service, resource_group, subscription, location, meter or tag:KEY")
+    anomalies.add_argument("--sensitivity", choices=["low", "normal", "high"], default="normal")
+    anomalies.add_argument("--currency", help="the billing currency to look at (default: the one on most rows)")
+    _add_azure_options(anomalies)  # --from/--to bound the days reported; the whole history is learned from
 
     convert = commands.add_parser("convert", help="convert usage files to the newest native schema or FOCUS")
     convert.add_argument("paths", nargs="+", help="usage files or folders")
@@ -145,32 +152,17 @@ def _human(summary: dict[str, object]) -> str:
         return "\n".join(lines)
 
 
-def _load(args: argparse.Namespace, as_of: date) -> Dataset:
-    metric = Metric(args.metric)
-    if args.scope:
-        loaded: Dataset = _azure_commands().load_for_cli(args, as_of=as_of, metric=metric)
-        return loaded
-    if args.paths and not args.demo:
-        order = DateOrder(args.date_order) if getattr(args, "date_order", None) else None
-        return load_paths(args.paths, as_of=as_of, metric=metric, date_order=order)
-    return DemoSource().load(LoadRequest(as_of=as_of, metric=metric))
-
-
 def _summarize(args: argparse.Namespace) -> int:
     as_of = args.as_of or today()
     period = parse_period_key(args.period, as_of) if args.period else None
     if args.period and period is None:
         raise SourceError(f"unknown period {args.period!r}: use history, mtd, last30, YYYYMM or YYYY-MM-DD..YYYY-MM-DD")
-    dataset = _load(args, as_of)
+    dataset = load(args, as_of)
     summary = summarize(dataset, period=period)
     # How each file was read (encoding, separator, date order and why, rows kept, copies skipped); empty for other sources.
     summary["files"] = [report.as_dict() for report in dataset.file_reports]
     print(json.dumps(summary, indent=2, ensure_ascii=False) if args.json else _human(summary))
     return 0
-
-
-def _azure_commands() -> ModuleType:
-    return importlib.import_module("lib.cli.azure")
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -179,13 +171,13 @@ def _explain(args: argparse.Namespace) -> int:
 
 def _billing_history(args: argparse.Namespace) -> int:
     as_of = args.as_of or today()
-    found = billing.history(_load(args, as_of), as_of)
+    found = billing.history(load(args, as_of), as_of)
     print(json.dumps(found.as_json(), indent=2, ensure_ascii=False) if args.json else billing.human(found))
     return 0
 
 
 def _download(args: argparse.Namespace) -> int:
-    commands = _azure_commands()
+    commands = azure_commands()
     result: int = commands.download_invoice_for_cli(args) if getattr(args, "pdf", False) else commands.download_for_cli(args)
     return result
 
@@ -198,6 +190,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     handlers = {
         "summarize": _summarize,
         "explain": _explain,
+        "anomalies": anomalies.run,
         "convert": convert.run,
         "download": _download,
         "billing-history": _billing_history,

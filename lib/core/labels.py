@@ -52,6 +52,10 @@ FORMAT_NAMES = (
 ESTIMATE_METHODS = (
     (re.compile(r"average of the same weekday over the last (\d+) days"), N_("average of the same weekday over the last {days} days")),
     (re.compile(r"daily average over the last (\d+) days"), N_("daily average over the last {days} days")),
+    (
+        re.compile(r"weekday rhythm on a damped trend over the last (\d+) days"),
+        N_("weekday rhythm on a damped trend over the last {days} days"),
+    ),
 )
 
 

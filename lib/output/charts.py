@@ -10,6 +10,7 @@ in the locale's numeric form.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -135,6 +136,66 @@ def build_daily_cost_chart(daily: pl.DataFrame, colours: dict[str, str], currenc
     fig = _layout(fig, title=title, currency=currency)
     if days:
         fig.update_layout(xaxis=day_axis(_all_days(days[0], days[-1])))
+    return fig
+
+
+def add_anomaly_markers(fig: go.Figure, daily: pl.DataFrame, marks: Sequence[tuple[date, str, float]], currency: str) -> go.Figure:
+    """Mark days with an anomaly on a daily-cost chart: a triangle above the day's bar naming each (series, impact).
+
+    ``marks`` are (first day, series name, impact); days outside ``daily`` are left out. Names come from the
+    data, so they are HTML-escaped before Plotly shows them.
+    """
+    heights = dict(daily.filter(pl.col("cost") > 0).group_by("day").agg(pl.col("cost").sum()).iter_rows())
+    charted = set(daily.get_column("day").to_list())
+    shown = sorted({d for d, _name, _impact in marks if d in charted})
+    if not shown:
+        return fig
+    locale = current_locale()
+    texts = []
+    for day in shown:
+        lines = [
+            _("{name}: {impact} vs expected").format(name=html.escape(name), impact=fmt.money(impact, currency, locale))
+            for d, name, impact in marks
+            if d == day
+        ]
+        texts.append("<br>".join(lines))
+    top = max(heights.values(), default=0.0)
+    fig.add_scatter(
+        x=shown,
+        y=[heights.get(d, 0.0) + 0.04 * top for d in shown],
+        name=_("Anomaly"),
+        mode="markers",
+        marker={"symbol": "triangle-down", "size": 13, "color": "#CC3311", "line": {"color": "white", "width": 1}},
+        customdata=texts,
+        hovertemplate=_("Anomaly") + ": %{customdata}<extra></extra>",
+    )
+    return fig
+
+
+def add_budget_lines(
+    fig: go.Figure, name: str, amount: float, thresholds: Sequence[float], currency: str, breach_day: date | None = None
+) -> go.Figure:
+    """Mark a budget's thresholds (50/80/100 % of ``amount``) as dotted lines on the accumulated-cost chart,
+    and its forecast breach day (when there is one) as a vertical line."""
+    locale = current_locale()
+    if breach_day is not None:
+        fig.add_vline(
+            x=breach_day.isoformat(),
+            line={"color": "#CC3311", "width": 1, "dash": "dash"},
+            annotation_text=_("{name}: 100 % on {day}").format(name=html.escape(name), day=fmt.short_day(breach_day, locale)),
+            annotation_position="bottom right",
+            annotation_font={"size": 11, "color": "#CC3311"},
+        )
+    for threshold in thresholds:
+        fig.add_hline(
+            y=threshold * amount,
+            line={"color": "#CC3311" if threshold >= 1 else "#EE7733", "width": 1.5, "dash": "dot"},
+            annotation_text=_("{share} of budget {name} ({amount})").format(
+                share=fmt.share(threshold, locale), name=html.escape(name), amount=fmt.money(threshold * amount, currency, locale)
+            ),
+            annotation_position="top left",
+            annotation_font={"size": 11, "color": "#555555"},
+        )
     return fig
 
 

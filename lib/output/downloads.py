@@ -9,10 +9,10 @@ from typing import Final
 import polars as pl
 
 from lib.analysis import filters, frames, views
+from lib.core.cache_dir import cache_dir
 from lib.core.dataset import Dataset, RawFile
 from lib.core.schema import Col
 from lib.output import convert, export
-from lib.sources.disk_cache import cache_dir
 
 # A streamed file's rows stay on disk: a selection larger than this (about 256 MB of CSV at Azure's ~1 KB per
 # row) is not built in memory for the browser, but written to a file on disk a batch at a time (``write_on_disk``).

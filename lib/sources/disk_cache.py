@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -28,6 +27,7 @@ from typing import Any, Final
 
 import polars as pl
 
+from lib.core.cache_dir import cache_dir
 from lib.core.dataset import Dataset, SourceError, TagIndex
 from lib.core.models import Agreement, Metric, Scope, ScopeKind
 from lib.core.reading import Dropped, FileReport, InputFile, TextReading
@@ -38,15 +38,6 @@ from lib.ingest.tags import TAG_SET
 # 2: tag lists stored once per distinct set (``<key>.tags.parquet``), rows hold the set's id; 3: reports say how the text was read
 VERSION: Final = 3
 KEEP: Final = 8  # entries kept; the oldest are removed
-
-
-def cache_dir() -> Path:
-    """Where cache entries are written."""
-    given = os.environ.get("AZDASH_CACHE_DIR")
-    if given:
-        return Path(given).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "azdash"
 
 
 def key(items: Sequence[InputFile], metric: Metric, language: str) -> str:

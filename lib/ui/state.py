@@ -33,6 +33,8 @@ GROUP_BY: Final = "group_by"
 TAG_KEY: Final = "tag_key"
 TAG_VALUES: Final = "tag_values"
 LANGUAGE: Final = "language"
+ANOMALY_SENSITIVITY: Final = "anomaly_sensitivity"
+ANOMALY_EXPECTED: Final = "anomaly_expected"  # keys of anomalies marked as expected (``lib.analysis.anomalies.Anomaly.key``)
 CONTEXT: Final = "_context"
 CUSTOM: Final = "custom"
 LINK_READ: Final = "_link_read"  # the session's link has been read (only once, at its start)
@@ -51,6 +53,9 @@ PARAM_CURRENCY: Final = "currency"
 PARAM_GROUP: Final = "group"
 PARAM_TAG: Final = "tag"
 PARAM_TAG_VALUE: Final = "tag_value"
+PARAM_SENSITIVITY: Final = "sensitivity"
+PARAM_EXPECTED: Final = "expected"
+SENSITIVITIES: Final = ("low", "normal", "high")  # as lib.analysis.anomalies.SENSITIVITIES; "normal" is left out of links
 DIMENSION_PARAMS: Final[dict[Col, str]] = {
     Col.SERVICE: "service",
     Col.RESOURCE_GROUP: "resource_group",
@@ -62,6 +67,7 @@ DIMENSION_PARAMS: Final[dict[Col, str]] = {
 }
 KNOWN_PARAMS: Final = frozenset(
     {PARAM_LANGUAGE, PARAM_SOURCE, PARAM_SCOPE, PARAM_PERIOD, PARAM_METRIC, PARAM_CURRENCY, PARAM_GROUP, PARAM_TAG, PARAM_TAG_VALUE}
+    | {PARAM_SENSITIVITY, PARAM_EXPECTED}
     | set(DIMENSION_PARAMS.values())
 )
 
@@ -107,6 +113,23 @@ def current_view(as_of: date) -> View:
         filters=current_filters(),
         group_by=st.session_state.get(GROUP_BY, Col.SERVICE),
     )
+
+
+def anomaly_sensitivity() -> str:
+    """The anomaly sensitivity chosen on the Anomalies page (``normal`` until one is)."""
+    chosen = st.session_state.get(ANOMALY_SENSITIVITY)
+    return chosen if chosen in SENSITIVITIES else "normal"
+
+
+def expected_anomalies() -> tuple[str, ...]:
+    """Keys of the anomalies marked as expected in this session (or by its link)."""
+    return tuple(st.session_state.get(ANOMALY_EXPECTED) or ())
+
+
+def mark_expected(key: str, expected: bool) -> None:
+    """Mark an anomaly as expected, or take the mark off (a button callback)."""
+    marked = [k for k in expected_anomalies() if k != key]
+    st.session_state[ANOMALY_EXPECTED] = [*marked, key] if expected else marked
 
 
 # --- notes for the reader -------------------------------------------------------------------
@@ -192,6 +215,7 @@ def _simple_state(params: Mapping[str, Sequence[str]]) -> tuple[dict[str, object
         (PARAM_METRIC, METRIC, lambda v: v if v in {m.value for m in Metric} else None),
         (PARAM_SCOPE, SCOPE, lambda v: v),
         (PARAM_CURRENCY, CURRENCY, lambda v: v.upper() if len(v) == 3 and v.isalpha() else None),
+        (PARAM_SENSITIVITY, ANOMALY_SENSITIVITY, lambda v: v if v in SENSITIVITIES else None),
     )
     for name, key, check in checks:
         given = _last(params, name)
@@ -217,6 +241,9 @@ def _filter_state(params: Mapping[str, Sequence[str]]) -> dict[str, object]:
         tag_values = list(dict.fromkeys(v for v in params.get(PARAM_TAG_VALUE, ()) if v != ""))
         if tag_values:
             values[TAG_VALUES] = tag_values
+    expected = list(dict.fromkeys(v for v in params.get(PARAM_EXPECTED, ()) if v.count("|") >= 2))
+    if expected:
+        values[ANOMALY_EXPECTED] = expected
     return values
 
 
@@ -275,6 +302,12 @@ def params_from_state(values: Mapping[str, object]) -> dict[str, list[str]]:
         tag_values = values.get(TAG_VALUES)
         if isinstance(tag_values, list | tuple) and tag_values:
             params[PARAM_TAG_VALUE] = [str(v) for v in tag_values]
+    sensitivity = values.get(ANOMALY_SENSITIVITY)
+    if sensitivity and sensitivity != "normal":
+        params[PARAM_SENSITIVITY] = [str(sensitivity)]
+    expected = values.get(ANOMALY_EXPECTED)
+    if isinstance(expected, list | tuple) and expected:
+        params[PARAM_EXPECTED] = [str(v) for v in expected]
     return params
 
 
@@ -331,5 +364,7 @@ _LINK_KEYS: Final = (
     GROUP_BY,
     TAG_KEY,
     TAG_VALUES,
+    ANOMALY_SENSITIVITY,
+    ANOMALY_EXPECTED,
     *(filter_key(c) for c in DIMENSIONS),
 )

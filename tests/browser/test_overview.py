@@ -31,9 +31,9 @@ def test_overview_draws_both_charts_with_the_cli_figures(visit: Visit, cli_summa
     visit.goto("/")
     want = demo_headline(date.fromisoformat(AS_OF))
     expect(metric_value(visit.page, "Cost so far this period")).to_have_text(money(cents(want["cost_so_far"]), "EUR"))
-    expect(metric_value(visit.page, "Estimate to period end")).to_have_text(money(cents(want["estimate_total"]), "EUR"))
+    expect(metric_value(visit.page, "Estimate to period end")).to_have_text(money(cents(want["estimate_total_trend"]), "EUR"))
     expect(metric_value(visit.page, "Last invoiced")).to_have_text(money(cents(want["last_closed_amount"]), "EUR"))
-    expect(metric_value(visit.page, "Change vs previous period")).to_have_text(percent(float(want["change_vs_last"])))
+    expect(metric_value(visit.page, "Change vs previous period")).to_have_text(percent(float(want["change_vs_last_trend"])))
     expect(metric_value(visit.page, "Total in selected period")).to_have_text(money(cents(want["selected_total"]), "EUR"))
 
     figures = plotly_figures(visit.page, "Daily cost by service", "Billed vs month-to-date estimate")
@@ -64,7 +64,7 @@ def test_overview_draws_both_charts_with_the_cli_figures(visit: Visit, cli_summa
     assert sum(billed["y"][:-1]) == pytest.approx(_eur(cli_summary["billed_cost_by_currency"]), abs=0.01)
     assert so_far["y"][:-1] == rest["y"][:-1] == [None] * 6
     assert so_far["y"][-1] == pytest.approx(float(want["cost_so_far"]), abs=0.01)
-    assert so_far["y"][-1] + rest["y"][-1] == pytest.approx(float(want["estimate_total"]), abs=0.01)
+    assert so_far["y"][-1] + rest["y"][-1] == pytest.approx(float(want["estimate_total_trend"]), abs=0.01)
     # Six invoiced bars, the open period's cost so far and its estimated rest: eight boxes on screen.
     assert [t["drawn"] for t in billing["traces"]] == [6, 1, 1]
     visit.assert_clean()

@@ -16,6 +16,8 @@ PAGES = [
     pytest.param("/", "Azure usage and charges", True, id="overview"),
     pytest.param("/explore", "Explore", True, id="explore"),
     pytest.param("/billing", "Billing history", False, id="billing"),
+    pytest.param("/anomalies", "Anomalies", False, id="anomalies"),
+    pytest.param("/budgets", "Budgets", False, id="budgets"),
     pytest.param("/download", "Usage download", False, id="download"),
     pytest.param("/access", "Who can see usage and charges", False, id="access"),
 ]

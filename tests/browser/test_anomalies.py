@@ -1,0 +1,28 @@
+"""Anomalies in a real browser: "mark as expected" lands in the address bar, and the link brings it back."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import Visit, wait_for_run
+
+pytestmark = pytest.mark.browser
+
+
+def test_mark_as_expected_goes_into_the_shareable_link(visit: Visit) -> None:
+    visit.goto("/anomalies")
+    page = visit.page
+    heading = page.get_by_role("heading", name=re.compile(r"^\d+ anomalies$"))
+    before = int(heading.inner_text().split()[0])
+    page.get_by_text(re.compile(r" · (Spike|Drop|Lasting|Started|Stopped)")).first.click()
+    page.get_by_role("button", name="Mark as expected").first.click()
+    wait_for_run(page)
+    page.wait_for_url(re.compile(r"[?&]expected="))
+    assert int(heading.inner_text().split()[0]) == before - 1
+    shared = page.url
+    visit.goto(shared)
+    page.get_by_role("heading", name=f"{before - 1} anomalies").wait_for()
+    page.get_by_text(re.compile(r"Marked as expected \(1\)")).wait_for()
+    visit.assert_clean()
