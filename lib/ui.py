@@ -25,6 +25,7 @@ from lib.charts import group_name
 from lib.i18n import N_, _
 from lib.models import Agreement, Metric, Scope, ScopeKind
 from lib.periods import period_choices
+from lib.safe_text import markdown
 from lib.schema import DIMENSIONS, Col
 from lib.sources.base import Dataset
 from lib.views import View
@@ -103,7 +104,9 @@ def _keep_valid(key: str, options: list[str], what: str) -> None:
         dropped = []
     for value in dropped:
         state.add_note(
-            _("{what} '{value}' is not in this data, so it was left out of the view.").format(what=what, value=group_name(str(value)))
+            _("{what} '{value}' is not in this data, so it was left out of the view.").format(
+                what=markdown(what), value=markdown(group_name(str(value)))
+            )
         )
 
 
@@ -223,7 +226,7 @@ def _render_filters(dataset: Dataset) -> None:
             label = _("Values of tag '{tag}'").format(tag=tag_key)
             _keep_valid(state.TAG_VALUES, values, label)
             st.multiselect(
-                label,
+                _("Values of tag '{tag}'").format(tag=markdown(tag_key)),  # a widget label is Markdown
                 values,
                 format_func=labels_of(values, group_name),
                 key=state.TAG_VALUES,

@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from lib import fmt, i18n
+from lib.auth import within_roots
 from lib.formats import merge
 from lib.formats.containers import MANIFEST, PARQUET_SUFFIXES, Part, folder_run_time, metric_from_text, parse_manifest, unpack
 from lib.formats.errors import FormatError
@@ -168,6 +169,7 @@ def load_files(
         return cached
     results: list[PartResult] = []
     failed: list[FileReport] = []
+    read_items: list[InputFile] = []  # a file that could not be read is never offered for download
     for number, item in enumerate(items):
         if progress:
             progress(
@@ -178,12 +180,14 @@ def load_files(
         except SourceError as error:
             if strict:
                 raise
-            failed.append(FileReport(item.name, _("not read"), "", None, 0, 0, error=str(error)))
+            failed.append(FileReport(item.name, _("not read"), "", None, 0, 0, error=_unquoted(error, item)))
+        else:
+            read_items.append(item)
     if progress:
         progress(0.95, _("Combining files"))
     if not results or not any(r.normalized.height for r in results):
         raise _nothing_to_show(results, failed)
-    dataset = _assemble(results, failed, items, as_of, metric)
+    dataset = _assemble(results, failed, read_items, as_of, metric)
     if streamed and not failed and all(r.scan for r in results):
         dataset.extras["raw_scans"] = [list(r.scan) for r in results if r.scan]
         disk_cache.store(dataset, items, metric, i18n.get_language(), start=not page_first)
@@ -191,6 +195,18 @@ def load_files(
         read = ngettext("Read {count} file: {rows} rows", "Read {count} files: {rows} rows", len(items))
         progress(1.0, read.format(count=len(items), rows=fmt.count(dataset.frame.height)))
     return dataset
+
+
+def _unquoted(error: SourceError, item: InputFile) -> str:
+    """The error of a file that could not be read; for a file from the server's disk, without what it found in it.
+
+    A file read by path may be any file the server can read: quoting its first line would show its content (a
+    secret) to whoever typed the path. What was expected is still said.
+    """
+    if item.path is None or not isinstance(error, FormatError):
+        return str(error)
+    where = _("{file}, line {line}").format(file=error.file, line=error.line) if error.line is not None else error.file
+    return _("{where}: expected {expected}; this file is not one (its content is not shown).").format(where=where, expected=error.expected)
 
 
 def _cached(items: list[InputFile], as_of: date, metric: Metric, progress: ProgressCallback | None) -> Dataset | None:
@@ -436,25 +452,36 @@ def _mime(name: str) -> str:
     return "text/csv"
 
 
-def expand_paths(paths: Sequence[str]) -> list[InputFile]:
+def expand_paths(paths: Sequence[str], roots: Sequence[str] | None = None) -> list[InputFile]:
     """Files named by ``paths`` (folders searched recursively), with the export run each folder implies.
 
+    ``roots``: every file found must lie inside one of these folders once its links are resolved (a link in an
+    allowed folder must not reach a file outside it); ``None`` for paths the person running the program gave.
+
     Raises:
-        SourceError: for a path that does not exist or a folder without usage files.
+        SourceError: for a path that does not exist, a folder without usage files, or a file outside ``roots``.
     """
     found: list[InputFile] = []
     for given in paths:
         path = Path(given).expanduser()
         if path.is_file():
+            _check_within(path, roots)
             found.append(_read_path(path, run=None))
         elif path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(READABLE))
             if not files:
                 raise SourceError(_("{path}: no usage files (CSV, CSV.GZ, ZIP, Parquet) in this folder").format(path=given))
+            for file in files:
+                _check_within(file, roots)
             found.extend(_read_path(p, run=str(p.parent)) for p in files)
         else:
             raise SourceError(_("{path}: no such file or folder").format(path=given))
     return found
+
+
+def _check_within(path: Path, roots: Sequence[str] | None) -> None:
+    if roots is not None and not within_roots(str(path), tuple(roots)):
+        raise SourceError(_("{path}: links to a file outside the folders in AZDASH_PATH_ROOTS; nothing was read").format(path=path))
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -19,6 +19,7 @@ def _no_sign_in_settings(monkeypatch: pytest.MonkeyPatch) -> None:
         "AZDASH_ALLOWED_GROUPS",
         "AZDASH_REQUIRE_SIGN_IN",
         "AZDASH_AUTH_PROVIDER",
+        "AZDASH_PATH_ROOTS",
         "AZDASH_MAX_FILE_MB",
         "AZDASH_MAX_UNPACKED_MB",
         "AZDASH_MAX_RATIO",
