@@ -19,6 +19,7 @@ from lib.azure.scopes import Discovery, ScopeChoice, ScopeIdError, agreement_of,
 from lib.i18n import N_, _, ngettext
 from lib.models import Agreement, Metric, Period
 from lib.periods import billing_periods
+from lib.safe_text import markdown
 from lib.sources.azure import THROTTLED, AzureSource, Connection, dimension_label
 from lib.sources.base import Dataset, LoadRequest, SourceError
 from lib.ui import labels_of, scope_label
@@ -89,7 +90,7 @@ def _pick_scope(bar: st.delta_generator.DeltaGenerator, connection: Connection) 
             for hint in found.hints:
                 st.write(hint)
             for skipped in found.skipped:
-                st.caption(_("Skipped: {reason}").format(reason=skipped))
+                st.caption(_("Skipped: {reason}").format(reason=markdown(skipped)))
     chosen_id = (pasted or "").strip() or st.session_state.get(SCOPE_PICK)
     if not chosen_id:
         return None, Agreement.UNKNOWN, None
@@ -99,7 +100,7 @@ def _pick_scope(bar: st.delta_generator.DeltaGenerator, connection: Connection) 
     try:
         return scope_from_id(chosen_id).id, agreement_of(chosen_id), None
     except ScopeIdError as error:
-        bar.error(str(error))
+        bar.error(markdown(error))  # quotes the id, which a link can set
         return None, Agreement.UNKNOWN, None
 
 
@@ -243,7 +244,7 @@ def render_source_controls(as_of: date, metric: Metric) -> Dataset | str:
         st.session_state[LOADED] = spec
     if st.session_state.get(LOADED) != spec:
         return _("Press Load to query Azure for {scope} ({start} – {end}).").format(
-            scope=scope_id, start=fmt.day(spec.period.start), end=fmt.day(spec.period.end)
+            scope=markdown(scope_id), start=fmt.day(spec.period.start), end=fmt.day(spec.period.end)
         )
     source = AzureSource(connection, group_by=group_by, filters=filters, agreement=agreement, scope_name=name)
     result = _load(source, spec, connection, as_of, refresh)

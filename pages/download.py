@@ -9,6 +9,7 @@ import streamlit as st
 from lib import downloads, fmt, ui, views
 from lib.i18n import _, ngettext
 from lib.periods import period_label
+from lib.safe_text import markdown
 
 context = ui.context()
 dataset = ui.require_dataset(context)
@@ -42,9 +43,9 @@ files = downloads.prepare(dataset, context.view)
 st.title(_("Usage download"))
 st.write(
     _('Raw usage for **{scope}**, **{period}**, in the newest schema ({version}, "version 2").').format(
-        scope=ui.scope_label(chosen.scope) if chosen.scope else _("all scopes"),
+        scope=markdown(ui.scope_label(chosen.scope)) if chosen.scope else _("all scopes"),
         period=period_label(chosen.period),
-        version=dataset.schema_version,
+        version=markdown(dataset.schema_version),
     )
 )
 left, right = st.columns(2)

@@ -5,6 +5,7 @@ import streamlit as st
 from lib import charts, fmt, state, ui, views
 from lib.i18n import _
 from lib.periods import period_label
+from lib.safe_text import markdown
 
 context = ui.context()
 dataset = ui.require_dataset(context)
@@ -37,7 +38,7 @@ st.plotly_chart(
     key="explore_daily_chart",
 )
 # The breakdown chart's table alternative: every group, not only the 25 the chart shows.
-st.header(_("Cost by {group}").format(group=label.lower()))
+st.header(_("Cost by {group}").format(group=markdown(label.lower())))  # a tag key is the data's
 cost_column = _("Cost ({currency})").format(currency=currency)
 st.dataframe(
     ui.styled_table(

@@ -7,6 +7,7 @@ from lib import charts, ui, views
 from lib.fmt import day, money, percent
 from lib.i18n import _
 from lib.periods import period_label
+from lib.safe_text import markdown
 
 context = ui.context()
 dataset = ui.require_dataset(context)
@@ -17,7 +18,7 @@ chosen = model.selection
 last_closed = model.bills[-2] if len(model.bills) > 1 else None
 
 st.title(_("Azure usage and charges"))
-scope_text = ui.scope_label(chosen.scope) if chosen.scope else _("All scopes")
+scope_text = markdown(ui.scope_label(chosen.scope)) if chosen.scope else _("All scopes")  # a subscription name is the data's
 st.caption(
     " · ".join((scope_text, period_label(chosen.period), ui.format_label(dataset), _("data up to {day}").format(day=day(context.as_of))))
 )
