@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lib import dialects, export, fmt, frames
+from lib import dialects, export, fmt, frames, spreadsheet_csv
 from lib.dialects import header_key
 from lib.i18n import _, ngettext
 from lib.models import Agreement, Metric
@@ -354,7 +354,7 @@ def to_csv(dataset: Dataset, target: str) -> bytes:
     Meant for spreadsheets, so formula-like text cells are neutralised (``spreadsheet_safe``);
     the original files stay available byte for byte.
     """
-    return export.to_csv_bytes(spreadsheet_safe(convert(dataset, target)), bom=target == V2)
+    return spreadsheet_csv.csv_bytes(spreadsheet_safe(convert(dataset, target)), bom=target == V2)
 
 
 def file_name(dataset: Dataset, target: str) -> str:

@@ -8,7 +8,7 @@ from typing import Final
 
 import polars as pl
 
-from lib import convert, export, filters, frames, views
+from lib import convert, export, filters, frames, spreadsheet_csv, views
 from lib.schema import Col
 from lib.sources.base import Dataset, RawFile
 
@@ -42,7 +42,9 @@ def prepare(dataset: Dataset, view: views.View) -> Downloads:
     return Downloads(
         RawFile(export.export_name(chosen.scope, chosen.period, "raw-v2"), export.to_csv_bytes(raw)),
         raw.height,
-        RawFile(export.export_name(chosen.scope, chosen.period, "filtered-v2"), export.to_csv_bytes(convert.spreadsheet_safe(filtered))),
+        RawFile(
+            export.export_name(chosen.scope, chosen.period, "filtered-v2"), spreadsheet_csv.csv_bytes(convert.spreadsheet_safe(filtered))
+        ),
         filtered.height,
     )
 
@@ -102,8 +104,10 @@ def write_on_disk(dataset: Dataset, view: views.View, folder: Path, *, filtered:
         handle.write(b"\xef\xbb\xbf")
         first = True
         for batch in chosen_rows.collect_batches(chunk_size=_WRITE_BATCH):
-            batch = convert.spreadsheet_safe(batch) if filtered else batch
-            batch.write_csv(handle, include_header=first)
+            if filtered:
+                spreadsheet_csv.write(convert.spreadsheet_safe(batch), handle, include_header=first)
+            else:
+                batch.write_csv(handle, include_header=first)
             first = False
         if first:
             handle.write(export.to_csv_bytes(chosen_rows.head(0).collect(), bom=False))

@@ -11,7 +11,7 @@ from typing import Final
 
 import streamlit as st
 
-from lib import cache_azure, fmt, i18n, state
+from lib import cache_azure, fmt, i18n, state, ui_downloads
 from lib.azure.clients import Clients
 from lib.azure.cost_details import CostDetailsRequest, check_request
 from lib.azure.query import SECOND_DIMENSIONS, TAG_PREFIX, QuerySpec
@@ -211,13 +211,8 @@ def _cost_details(source: AzureSource, scope_id: str, agreement: Agreement, metr
                     st.error(str(error))
         ready = st.session_state.get(REPORT)
         if ready and ready[0] == request:
-            st.download_button(
-                _("Download cost details CSV"),
-                ready[1].data,
-                file_name="cost-details.csv",
-                mime="text/csv",
-                key="azure_report_dl",
-                on_click="ignore",
+            ui_downloads.download_button(  # made on click, expires soon after (lib/ui_downloads.py)
+                _("Download cost details CSV"), ready[1].data, file_name="cost-details.csv", mime="text/csv", key="azure_report_dl"
             )
 
 

@@ -6,11 +6,16 @@ the page around them is translated.
 
 import streamlit as st
 
-from lib import downloads, fmt, ui, views
+from lib import downloads, fmt, ui, ui_downloads, views
 from lib.i18n import _, ngettext
 from lib.periods import period_label
 from lib.safe_text import markdown
 
+# Shown next to each byte-for-byte download: a spreadsheet would run a formula-like cell in it.
+UNNEUTRALISED = _(
+    "Byte for byte as the source wrote it, so not neutralised: a cell that starts with =, +, -, @ or a tab can run as a "
+    "formula if this file is opened in a spreadsheet. For spreadsheets, use the filtered rows or a conversion."
+)
 context = ui.context()
 dataset = ui.require_dataset(context)
 chosen = views.select(dataset, context.view)
@@ -58,17 +63,18 @@ with left:
             files.raw_rows,
         ).format(count=fmt.count(files.raw_rows))
     )
-    # Every download here uses on_click="ignore": it changes nothing, so the page is not run again for it.
-    st.download_button(
+    # Every download here is made only when clicked and expires soon after (lib/ui_downloads.py); a click changes
+    # nothing, so the page is not run again for it.
+    ui_downloads.download_button(
         _("Download raw usage CSV"),
         files.raw.data,
         file_name=files.raw.name,
         mime="text/csv",
         type="primary",
         key="download_raw",
-        on_click="ignore",
         icon=":material/download:",
     )
+    st.warning(UNNEUTRALISED, icon=":material/warning:")
 with right:
     st.header(_("Filtered rows"))
     st.caption(
@@ -78,13 +84,12 @@ with right:
             files.filtered_rows,
         ).format(count=fmt.count(files.filtered_rows))
     )
-    st.download_button(
+    ui_downloads.download_button(
         _("Download filtered rows"),
         files.filtered.data,
         file_name=files.filtered.name,
         mime="text/csv",
         key="download_filtered",
-        on_click="ignore",
         icon=":material/filter_alt:",
     )
 st.info(
@@ -113,15 +118,15 @@ if dataset.raw_files:
             "{count} file exactly as uploaded, byte for byte.", "{count} files exactly as uploaded, byte for byte.", len(dataset.raw_files)
         ).format(count=fmt.count(len(dataset.raw_files)))
     )
-    st.download_button(
+    ui_downloads.download_button(
         _("Download original files"),
         data,
         file_name=name,
         mime=mime,
         key="download_original",
-        on_click="ignore",
         icon=":material/download:",
     )
+    st.warning(UNNEUTRALISED, icon=":material/warning:")
     st.caption(
         ngettext(
             "The {count} row read from them, converted to the newest native layout or to FOCUS 1.2.",
@@ -131,20 +136,18 @@ if dataset.raw_files:
     )
     v2, focus = st.columns(2)
     with v2:
-        st.download_button(
+        ui_downloads.download_button(
             _("Download as version 2"),
             cache_files.conversion(dataset, convert.V2),
             file_name=convert.file_name(dataset, convert.V2),
             mime="text/csv",
             key="download_v2",
-            on_click="ignore",
         )
     with focus:
-        st.download_button(
+        ui_downloads.download_button(
             _("Download as FOCUS 1.2"),
             cache_files.conversion(dataset, convert.FOCUS),
             file_name=convert.file_name(dataset, convert.FOCUS),
             mime="text/csv",
             key="download_focus",
-            on_click="ignore",
         )
