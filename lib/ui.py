@@ -19,11 +19,12 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from lib import cache, filters, fmt, frames, i18n, state
+from lib import cache, filters, fmt, frames, i18n, state, views
 from lib.aggregate import TAG_PREFIX
 from lib.charts import group_name
 from lib.i18n import N_, _
-from lib.models import Agreement, Metric, Scope, ScopeKind
+from lib.models import Agreement, Metric, Period, Scope, ScopeKind
+from lib.period_bounds import clamp_to_data
 from lib.periods import period_choices
 from lib.safe_text import markdown
 from lib.schema import DIMENSIONS, Col
@@ -178,6 +179,7 @@ def render_sidebar(as_of: date) -> Context:
     if period_key == state.CUSTOM:
         if state.CUSTOM_RANGE not in st.session_state:
             st.session_state[state.CUSTOM_RANGE] = (choices[1].period.start, as_of)
+        _clamp_custom_range(dataset)
         bar.date_input(_("From – to"), max_value=as_of, key=state.CUSTOM_RANGE, format=fmt.date_input_format(), persist_state="session")
     currencies = dataset.currencies
     _keep_valid(state.CURRENCY, list(currencies), _("Currency"))
@@ -192,6 +194,15 @@ def render_sidebar(as_of: date) -> Context:
     _keep_valid(state.GROUP_BY, group_choices(dataset), _("Group by"))
     _render_filters(dataset)
     return Context(dataset, state.current_view(as_of), as_of)
+
+
+def _clamp_custom_range(dataset: Dataset) -> None:
+    """Cut the custom range (a link's, or one kept from other data) to the data's days, so picker and link show what is shown."""
+    chosen = st.session_state.get(state.CUSTOM_RANGE)
+    if isinstance(chosen, list | tuple) and len(chosen) == 2 and all(isinstance(d, date) for d in chosen) and chosen[0] <= chosen[1]:
+        clamped = clamp_to_data(Period(chosen[0], chosen[1]), views.data_period(dataset))
+        if (clamped.start, clamped.end) != tuple(chosen):
+            st.session_state[state.CUSTOM_RANGE] = (clamped.start, clamped.end)
 
 
 def group_choices(dataset: Dataset) -> list[str]:

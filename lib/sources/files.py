@@ -22,6 +22,7 @@ from lib.auth import within_roots
 from lib.formats import merge
 from lib.formats.containers import MANIFEST, PARQUET_SUFFIXES, Part, folder_run_time, metric_from_text, parse_manifest, unpack
 from lib.formats.errors import FormatError
+from lib.formats.limits import Budget, check_file_size
 from lib.formats.read import PartResult, agreement_of, read_part
 from lib.formats.stream import read_csv_path, streamable
 from lib.frames import TAG_INDEX, TagIndex, index_tag_sets
@@ -115,8 +116,11 @@ def file_reports(dataset: Dataset) -> tuple[FileReport, ...]:
     return tuple(r for r in reports if isinstance(r, FileReport)) if isinstance(reports, tuple) else ()
 
 
-def _parts(item: InputFile) -> list[Part]:
-    parts = unpack(item.name, item.data)
+def _parts(item: InputFile, budget: Budget) -> list[Part]:
+    # The budget is the whole upload's: what every file and member unpacks to counts against one limit and ratio.
+    check_file_size(item.name, len(item.data), budget.limits)
+    budget.given += len(item.data)
+    parts = unpack(item.name, item.data, budget)
     if item.run is None:
         return parts
     return [
@@ -170,13 +174,15 @@ def load_files(
     results: list[PartResult] = []
     failed: list[FileReport] = []
     read_items: list[InputFile] = []  # a file that could not be read is never offered for download
+    budget = Budget()
     for number, item in enumerate(items):
         if progress:
             progress(
                 number / len(items), _("Reading {name} ({number} of {count})").format(name=item.name, number=number + 1, count=len(items))
             )
         try:
-            results += _read_item(item, metric, progress, number, len(items), page_first)
+            budget.check_members(item.name, 1)
+            results += _read_item(item, metric, progress, number, len(items), page_first, budget)
         except SourceError as error:
             if strict:
                 raise
@@ -219,7 +225,7 @@ def _cached(items: list[InputFile], as_of: date, metric: Metric, progress: Progr
 
 
 def _read_item(
-    item: InputFile, metric: Metric, progress: ProgressCallback | None, number: int, count: int, page_first: bool
+    item: InputFile, metric: Metric, progress: ProgressCallback | None, number: int, count: int, page_first: bool, budget: Budget
 ) -> list[PartResult]:
     """The parts of one input: a big CSV streamed from its path, anything else read from its bytes."""
     if item.streamed:
@@ -236,7 +242,7 @@ def _read_item(
         if result is not None:
             return [result]
         item = replace(item, data=_read_bytes(Path(item.path)))
-    return [read_part(part, metric) for part in _parts(item)]
+    return [read_part(part, metric) for part in _parts(item, budget)]
 
 
 def _nothing_to_show(results: list[PartResult], failed: list[FileReport]) -> SourceError:
