@@ -17,13 +17,15 @@ import re
 _BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # CommonMark lets ASCII punctuation be escaped by a backslash; the escaped character is then only text. Escaped
 # always: what opens a link or image (``[``), an HTML tag or autolink (``<``), emphasis, code, strikethrough, math
-# (``$``), a Streamlit directive or shortcode (``:``, which also breaks ``https://`` autolinks), an e-mail autolink
-# (``@``) and the backslash itself. ``_`` only outside a word (inside one it cannot emphasise, and ``utm_source``
-# stays readable in the source); ``www.`` loses its autolink by its dot; a block marker only at the start.
+# (``$``), a Streamlit directive or shortcode (``:``), ``@`` and the backslash itself. ``_`` only outside a word
+# (inside one it cannot emphasise, and ``utm_source`` stays readable in the source); a block marker only at the start.
 _ALWAYS = re.compile(r"([\\`*~\[\]<>$:@|{}#])")
 _UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
-_WWW = re.compile(r"(?i)\b(www)\.")
 _BLOCK_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
+# GitHub-flavoured Markdown turns ``https://…``, ``www.…`` and ``name@host.tld`` in the parsed text into links, after
+# escapes are gone; an invisible word joiner inside each marker keeps it from matching.
+_WORD_JOINER = "\u2060"
+_AUTOLINKS = re.compile(r"(?i)(\\:)(?=//)|(\bwww)(?=\.)|(\\@)")
 _LINE_BREAKS = re.compile(r"[\r\n\u0085\u2028\u2029]+")
 
 
@@ -35,7 +37,8 @@ def plain(text: str) -> str:
 def markdown(text: object) -> str:
     """``text`` escaped so Streamlit's Markdown shows it literally, on one line."""
     flat = _LINE_BREAKS.sub(" ", plain(str(text)))
-    escaped = _WWW.sub(r"\1\\.", _UNDERSCORE.sub(r"\\_", _ALWAYS.sub(r"\\\1", flat)))
+    escaped = _UNDERSCORE.sub(r"\\_", _ALWAYS.sub(r"\\\1", flat))
+    escaped = _AUTOLINKS.sub(lambda m: m.group(0) + _WORD_JOINER, escaped)
     return _BLOCK_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], escaped)
 
 
