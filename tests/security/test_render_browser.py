@@ -68,7 +68,15 @@ def test_markdown_in_a_link_is_shown_as_text(page: tuple[Any, list[str]]) -> Non
     from playwright.sync_api import expect
 
     tab, outside = page
-    params = {"metric": LINK_TEXT, "lang": IMAGE, "group": f"[g](https://{EVIL}/g)", "$$x^2$$": "1", "source": "$$\\frac{1}{2}$$"}
+    params = {
+        "metric": LINK_TEXT,
+        "lang": IMAGE,
+        "group": f"[g](https://{EVIL}/g)",
+        "$$x^2$$": "1",
+        "source": "$$\\frac{1}{2}$$",
+        "scope": f"[s](https://{EVIL}/s)",  # form-checked only: refused once the data is loaded, by another path
+        "service": f"![v](https://beacon.{EVIL}/v.png)",
+    }
     tab.goto("/?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in params.items()))
     _wait_for_run(tab)
     alerts = tab.get_by_test_id("stMain").get_by_test_id("stAlert")
