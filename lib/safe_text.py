@@ -16,16 +16,17 @@ import re
 # Unicode's explicit directional formatting characters (embeddings, overrides, isolates and marks).
 _BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # CommonMark lets ASCII punctuation be escaped by a backslash; the escaped character is then only text. Escaped
-# always: what opens a link or image (``[``), an HTML tag or autolink (``<``), emphasis, code, strikethrough, math
-# (``$``), a Streamlit directive or shortcode (``:``), ``@`` and the backslash itself. ``_`` only outside a word
-# (inside one it cannot emphasise, and ``utm_source`` stays readable in the source); a block marker only at the start.
-_ALWAYS = re.compile(r"([\\`*~\[\]<>$:@|{}#])")
+# always: what opens a link, an image or a Streamlit directive (``[``), an HTML tag or autolink (``<``), emphasis,
+# code, strikethrough, math (``$``) and the backslash itself. ``_`` only outside a word (inside one it cannot
+# emphasise, and ``utm_source`` stays readable in the source); a block marker only at the start. ``:`` is left as it
+# is (``name.csv: …`` stays readable): an emoji or icon shortcode in a name only shows an icon.
+_ALWAYS = re.compile(r"([\\`*~\[\]<>$|{}#])")
 _UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 _BLOCK_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
 # GitHub-flavoured Markdown turns ``https://…``, ``www.…`` and ``name@host.tld`` in the parsed text into links, after
 # escapes are gone; an invisible word joiner inside each marker keeps it from matching.
 _WORD_JOINER = "\u2060"
-_AUTOLINKS = re.compile(r"(?i)(\\:)(?=//)|(\bwww)(?=\.)|(\\@)")
+_AUTOLINKS = re.compile(r"(?i)(:)(?=//)|(\bwww)(?=\.)|(@)")
 _LINE_BREAKS = re.compile(r"[\r\n\u0085\u2028\u2029]+")
 
 
