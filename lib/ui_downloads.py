@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -42,7 +43,7 @@ def _sweep_forever(period: float) -> None:
     # page still shows (and its deferred buttons) are kept. The wait keeps a file long enough for the browser's fetch,
     # which follows the click at once.
     while True:
-        threading.Event().wait(period)
+        time.sleep(period)
         if runtime.exists():
             runtime.get_instance().media_file_mgr.remove_orphaned_files()
 
