@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Only this computer can open the dashboard; `make run AZDASH_HOST=0.0.0.0` (or that environment variable) opens it to
+# the network: read docs/security.md first. Not HOST: some shells export HOST as the machine name.
+AZDASH_HOST ?= 127.0.0.1
 
 .PHONY: run test lint typecheck unit setup setup-dev browser-deps clean
 
@@ -24,7 +27,7 @@ setup-dev: $(VENV)/.dev
 
 run: setup
 	@echo "Opening the dashboard on demo data: http://localhost:$(PORT)  (Ctrl+C stops it)"
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.address $(AZDASH_HOST) --server.port $(PORT)
 
 lint: setup-dev
 	$(BIN)/ruff check .

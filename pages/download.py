@@ -10,9 +10,15 @@ from lib.analysis import views
 from lib.core import fmt, labels
 from lib.core.i18n import _, ngettext
 from lib.core.periods import period_label
+from lib.core.safe_text import markdown
 from lib.output import convert, downloads
-from lib.ui import cache_files, widgets
+from lib.ui import cache_files, download_buttons, widgets
 
+# Shown next to each byte-for-byte download: a spreadsheet would run a formula-like cell in it.
+UNNEUTRALISED = _(
+    "Byte for byte as the source wrote it, so not neutralised: a cell that starts with =, +, -, @ or a tab can run as a "
+    "formula if this file is opened in a spreadsheet. For spreadsheets, use the filtered rows or a conversion."
+)
 context = widgets.context()
 dataset = widgets.require_dataset(context)
 chosen = views.select(dataset, context.view)
@@ -43,9 +49,9 @@ files = downloads.prepare(dataset, context.view)
 st.title(_("Usage download"))
 st.write(
     _('Raw usage for **{scope}**, **{period}**, in the newest schema ({version}, "version 2").').format(
-        scope=labels.scope_label(chosen.scope) if chosen.scope else _("all scopes"),
+        scope=markdown(labels.scope_label(chosen.scope)) if chosen.scope else _("all scopes"),
         period=period_label(chosen.period),
-        version=dataset.schema_version,
+        version=markdown(dataset.schema_version),
     )
 )
 left, right = st.columns(2)
@@ -58,17 +64,18 @@ with left:
             files.raw_rows,
         ).format(count=fmt.count(files.raw_rows))
     )
-    # Every download here uses on_click="ignore": it changes nothing, so the page is not run again for it.
-    st.download_button(
+    # Every download here is made only when clicked and expires soon after (lib/download_buttons.py); a click changes
+    # nothing, so the page is not run again for it.
+    download_buttons.download_button(
         _("Download raw usage CSV"),
         files.raw.data,
         file_name=files.raw.name,
         mime="text/csv",
         type="primary",
         key="download_raw",
-        on_click="ignore",
         icon=":material/download:",
     )
+    st.warning(UNNEUTRALISED, icon=":material/warning:")
 with right:
     st.header(_("Filtered rows"))
     st.caption(
@@ -78,13 +85,12 @@ with right:
             files.filtered_rows,
         ).format(count=fmt.count(files.filtered_rows))
     )
-    st.download_button(
+    download_buttons.download_button(
         _("Download filtered rows"),
         files.filtered.data,
         file_name=files.filtered.name,
         mime="text/csv",
         key="download_filtered",
-        on_click="ignore",
         icon=":material/filter_alt:",
     )
 st.info(
@@ -111,15 +117,15 @@ if dataset.raw_files:
             "{count} file exactly as uploaded, byte for byte.", "{count} files exactly as uploaded, byte for byte.", len(dataset.raw_files)
         ).format(count=fmt.count(len(dataset.raw_files)))
     )
-    st.download_button(
+    download_buttons.download_button(
         _("Download original files"),
         data,
         file_name=name,
         mime=mime,
         key="download_original",
-        on_click="ignore",
         icon=":material/download:",
     )
+    st.warning(UNNEUTRALISED, icon=":material/warning:")
     st.caption(
         ngettext(
             "The {count} row read from them, converted to the newest native layout or to FOCUS 1.2.",
@@ -129,20 +135,18 @@ if dataset.raw_files:
     )
     v2, focus = st.columns(2)
     with v2:
-        st.download_button(
+        download_buttons.download_button(
             _("Download as version 2"),
             cache_files.conversion(dataset, convert.V2),
             file_name=convert.file_name(dataset, convert.V2),
             mime="text/csv",
             key="download_v2",
-            on_click="ignore",
         )
     with focus:
-        st.download_button(
+        download_buttons.download_button(
             _("Download as FOCUS 1.2"),
             cache_files.conversion(dataset, convert.FOCUS),
             file_name=convert.file_name(dataset, convert.FOCUS),
             mime="text/csv",
             key="download_focus",
-            on_click="ignore",
         )

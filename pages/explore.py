@@ -6,6 +6,7 @@ from lib.analysis import views
 from lib.core import fmt, labels
 from lib.core.i18n import _
 from lib.core.periods import period_label
+from lib.core.safe_text import markdown
 from lib.output import charts
 from lib.ui import sidebar, state, widgets
 
@@ -40,7 +41,7 @@ st.plotly_chart(
     key="explore_daily_chart",
 )
 # The breakdown chart's table alternative: every group, not only the 25 the chart shows.
-st.header(_("Cost by {group}").format(group=label.lower()))
+st.header(_("Cost by {group}").format(group=markdown(label.lower())))  # a tag key is the data's
 cost_column = _("Cost ({currency})").format(currency=currency)
 st.dataframe(
     widgets.styled_table(

@@ -8,6 +8,7 @@ from lib.core import labels
 from lib.core.fmt import day, money, percent, share
 from lib.core.i18n import _
 from lib.core.periods import period_label
+from lib.core.safe_text import markdown
 from lib.output import charts
 from lib.ui import budgets_panel, state, widgets
 
@@ -20,7 +21,7 @@ chosen = model.selection
 last_closed = model.bills[-2] if len(model.bills) > 1 else None
 
 st.title(_("Azure usage and charges"))
-scope_text = labels.scope_label(chosen.scope) if chosen.scope else _("All scopes")
+scope_text = markdown(labels.scope_label(chosen.scope)) if chosen.scope else _("All scopes")  # a subscription name is the data's
 st.caption(
     " · ".join(
         (scope_text, period_label(chosen.period), labels.format_label(dataset), _("data up to {day}").format(day=day(context.as_of)))

@@ -4,7 +4,7 @@ Sign-in is Streamlit's own OpenID Connect (``st.login``), switched on by an ``[a
 ``.streamlit/secrets.toml``; without it the dashboard is open, as for local use. With it, only
 signed-in people on the allow-list get in: users by e-mail, user principal name or object id,
 groups by object id from the ID token's ``groups`` claim (or app-role names from ``roles``).
-Everything here is pure so the decision can be tested without Streamlit; ``lib/ui_auth.py``
+Everything here is pure so the decision can be tested without Streamlit; ``lib/ui/gate.py``
 draws the pages around it.
 
 Settings, from the ``[azdash]`` secrets section or the environment (root keys of
@@ -17,8 +17,9 @@ Settings, from the ``[azdash]`` secrets section or the environment (root keys of
   is found (a deployment whose secrets file went missing fails closed instead of open).
 - ``auth_provider`` / ``AZDASH_AUTH_PROVIDER``: the ``[auth.NAME]`` provider to sign in with.
 - ``path_roots`` / ``AZDASH_PATH_ROOTS``: folders on the server whose files may be read through the
-  "local file or folder" box (separated by semicolons). With sign-in on and no roots, the box reads
-  nothing: on a shared server it would otherwise read any file the server can (its secrets too).
+  "local file or folder" box (separated by semicolons). Without roots the box reads nothing, signed in
+  or not: it would otherwise read any file the server can (its secrets too). Every file found in a
+  folder is checked again after its links are resolved.
 
 Lists in the environment are separated by commas, semicolons or white space.
 """
@@ -118,18 +119,25 @@ def path_refusal(path: str, settings: AccessSettings) -> str | None:
     point outside it.
     """
     if settings.path_roots:
-        real = os.path.realpath(os.path.expanduser(path))
-        for root in settings.path_roots:
-            base = os.path.realpath(os.path.expanduser(root))
-            if os.path.commonpath([real, base]) == base:
-                return None
+        if within_roots(path, settings.path_roots):
+            return None
         return _("{path}: only files under the folders in AZDASH_PATH_ROOTS can be read here; upload the file instead.").format(path=path)
-    if settings.sign_in:
-        return _(
-            "{path}: reading files from the server's disk is off while sign-in is on (set AZDASH_PATH_ROOTS to allow folders); "
-            "upload the file instead."
-        ).format(path=path)
-    return None
+    # Without roots the box reads nothing, signed in or not: an open dashboard on a network would otherwise serve
+    # every file the server can read (its secrets, /proc/self/environ) to anyone who can reach it.
+    return _(
+        "{path}: reading files from the server's disk is off (the person who runs the dashboard can allow folders with "
+        "AZDASH_PATH_ROOTS); upload the file instead."
+    ).format(path=path)
+
+
+def within_roots(path: str, roots: tuple[str, ...]) -> bool:
+    """Whether ``path``, with every link and ``..`` resolved, lies inside one of ``roots`` (resolved the same way)."""
+    real = os.path.realpath(os.path.expanduser(path))
+    for root in roots:
+        base = os.path.realpath(os.path.expanduser(root))
+        if os.path.commonpath([real, base]) == base:
+            return True
+    return False
 
 
 def _claim_values(user: Mapping[str, object], names: Iterable[str]) -> list[str]:

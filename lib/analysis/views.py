@@ -18,7 +18,8 @@ from lib.analysis.estimate import Estimate
 from lib.core.dataset import Dataset, LaterColumns, every_column
 from lib.core.i18n import N_, _
 from lib.core.models import Metric, Period, Scope
-from lib.core.periods import period_label
+from lib.core.period_bounds import bounded, clamp_to_data
+from lib.core.periods import PeriodKind, period_label
 from lib.core.schema import TAG_PREFIX, Col
 from lib.output.charts import colour_map
 
@@ -119,7 +120,10 @@ def select(dataset: Dataset, view: View) -> Selection:
 def _select(dataset: Dataset, prepared: frames.Prepared, view: View) -> Selection:
     scope = scope_of(dataset, view)
     currency = currency_of(dataset, view)
-    period = view.period or data_period(dataset)
+    # A custom period (a link, the date picker) holds only the data's days; no view holds more than MAX_VIEW_DAYS.
+    span = data_period(dataset)
+    period = clamp_to_data(view.period, span) if view.period and view.period_key == PeriodKind.CUSTOM else view.period
+    period = bounded(period or span)
     uses_tags = view.group_by.startswith(TAG_PREFIX) or bool(view.filters.tag_key and view.filters.tag_values)
     condition = filters.scope_expression(scope) & prepared.filter_expression(view.filters)
     # One pass over the rows: everything the pages show is folded from (slot, group) sums.

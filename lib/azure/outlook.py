@@ -3,7 +3,7 @@
 Both are optional extras: when a scope has no forecast or no invoices, the dashboard falls back to
 its own estimate and to the closed periods' final actual cost, and the extras say so.
 
-``Dataset.extras["forecast"]`` (``forecast_extra``)::
+``Dataset.live.forecast`` (``forecast_extra``)::
 
     {"source": "Cost Management forecast API" | "dashboard estimate",
      "available": bool, "reason": str,                 # reason: why the API's forecast is not used
@@ -12,7 +12,7 @@ its own estimate and to the closed periods' final actual cost, and the extras sa
      "actual_to_date": float, "forecast_rest": float, "total": float,
      "daily": [{"date": "YYYY-MM-DD", "cost": float, "status": "Actual" | "Forecast"}]}
 
-``Dataset.extras["invoices"]`` (``invoice_extra`` / ``final_cost_extra``), one entry per invoice or
+``Dataset.live.invoices`` (``invoice_extra`` / ``final_cost_extra``), one entry per invoice or
 per closed period and currency, oldest first::
 
     [{"kind": "invoice" | "final_actual_cost", "invoice_id": str | None,
@@ -20,7 +20,7 @@ per closed period and currency, oldest first::
       "amount": float, "currency": str, "status": str | None, "invoice_date": "YYYY-MM-DD" | None,
       "total": float, "tax": float, "credits": float, "invoice_type": str | None}]  # invoices only: see lib.analysis.billing
 
-with ``Dataset.extras["invoices_source"]`` saying which of the two it is.
+with ``Dataset.live.invoices_source`` saying which of the two it is.
 """
 
 from __future__ import annotations

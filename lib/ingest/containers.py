@@ -75,8 +75,8 @@ def metric_from_text(text: str) -> str | None:
 def unpack(name: str, data: bytes, budget: Budget | None = None) -> list[Part]:
     """Split one uploaded or local file into the parts to read.
 
-    ``budget`` bounds what nested containers unpack to (``lib.ingest.limits``); a file given
-    directly gets a new one, after its size is checked.
+    ``budget`` bounds what nested containers unpack to (``lib.ingest.limits``); without one, the file
+    gets its own after its size is checked. Several files given together share one (``given``).
 
     Raises:
         FormatError: for empty, damaged, unsupported, too large or bomb-like containers.
@@ -84,6 +84,7 @@ def unpack(name: str, data: bytes, budget: Budget | None = None) -> list[Part]:
     if budget is None:
         check_file_size(name, len(data))
         budget = Budget()
+        budget.add_given(name, len(data))
     if not data:
         raise FormatError(name, _("a usage file with a header row"), _("an empty file (0 bytes)"))
     lowered = name.lower()

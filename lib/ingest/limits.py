@@ -1,11 +1,14 @@
 """Size limits for what one given file may unpack to: zip bombs, gzip bombs and huge files stop with a message.
 
 A file is read into memory, so its size is the first bound (``AZDASH_MAX_FILE_MB``). Everything
-decompressed from it (zip members, gzip streams, nested containers, Parquet pages) is counted
-against one budget (``AZDASH_MAX_UNPACKED_MB``), read in chunks so a lying header cannot make
-it allocate more; a stream that inflates far beyond what real usage files do
-(``AZDASH_MAX_RATIO``, checked past ``RATIO_FLOOR`` bytes) is refused early; archives may hold
-at most ``AZDASH_MAX_MEMBERS`` files and nest at most ``MAX_DEPTH`` containers deep.
+decompressed from the files given together (every zip member, gzip stream, nested container and
+Parquet page of every file at every level) is counted against one budget
+(``AZDASH_MAX_UNPACKED_MB``), read in chunks so a lying header cannot make it allocate more; a
+stream, and all of them together, inflating far beyond what real usage files do
+(``AZDASH_MAX_RATIO``, checked past ``RATIO_FLOOR`` bytes) is refused early; the files given and
+every archive's members, nested ones included, count against one ``AZDASH_MAX_MEMBERS``, and
+containers nest at most ``MAX_DEPTH`` deep. The defaults fit a server of two cores and a few GB:
+reading holds several times the unpacked text in memory.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ MIB = 1024 * 1024
 CHUNK = 4 * MIB
 RATIO_FLOOR = 64 * MIB  # below this much output, any ratio is fine (a small file of one repeated row)
 MAX_DEPTH = 3  # zip → gzip → CSV is two; a third level is allowed, a fourth is a bomb or a quine
-DEFAULTS = {"AZDASH_MAX_FILE_MB": 8192, "AZDASH_MAX_UNPACKED_MB": 8192, "AZDASH_MAX_RATIO": 200, "AZDASH_MAX_MEMBERS": 10_000}
+DEFAULTS = {"AZDASH_MAX_FILE_MB": 8192, "AZDASH_MAX_UNPACKED_MB": 1024, "AZDASH_MAX_RATIO": 200, "AZDASH_MAX_MEMBERS": 2_000}
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Limits:
     max_ratio: int
     max_members: int
     max_depth: int = MAX_DEPTH
+    ratio_floor: int = RATIO_FLOOR
 
 
 def _number(environ: Mapping[str, str], key: str) -> int:
@@ -87,6 +91,17 @@ class Budget:
         self.limits = limits or read_limits()
         self.used = 0
         self.depth = 0
+        self.given = 0  # bytes of the files given (compressed), for the ratio of everything unpacked from them
+        self.members = 0  # files given and archive members met so far, at every level
+
+    def add_given(self, name: str, size: int) -> None:
+        """Count one file as given (its ``size`` in bytes) towards the ratio and the file count.
+
+        Raises:
+            FormatError: when the files given and the members met exceed ``AZDASH_MAX_MEMBERS``.
+        """
+        self.given += size
+        self.check_members(name, 1)
 
     def _too_much(self, name: str) -> FormatError:
         return FormatError(
@@ -106,11 +121,17 @@ class Budget:
         self.used += produced
         if self.used > self.limits.max_unpacked_bytes:
             raise self._too_much(name)
-        if output > RATIO_FLOOR and output > self.limits.max_ratio * max(compressed, 1):
+        self._check_ratio(name, output, max(compressed, 1))
+        # Members that stay below the floor one by one (forty of 60 MB) are caught by the total over the files given.
+        self._check_ratio(name, self.used, self.given)
+
+    def _check_ratio(self, name: str, unpacked: int, packed: int) -> None:
+        ratio = self.limits.max_ratio
+        if packed and unpacked > self.limits.ratio_floor and unpacked > ratio * packed:
             raise FormatError(
                 name,
-                _("compressed data that expands at most {ratio} times (AZDASH_MAX_RATIO)").format(ratio=fmt.count(self.limits.max_ratio)),
-                _("{size} unpacked from {compressed}: a zip or gzip bomb").format(size=size_text(output), compressed=size_text(compressed)),
+                _("compressed data that expands at most {ratio} times (AZDASH_MAX_RATIO)").format(ratio=fmt.count(ratio)),
+                _("{size} unpacked from {compressed}: a zip or gzip bomb").format(size=size_text(unpacked), compressed=size_text(packed)),
             )
 
     def expect(self, name: str, size: int) -> None:
@@ -131,18 +152,24 @@ class Budget:
         if self.used + size > self.limits.max_unpacked_bytes:
             raise self._too_much(name)
         self.used += size
+        self._check_ratio(name, self.used, self.given)
 
     def check_members(self, name: str, count: int) -> None:
-        """Refuse an archive with more files than ``AZDASH_MAX_MEMBERS``.
+        """Count ``count`` more files (an archive's members); refuse past ``AZDASH_MAX_MEMBERS`` in all.
+
+        Nested archives and the other files given count against the same limit, so zips inside zips cannot multiply it.
 
         Raises:
             FormatError: with the count and the limit.
         """
-        if count > self.limits.max_members:
+        self.members += count
+        if self.members > self.limits.max_members:
             raise FormatError(
                 name,
-                _("a zip of at most {limit} files (AZDASH_MAX_MEMBERS)").format(limit=fmt.count(self.limits.max_members)),
-                _("{count} files").format(count=fmt.count(count)),
+                _("at most {limit} files in all, archive members included (AZDASH_MAX_MEMBERS)").format(
+                    limit=fmt.count(self.limits.max_members)
+                ),
+                _("{count} files").format(count=fmt.count(self.members)),
             )
 
     @contextmanager

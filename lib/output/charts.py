@@ -21,6 +21,7 @@ from lib.analysis.aggregate import OTHER, PeriodBill
 from lib.core import fmt
 from lib.core.i18n import N_, _, current_locale
 from lib.core.periods import period_label
+from lib.core.safe_text import plain, plotly
 from lib.core.schema import UNASSIGNED, UNTAGGED
 
 # Paul Tol's "muted" scheme: distinguishable with the common forms of colour blindness.
@@ -40,7 +41,7 @@ def estimate_note() -> str:
 def group_name(name: str) -> str:
     """How a group is shown: data names as they are, the app's own ("Other", "(untagged)") translated."""
     own = _OWN_GROUP_NAMES.get(name)
-    return _(own) if own else name
+    return _(own) if own else plain(name)
 
 
 def colour_map(ranked_names: Sequence[str]) -> dict[str, str]:
@@ -98,7 +99,7 @@ def _all_days(first: date, last: date) -> list[date]:
 
 def _layout(fig: go.Figure, *, title: str, currency: str, height: int = 420) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": plotly(title), "x": 0, "xanchor": "left"},  # a title can name a tag key from the data
         height=height,
         margin={"l": 8, "r": 8, "t": 56, "b": 8},
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
@@ -127,7 +128,7 @@ def build_daily_cost_chart(daily: pl.DataFrame, colours: dict[str, str], currenc
         fig.add_bar(
             x=rows.get_column("day").to_list(),
             y=costs,
-            name=group_name(group),
+            name=plotly(group_name(group)),
             marker_color=colours.get(group, OTHER_COLOUR),
             customdata=_money_texts(costs, currency),
             hovertemplate="%{fullData.name}: %{customdata}<extra></extra>",
@@ -299,7 +300,7 @@ def build_breakdown_chart(table: pl.DataFrame, colours: dict[str, str], currency
     fig = go.Figure(
         go.Bar(
             x=costs,
-            y=[group_name(n) for n in names],
+            y=[plotly(group_name(n)) for n in names],
             orientation="h",
             marker_color=[colours.get(n, OTHER_COLOUR) for n in names],
             customdata=_money_texts(costs, currency),

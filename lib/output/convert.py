@@ -25,7 +25,7 @@ from lib.core.schema import TAG_KEY, TAG_VALUE, Col, as_text
 from lib.ingest import dialects
 from lib.ingest.dialects import header_key
 from lib.ingest.normalize import parse_date
-from lib.output import export
+from lib.output import export, spreadsheet_csv
 
 V2 = "v2"
 FOCUS = "focus"
@@ -406,7 +406,7 @@ def to_csv(dataset: Dataset, target: str) -> bytes:
     Meant for spreadsheets, so formula-like text cells are neutralised (``spreadsheet_safe``);
     the original files stay available byte for byte.
     """
-    return export.to_csv_bytes(spreadsheet_safe(convert(dataset, target)), bom=target == V2)
+    return spreadsheet_csv.csv_bytes(spreadsheet_safe(convert(dataset, target)), bom=target == V2)
 
 
 def file_name(dataset: Dataset, target: str) -> str:

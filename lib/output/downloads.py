@@ -12,7 +12,7 @@ from lib.analysis import filters, frames, views
 from lib.core.cache_dir import cache_dir
 from lib.core.dataset import Dataset, RawFile
 from lib.core.schema import Col
-from lib.output import convert, export
+from lib.output import convert, export, spreadsheet_csv
 
 # A streamed file's rows stay on disk: a selection larger than this (about 256 MB of CSV at Azure's ~1 KB per
 # row) is not built in memory for the browser, but written to a file on disk a batch at a time (``write_on_disk``).
@@ -44,7 +44,9 @@ def prepare(dataset: Dataset, view: views.View) -> Downloads:
     return Downloads(
         RawFile(export.export_name(chosen.scope, chosen.period, "raw-v2"), export.to_csv_bytes(raw)),
         raw.height,
-        RawFile(export.export_name(chosen.scope, chosen.period, "filtered-v2"), export.to_csv_bytes(convert.spreadsheet_safe(filtered))),
+        RawFile(
+            export.export_name(chosen.scope, chosen.period, "filtered-v2"), spreadsheet_csv.csv_bytes(convert.spreadsheet_safe(filtered))
+        ),
         filtered.height,
     )
 
@@ -104,8 +106,10 @@ def write_on_disk(dataset: Dataset, view: views.View, folder: Path, *, filtered:
         handle.write(b"\xef\xbb\xbf")
         first = True
         for batch in chosen_rows.collect_batches(chunk_size=_WRITE_BATCH):
-            batch = convert.spreadsheet_safe(batch) if filtered else batch
-            batch.write_csv(handle, include_header=first)
+            if filtered:
+                spreadsheet_csv.write(convert.spreadsheet_safe(batch), handle, include_header=first)
+            else:
+                batch.write_csv(handle, include_header=first)
             first = False
         if first:
             handle.write(export.to_csv_bytes(chosen_rows.head(0).collect(), bom=False))

@@ -16,7 +16,13 @@ from lib.core.schema import Col
 _UNSAFE = re.compile(r"[^A-Za-z0-9]+")
 # OWASP "CSV injection": a text cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets also skip leading white space (space, no-break space, line feed...) and invisible format characters
+# (zero-width space, BOM) before a formula, and some read the full-width and small forms of = + - @ as the signs.
+_FORMULA_START = r"^(?:[\t\r]|[\s\p{Cf}]*[=+\-@\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}\x{FE66}\x{FE62}\x{FE63}\x{FE6B}])"
 _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+# A Dutch or German Excel splits a CSV line on ";" (quotes count only at a field's start), and a line break or tab
+# inside a cell can start a row or field too: a formula sign after one of those gets an apostrophe in front as well.
+_INNER_START = r"([;\t\r\n])([\s\p{Cf}]*\"?[=+\-@\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}\x{FE66}\x{FE62}\x{FE63}\x{FE6B}])"
 
 
 def slug(text: str) -> str:
@@ -72,9 +78,9 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
         if dtype != pl.String:
             continue
         cell = pl.col(name)
-        risky = cell.str.starts_with(FORMULA_TRIGGERS[0])
-        for trigger in FORMULA_TRIGGERS[1:]:
-            risky |= cell.str.starts_with(trigger)
-        risky &= ~cell.str.contains(_NUMBER)
-        fixes.append(pl.when(risky).then(pl.lit("'") + cell).otherwise(cell).alias(name))
+        risky = cell.str.contains(_FORMULA_START) & ~cell.str.contains(_NUMBER)
+        # The cell's own leading white space is covered by the apostrophe in front of it; the rest gets the inner rule.
+        lead = cell.str.extract(r"^([\s\p{Cf}]*)", 1)
+        inner = lead + cell.str.slice(lead.str.len_chars()).str.replace_all(_INNER_START, "${1}'${2}")
+        fixes.append(pl.when(risky).then(pl.lit("'") + inner).otherwise(inner).alias(name))
     return frame.with_columns(fixes) if fixes else frame

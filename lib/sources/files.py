@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from lib.access.auth import within_roots
 from lib.core import fmt, i18n
 from lib.core.dataset import Dataset, LoadRequest, ProgressCallback, RawFile, SourceError, TagIndex
 from lib.core.i18n import _, ngettext
@@ -36,6 +37,7 @@ from lib.ingest.containers import (
 from lib.ingest.dates import DateOrder, DateOrderUnknownError
 from lib.ingest.duplicates import not_a_usage_file, once_each
 from lib.ingest.errors import FormatError
+from lib.ingest.limits import Budget, check_file_size
 from lib.ingest.normalize import TAG_SET_ID
 from lib.ingest.read import PartResult, agreement_of, read_part
 from lib.ingest.stream import read_csv_path, streamable
@@ -46,8 +48,11 @@ READABLE = (".csv", ".txt", ".gz", ".gzip", ".zip", *PARQUET_SUFFIXES)
 MAX_SCOPES = 500
 
 
-def _parts(item: InputFile) -> list[Part]:
-    parts = unpack(item.name, item.data)
+def _parts(item: InputFile, budget: Budget) -> list[Part]:
+    # The budget is the whole upload's: what every file and member unpacks to counts against one limit and ratio.
+    check_file_size(item.name, len(item.data), budget.limits)
+    budget.given += len(item.data)
+    parts = unpack(item.name, item.data, budget)
     if item.run is None:
         return parts
     return [
@@ -110,12 +115,12 @@ def load_files(
     cached = _cached(items, as_of, metric, progress) if streamed and date_order is None and not skipped else None
     if cached is not None:
         return cached
-    results, failed = _read_items(items, metric, progress, strict, page_first, date_order, skipped)
+    results, failed, read_items = _read_items(items, metric, progress, strict, page_first, date_order, skipped)
     if progress:
         progress(0.95, _("Combining files"))
     if not results or not any(r.normalized.height for r in results):
         raise _nothing_to_show(results, failed)
-    dataset = _assemble(results, failed, items, as_of, metric, skipped)
+    dataset = _assemble(results, failed, read_items, as_of, metric, skipped)
     if streamed and not failed and all(r.scan for r in results):
         dataset = replace(dataset, raw_scans=tuple(r.scan for r in results if r.scan))
         disk_cache.store(dataset, items, metric, i18n.get_language(), start=not page_first)
@@ -133,28 +138,46 @@ def _read_items(
     page_first: bool,
     date_order: DateOrder | None,
     skipped: list[FileReport],
-) -> tuple[list[PartResult], list[FileReport]]:
-    """Every file's parts; a file that fails is raised (strict), reported, or (found in a folder, no usage table) skipped."""
+) -> tuple[list[PartResult], list[FileReport], list[InputFile]]:
+    """Every file's parts, the files that failed (raised if strict) and the files read; a file found in a folder that
+    holds no usage table is skipped. What every file unpacks to counts against one budget."""
     results: list[PartResult] = []
     failed: list[FileReport] = []
+    read_items: list[InputFile] = []  # a file that could not be read is never offered for download
+    budget = Budget()
     for number, item in enumerate(items):
         if progress:
             progress(
                 number / len(items), _("Reading {name} ({number} of {count})").format(name=item.name, number=number + 1, count=len(items))
             )
         try:
-            results += _read_item(item, metric, progress, number, len(items), page_first, date_order)
+            budget.check_members(item.name, 1)
+            results += _read_item(item, metric, progress, number, len(items), page_first, budget, date_order)
         except DateOrderUnknownError:
             raise
         except SourceError as error:
             if item.run is not None and isinstance(error, FormatError) and not_a_usage_file(error):
                 # Found by a folder search, and no usage table: a note or another file beside the data.
-                skipped.append(FileReport(item.name, _("not read"), "", None, 0, 0, skipped=str(error)))
+                skipped.append(FileReport(item.name, _("not read"), "", None, 0, 0, skipped=_unquoted(error, item)))
                 continue
             if strict:
                 raise
-            failed.append(FileReport(item.name, _("not read"), "", None, 0, 0, error=str(error)))
-    return results, failed
+            failed.append(FileReport(item.name, _("not read"), "", None, 0, 0, error=_unquoted(error, item)))
+        else:
+            read_items.append(item)
+    return results, failed, read_items
+
+
+def _unquoted(error: SourceError, item: InputFile) -> str:
+    """The error of a file that could not be read; for a file from the server's disk, without what it found in it.
+
+    A file read by path may be any file the server can read: quoting its first line would show its content (a
+    secret) to whoever typed the path. What was expected is still said.
+    """
+    if item.path is None or not isinstance(error, FormatError):
+        return str(error)
+    where = _("{file}, line {line}").format(file=error.file, line=error.line) if error.line is not None else error.file
+    return _("{where}: expected {expected}; this file is not one (its content is not shown).").format(where=where, expected=error.expected)
 
 
 def _cached(items: list[InputFile], as_of: date, metric: Metric, progress: ProgressCallback | None) -> Dataset | None:
@@ -173,6 +196,7 @@ def _read_item(
     number: int,
     count: int,
     page_first: bool,
+    budget: Budget,
     date_order: DateOrder | None = None,
 ) -> list[PartResult]:
     """The parts of one input: a big CSV streamed from its path, anything else read from its bytes."""
@@ -190,7 +214,7 @@ def _read_item(
         if result is not None:
             return [result]
         item = replace(item, data=_read_bytes(Path(item.path)))
-    return [read_part(part, metric, date_order) for part in _parts(item)]
+    return [read_part(part, metric, date_order) for part in _parts(item, budget)]
 
 
 def _nothing_to_show(results: list[PartResult], failed: list[FileReport]) -> SourceError:
@@ -411,28 +435,39 @@ def _mime(name: str) -> str:
     return "text/csv"
 
 
-def expand_paths(paths: Sequence[str]) -> list[InputFile]:
+def expand_paths(paths: Sequence[str], roots: Sequence[str] | None = None) -> list[InputFile]:
     """Files named by ``paths`` (folders searched recursively), with the export run each folder implies.
 
+    ``roots``: every file found must lie inside one of these folders once its links are resolved (a link in an
+    allowed folder must not reach a file outside it); ``None`` for paths the person running the program gave.
+
     Raises:
-        SourceError: for a path that does not exist or a folder without usage files.
+        SourceError: for a path that does not exist, a folder without usage files, or a file outside ``roots``.
     """
     found: list[InputFile] = []
     for given in paths:
         path = Path(given).expanduser()
         if path.is_file():
+            _check_within(path, roots)
             found.append(_read_path(path, run=None))
         elif path.is_dir():
             every = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
             files = [p for p in every if p.name.lower().endswith(READABLE)]
             if not files:
                 raise SourceError(_("{path}: no usage files (CSV, CSV.GZ, ZIP, Parquet) in this folder").format(path=given))
+            for file in every:
+                _check_within(file, roots)
             found.extend(_read_path(p, run=_run_of(p)) for p in files)
             reason = _("not a usage file (CSV, CSV.GZ, ZIP or Parquet)")
             found.extend(InputFile(os.path.relpath(p), b"", run=str(p.parent), skip=reason) for p in every if p not in files)
         else:
             raise SourceError(_("{path}: no such file or folder").format(path=given))
     return found
+
+
+def _check_within(path: Path, roots: Sequence[str] | None) -> None:
+    if roots is not None and not within_roots(str(path), tuple(roots)):
+        raise SourceError(_("{path}: links to a file outside the folders in AZDASH_PATH_ROOTS; nothing was read").format(path=path))
 
 
 def _run_of(path: Path) -> str:

@@ -22,9 +22,10 @@ from lib.core.i18n import N_, _, ngettext
 from lib.core.labels import scope_label
 from lib.core.models import Agreement, Metric, Period
 from lib.core.periods import billing_periods
+from lib.core.safe_text import markdown
 from lib.core.schema import TAG_PREFIX
 from lib.sources.azure import THROTTLED, AzureSource, Connection, dimension_label
-from lib.ui import cache_azure, state
+from lib.ui import cache_azure, download_buttons, state
 from lib.ui.widgets import labels_of
 
 SCOPE_PICK: Final = "azure_scope"
@@ -93,7 +94,7 @@ def _pick_scope(bar: st.delta_generator.DeltaGenerator, connection: Connection) 
             for hint in found.hints:
                 st.write(hint)
             for skipped in found.skipped:
-                st.caption(_("Skipped: {reason}").format(reason=skipped))
+                st.caption(_("Skipped: {reason}").format(reason=markdown(skipped)))
     chosen_id = (pasted or "").strip() or st.session_state.get(SCOPE_PICK)
     if not chosen_id:
         return None, Agreement.UNKNOWN, None
@@ -103,7 +104,7 @@ def _pick_scope(bar: st.delta_generator.DeltaGenerator, connection: Connection) 
     try:
         return scope_from_id(chosen_id).id, agreement_of(chosen_id), None
     except ScopeIdError as error:
-        bar.error(str(error))
+        bar.error(markdown(error))  # quotes the id, which a link can set
         return None, Agreement.UNKNOWN, None
 
 
@@ -214,13 +215,8 @@ def _cost_details(source: AzureSource, scope_id: str, agreement: Agreement, metr
                     st.error(str(error))
         ready = st.session_state.get(REPORT)
         if ready and ready[0] == request:
-            st.download_button(
-                _("Download cost details CSV"),
-                ready[1].data,
-                file_name="cost-details.csv",
-                mime="text/csv",
-                key="azure_report_dl",
-                on_click="ignore",
+            download_buttons.download_button(  # made on click, expires soon after (lib/download_buttons.py)
+                _("Download cost details CSV"), ready[1].data, file_name="cost-details.csv", mime="text/csv", key="azure_report_dl"
             )
 
 
@@ -247,7 +243,7 @@ def render_source_controls(as_of: date, metric: Metric) -> Dataset | str:
         st.session_state[LOADED] = spec
     if st.session_state.get(LOADED) != spec:
         return _("Press Load to query Azure for {scope} ({start} – {end}).").format(
-            scope=scope_id, start=fmt.day(spec.period.start), end=fmt.day(spec.period.end)
+            scope=markdown(scope_id), start=fmt.day(spec.period.start), end=fmt.day(spec.period.end)
         )
 
     # Closed, final periods come from disk (asked for once per identity and scope); Refresh asks Azure again.

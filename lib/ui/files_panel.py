@@ -13,6 +13,7 @@ from lib.core.dataset import Dataset, SourceError
 from lib.core.i18n import N_, _, ngettext
 from lib.core.models import Metric
 from lib.core.reading import FileReport, InputFile
+from lib.core.safe_text import markdown
 from lib.ingest.dates import DateOrder, DateOrderUnknownError
 from lib.ingest.read import UNKNOWN_CURRENCY
 from lib.sources.files import env_paths, expand_paths
@@ -68,16 +69,18 @@ def _gather(paths: str) -> tuple[list[InputFile], str | None]:
     files: list[InputFile] = []
     uploads = st.session_state.get(UPLOAD_KEY) or []
     files += [InputFile(u.name, u.getvalue()) for u in uploads]
-    given = [p.strip() for p in paths.replace("\n", ";").split(";") if p.strip()] or env_paths()
-    # A shared server must not read any file it can reach (lib/auth.py: path_roots).
+    typed = [p.strip() for p in paths.replace("\n", ";").split(";") if p.strip()]
+    # A server must not read any file it can reach (lib/auth.py: path_roots): typed paths only inside the roots,
+    # the operator's AZDASH_DATA_PATH only inside itself (a link in its folder must not lead out of it).
     refused = gate.typed_path_problem(paths)
     if refused:
-        return files, refused
+        return files, markdown(refused)
+    given, roots = (typed, gate.path_roots()) if typed else (env_paths(), tuple(env_paths()))
     if given:
         try:
-            files += expand_paths(given)
+            files += expand_paths(given, roots)
         except SourceError as error:
-            return files, str(error)
+            return files, markdown(error)
     return files, None
 
 
@@ -85,7 +88,16 @@ def render_source_controls(as_of: date, metric: Metric) -> Dataset | str:
     """Draw the file controls; return the loaded data set or a message saying what is needed."""
     bar = st.sidebar
     bar.file_uploader(_("Usage files"), accept_multiple_files=True, key=UPLOAD_KEY, help=_(HELP))
-    paths = bar.text_input(_("…or a local file or folder"), key=PATH_KEY, placeholder=_("/path/to/export or file.csv; other.csv"))
+    roots = gate.path_roots()
+    paths = bar.text_input(
+        _("…or a local file or folder"),
+        key=PATH_KEY,
+        placeholder=_("/path/to/export or file.csv; other.csv") if roots else _("Off: AZDASH_PATH_ROOTS names no folders"),
+        disabled=not roots,
+        help=_("Files under: {roots}").format(roots=", ".join(markdown(r) for r in roots))
+        if roots
+        else _("Reading files from the server's disk is off until its operator names folders in AZDASH_PATH_ROOTS."),
+    )
     files, path_error = _gather(paths)
     if path_error:
         bar.error(path_error)
@@ -104,8 +116,8 @@ def render_source_controls(as_of: date, metric: Metric) -> Dataset | str:
         return ask_date_order(error)
     except SourceError as error:
         progress.empty()
-        bar.error(str(error))
-        return _("The files could not be read: {error}").format(error=error)
+        bar.error(markdown(error))
+        return _("The files could not be read: {error}").format(error=markdown(error))
     progress.empty()
     render_report(dataset)
     return dataset
@@ -117,7 +129,7 @@ def render_report(dataset: Dataset) -> None:
     reports = dataset.file_reports
     for report in reports:
         if report.error:
-            bar.error(f"**{report.name}**: {report.error}", icon=":material/error:")
+            bar.error(f"**{markdown(report.name)}**: {markdown(report.error)}", icon=":material/error:")
             continue
         if report.skipped:
             bar.info(_("**{name}**: not read: {reason}").format(name=report.name, reason=report.skipped), icon=":material/block:")
@@ -130,24 +142,25 @@ def render_report(dataset: Dataset) -> None:
             kept += ngettext(", {n} dropped", ", {n} dropped", dropped).format(n=fmt.count(dropped))
         layout = f"{_data_text(report.format)} ({_data_text(report.schema_version)})"
         reading = reading_text(report)
-        bar.markdown(f"**{report.name}**  \n{layout}  \n{kept}  \n{_totals_text(report.totals)}" + (f"  \n{reading}" if reading else ""))
+        lines = [f"**{markdown(report.name)}**", markdown(layout), kept, markdown(_totals_text(report.totals))]
+        bar.markdown("  \n".join([*lines, markdown(reading)] if reading else lines))
     if len(reports) > 1:
         combined = dict(sorted(_combined(reports).items()))
         files = len([r for r in reports if not r.error])
         heading = ngettext("**Combined ({n} file):**", "**Combined ({n} files):**", files).format(n=files)
-        bar.markdown(f"{heading} {_totals_text(combined)}")
+        bar.markdown(f"{heading} {markdown(_totals_text(combined))}")
     if dataset.is_estimate:
         bar.warning(_("Cost in this data is an **estimate** (Account Center version 2: daily usage × statement rates)."))
     for warning in dataset.warnings:
-        bar.warning(warning)
+        bar.warning(markdown(warning))
     with bar.expander(_("File details")):
         st.dataframe(_table(reports), hide_index=True, width="stretch")
         for report in reports:
             for item in report.dropped:
                 line = ngettext("{name}: {n} row dropped: {reason}", "{name}: {n} rows dropped: {reason}", item.rows)
-                st.caption(line.format(name=report.name, n=fmt.count(item.rows), reason=item.reason))
+                st.caption(markdown(line.format(name=report.name, n=fmt.count(item.rows), reason=item.reason)))
         for note in dataset.notes:
-            st.caption(note)
+            st.caption(markdown(note))
 
 
 def _combined(reports: tuple[FileReport, ...]) -> dict[str, float]:

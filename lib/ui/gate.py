@@ -35,6 +35,11 @@ def decide() -> tuple[auth.Decision, auth.AccessSettings]:
     return auth.access_decision(_user(), settings), settings
 
 
+def path_roots() -> tuple[str, ...]:
+    """The folders the files box may read from (``AZDASH_PATH_ROOTS``); empty: the box is off."""
+    return auth.settings_from(_secrets(), os.environ).path_roots
+
+
 def typed_path_problem(typed: str) -> str | None:
     """Why one of the paths typed in the files box may not be read (``lib.access.auth.path_refusal``), if so."""
     settings = auth.settings_from(_secrets(), os.environ)

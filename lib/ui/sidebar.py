@@ -13,12 +13,14 @@ from typing import Final
 
 import streamlit as st
 
-from lib.analysis import filters, frames
+from lib.analysis import filters, frames, views
 from lib.core import fmt, labels
 from lib.core.dataset import Dataset
 from lib.core.i18n import _
-from lib.core.models import Metric
+from lib.core.models import Metric, Period
+from lib.core.period_bounds import clamp_to_data
 from lib.core.periods import period_choices
+from lib.core.safe_text import markdown
 from lib.core.schema import DIMENSIONS, TAG_PREFIX
 from lib.output.charts import group_name
 from lib.sources import SOURCES
@@ -81,6 +83,7 @@ def render_sidebar(as_of: date) -> widgets.Context:
     if period_key == state.CUSTOM:
         if state.CUSTOM_RANGE not in st.session_state:
             st.session_state[state.CUSTOM_RANGE] = (choices[1].period.start, as_of)
+        _clamp_custom_range(dataset)
         bar.date_input(_("From – to"), max_value=as_of, key=state.CUSTOM_RANGE, format=fmt.date_input_format(), persist_state="session")
     currencies = dataset.currencies
     widgets.keep_valid(state.CURRENCY, list(currencies), _("Currency"))
@@ -95,6 +98,15 @@ def render_sidebar(as_of: date) -> widgets.Context:
     widgets.keep_valid(state.GROUP_BY, group_choices(dataset), _("Group by"))
     _render_filters(dataset)
     return widgets.Context(dataset, state.current_view(as_of), as_of)
+
+
+def _clamp_custom_range(dataset: Dataset) -> None:
+    """Cut the custom range (a link's, or one kept from other data) to the data's days, so picker and link show what is shown."""
+    chosen = st.session_state.get(state.CUSTOM_RANGE)
+    if isinstance(chosen, list | tuple) and len(chosen) == 2 and all(isinstance(d, date) for d in chosen) and chosen[0] <= chosen[1]:
+        clamped = clamp_to_data(Period(chosen[0], chosen[1]), views.data_period(dataset))
+        if (clamped.start, clamped.end) != tuple(chosen):
+            st.session_state[state.CUSTOM_RANGE] = (clamped.start, clamped.end)
 
 
 def group_choices(dataset: Dataset) -> list[str]:
@@ -129,7 +141,7 @@ def _render_filters(dataset: Dataset) -> None:
             label = _("Values of tag '{tag}'").format(tag=tag_key)
             widgets.keep_valid(state.TAG_VALUES, values, label)
             st.multiselect(
-                label,
+                _("Values of tag '{tag}'").format(tag=markdown(tag_key)),  # a widget label is Markdown
                 values,
                 format_func=widgets.labels_of(values, group_name),
                 key=state.TAG_VALUES,

@@ -20,6 +20,7 @@ from lib.core import i18n
 from lib.core.i18n import _
 from lib.core.models import Metric
 from lib.core.periods import parse_period_key, period_choices
+from lib.core.safe_text import markdown
 from lib.core.schema import DIMENSIONS, TAG_PREFIX, Col
 from lib.sources import SOURCES
 
@@ -174,9 +175,9 @@ def _period_state(text: str, as_of: date) -> tuple[dict[str, object], list[str]]
         return {PERIOD: text}, []
     period = parse_period_key(text, as_of)
     if period is None:
-        return {}, [_("The period '{value}' in the link is not a valid period; it was ignored.").format(value=text)]
+        return {}, [_("The period '{value}' in the link is not a valid period; it was ignored.").format(value=markdown(text))]
     if period.start > as_of:
-        return {}, [_("The period '{value}' in the link starts after today; it was ignored.").format(value=text)]
+        return {}, [_("The period '{value}' in the link starts after today; it was ignored.").format(value=markdown(text))]
     notes = []
     end = period.end
     if end > as_of:
@@ -203,7 +204,7 @@ def _group_state(text: str) -> tuple[dict[str, object], list[str]]:
         return {GROUP_BY: text}, []
     if text.startswith(TAG_PREFIX) and len(text) > len(TAG_PREFIX):
         return {GROUP_BY: text}, []
-    return {}, [_("The grouping '{value}' in the link is not known; it was ignored.").format(value=text)]
+    return {}, [_("The grouping '{value}' in the link is not known; it was ignored.").format(value=markdown(text))]
 
 
 def _simple_state(params: Mapping[str, Sequence[str]]) -> tuple[dict[str, object], list[str]]:
@@ -223,7 +224,7 @@ def _simple_state(params: Mapping[str, Sequence[str]]) -> tuple[dict[str, object
             continue
         accepted = check(given)
         if accepted is None:
-            notes.append(_("The link's {name} '{value}' is not known; it was ignored.").format(name=name, value=given))
+            notes.append(_("The link's {name} '{value}' is not known; it was ignored.").format(name=name, value=markdown(given)))
         else:
             values[key] = accepted
     return values, notes
@@ -268,7 +269,7 @@ def state_from_params(params: Mapping[str, Sequence[str]], as_of: date) -> tuple
     unknown = sorted(set(params) - KNOWN_PARAMS - {PARAM_LANGUAGE})
     if unknown:
         text = _("The link holds parameters this dashboard does not know: {names}; they were ignored.")
-        notes.append(text.format(names=", ".join(unknown)))
+        notes.append(text.format(names=", ".join(markdown(name) for name in unknown)))
     return values, notes
 
 
@@ -329,7 +330,7 @@ def start_run(as_of: date) -> str:
         st.session_state.setdefault(LANGUAGE, language)
         i18n.set_language(st.session_state[LANGUAGE])
         for bad in bad_languages:
-            add_note(_("The language '{value}' in the link is not offered; it was ignored.").format(value=bad))
+            add_note(_("The language '{value}' in the link is not offered; it was ignored.").format(value=markdown(bad)))
         values, notes = state_from_params({k: v for k, v in params.items() if k != PARAM_LANGUAGE}, as_of)
         for key, value in values.items():
             st.session_state[key] = value

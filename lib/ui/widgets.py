@@ -20,6 +20,7 @@ from lib.analysis.views import View
 from lib.core import fmt, i18n
 from lib.core.dataset import Dataset
 from lib.core.i18n import _
+from lib.core.safe_text import markdown
 from lib.output.charts import group_name
 from lib.ui import state
 
@@ -53,7 +54,9 @@ def keep_valid(key: str, options: list[str], what: str) -> None:
         dropped = []
     for value in dropped:
         state.add_note(
-            _("{what} '{value}' is not in this data, so it was left out of the view.").format(what=what, value=group_name(str(value)))
+            _("{what} '{value}' is not in this data, so it was left out of the view.").format(
+                what=markdown(what), value=markdown(group_name(str(value)))
+            )
         )
 
 

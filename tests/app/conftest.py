@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -66,7 +67,28 @@ def served_files(monkeypatch: pytest.MonkeyPatch, served_names: dict[str, str]) 
         return file_id
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    # A deferred download (data given as a function) has no file until clicked: keep its function, as the server does.
+    original_deferred = MediaFileManager.add_deferred
+    _DEFERRED.clear()
+
+    def spy_deferred(
+        self: MediaFileManager,
+        data_callable: Callable[[], object],
+        mimetype: str | None,
+        coordinates: str,
+        file_name: str | None = None,
+        **kwargs: object,
+    ) -> str:
+        file_id = original_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)  # type: ignore[arg-type]
+        _DEFERRED[file_id] = data_callable
+        served_names[file_id] = file_name or ""
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy_deferred)
     return served
+
+
+_DEFERRED: dict[str, Callable[[], object]] = {}
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -75,12 +97,20 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def served_id(at: AppTest, key: str) -> str:
-    """The media file id behind the download button with ``key``."""
-    button = at.get("download_button")
-    url = next(b.proto.url for b in button if b.proto.id.endswith(key))
-    return str(url.rsplit("/", 1)[-1].split(".")[0])
+    """The media file id behind the download button with ``key`` (a deferred one's placeholder id)."""
+    button = next(b.proto for b in at.get("download_button") if b.proto.id.endswith(key))
+    if button.HasField("deferred_file_id"):
+        return str(button.deferred_file_id)
+    return str(button.url.rsplit("/", 1)[-1].split(".")[0])
 
 
 def download(at: AppTest, served: dict[str, bytes], key: str) -> bytes:
-    """The bytes a download button with ``key`` serves."""
-    return served[served_id(at, key)]
+    """The bytes a download button with ``key`` serves (a deferred one's file is made as a click makes it)."""
+    button = next(b.proto for b in at.get("download_button") if b.proto.id.endswith(key))
+    if button.HasField("deferred_file_id"):
+        # What the server runs when the browser's click asks for the file (AppTest has no browser).
+        made = _DEFERRED[button.deferred_file_id]()
+        assert isinstance(made, bytes), type(made)
+        return made
+    file_id = button.url.rsplit("/", 1)[-1].split(".")[0]
+    return served[file_id]

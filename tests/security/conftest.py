@@ -6,9 +6,9 @@ import pytest
 
 # The AppTest set-up is shared with tests/app: fresh caches, the router's navigation mode and the
 # download-bytes spy (pytest picks fixtures up from a conftest's namespace, imported ones included).
-from tests.app.conftest import APP, TIMEOUT, _clear_caches, _navigation_mode, served_files
+from tests.app.conftest import APP, TIMEOUT, _clear_caches, _navigation_mode, served_files, served_names
 
-__all__ = ["APP", "TIMEOUT", "_clear_caches", "_navigation_mode", "served_files"]
+__all__ = ["APP", "TIMEOUT", "_clear_caches", "_navigation_mode", "served_files", "served_names"]
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +19,7 @@ def _no_sign_in_settings(monkeypatch: pytest.MonkeyPatch) -> None:
         "AZDASH_ALLOWED_GROUPS",
         "AZDASH_REQUIRE_SIGN_IN",
         "AZDASH_AUTH_PROVIDER",
+        "AZDASH_PATH_ROOTS",
         "AZDASH_MAX_FILE_MB",
         "AZDASH_MAX_UNPACKED_MB",
         "AZDASH_MAX_RATIO",

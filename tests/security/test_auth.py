@@ -170,12 +170,14 @@ def test_required_sign_in_without_auth_shows_nothing(monkeypatch: pytest.MonkeyP
 # --- files on the server's disk ----------------------------------------------------------------------
 
 
-def test_paths_are_free_locally_and_closed_when_sign_in_is_on(tmp_path: Path) -> None:
+def test_paths_are_closed_without_roots_signed_in_or_not(tmp_path: Path) -> None:
+    # Issue 21, hole 1: an open dashboard (no sign-in) once read any path typed into its box.
     from lib.access.auth import path_refusal
 
-    assert path_refusal(str(tmp_path), AccessSettings()) is None
-    refused = path_refusal("/etc/passwd", ON)
-    assert refused and "AZDASH_PATH_ROOTS" in refused
+    for settings in (AccessSettings(), ON):
+        refused = path_refusal(str(tmp_path), settings)
+        assert refused and "AZDASH_PATH_ROOTS" in refused
+    assert path_refusal(str(tmp_path), AccessSettings(path_roots=(str(tmp_path),))) is None
 
 
 def test_path_roots_allow_their_folders_only_after_links_are_resolved(tmp_path: Path) -> None:
@@ -200,7 +202,9 @@ def test_a_signed_in_team_member_cannot_read_the_servers_files(tmp_path: Path) -
     secret.write_text('AZURE_CLIENT_SECRET = "PATHSECRETMARKER"\n')
     app = _app(ANN)
     app.radio(key=state.SOURCE).set_value("files").run()
-    app.text_input(key="files_path").set_value(str(secret)).run()
+    assert app.text_input(key="files_path").disabled  # without AZDASH_PATH_ROOTS the box is off...
+    app.session_state["files_path"] = str(secret)  # ...and a value sent anyway is refused by the server
+    app.run()
     assert not app.exception, app.exception
     errors = " ".join(e.value for e in app.sidebar.error)
     assert "AZDASH_PATH_ROOTS" in errors

@@ -169,6 +169,7 @@ def test_committed_corpus_never_crashes_the_loader() -> None:
 
 def test_a_local_path_over_the_size_limit_gets_a_message_in_the_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AZDASH_MAX_FILE_MB", "1")
+    monkeypatch.setenv("AZDASH_PATH_ROOTS", str(tmp_path))  # the files box reads nothing outside the roots
     big = tmp_path / "big.csv"
     big.write_bytes(hostile.plain_file(days=1) + b"\n" * (2 * MIB))
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
