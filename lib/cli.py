@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--as-of", type=date.fromisoformat, help="the day to treat as today (YYYY-MM-DD)")
     summary.add_argument("--metric", choices=[m.value for m in Metric], default=Metric.ACTUAL.value)
     summary.add_argument("--period", help="history, mtd, last30, YYYYMM or YYYY-MM-DD..YYYY-MM-DD")
+    summary.add_argument(
+        "--engine", choices=["local", "spark"], default="local", help="local: read the files here; spark: compute in a Spark Connect server"
+    )
+    summary.add_argument("--remote", help="Spark Connect address for --engine spark (default: SPARK_REMOTE or sc://127.0.0.1:15002)")
     _add_azure_options(summary)
 
     convert = commands.add_parser("convert", help="convert usage files to the newest native schema or FOCUS")
@@ -114,6 +118,12 @@ def _load(args: argparse.Namespace, as_of: date) -> Dataset:
         from lib.sources import azure
 
         return azure.load_for_cli(args, as_of=as_of, metric=metric)
+    if args.engine == "spark":
+        from lib.sources import lake
+
+        if len(args.paths) != 1:
+            raise SourceError("--engine spark reads one lake root: give one folder (or file) path")
+        return lake.load_lake(args.paths[0], remote=args.remote, as_of=as_of, metric=metric)
     if args.paths and not args.demo:
         from lib.sources import files
 

@@ -13,6 +13,7 @@ from lib import aggregate, filters, frames
 from lib.models import Period, Scope
 from lib.schema import Col
 from lib.sources.base import Dataset
+from lib.sources.lake import row_count
 
 DECIMALS = 6  # well below a cent, so sums reconcile after rounding to cents
 
@@ -62,8 +63,8 @@ def summarize(
         "as_of": dataset.as_of.isoformat(),
         "scope": scope.id if scope else None,
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()} if period else None,
-        "rows": frame.height,
-        "rows_read": dataset.rows_read,
+        "rows": row_count(frame),
+        "rows_read": row_count(dataset.frame) + sum(d.rows for d in dataset.dropped),
         "rows_dropped": sum(d.rows for d in dataset.dropped),
         "date_min": dates.min().isoformat() if frame.height else None,  # type: ignore[union-attr]
         "date_max": dates.max().isoformat() if frame.height else None,  # type: ignore[union-attr]

@@ -16,6 +16,7 @@ _REGISTERED: dict[str, tuple[str, str]] = {
     "demo": ("lib.sources.demo", "DemoSource"),
     "azure": ("lib.sources.azure", "AzureSource"),
     "files": ("lib.sources.files", "FilesSource"),
+    "lake": ("lib.sources.lake", "LakeSource"),
 }
 
 

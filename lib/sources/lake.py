@@ -1,0 +1,339 @@
+"""The Lake source: cost exports in a data lake, computed by Apache Spark through Spark Connect.
+
+For exports too big for one machine (tens of millions of rows a month). The engine reads the exports where they lie
+(a local path or ``abfss://container@account.dfs.core.windows.net/exports``, as the engine sees storage), maps them to
+the canonical schema and aggregates them to the cube every page computes on (``lib.lake.engine``). The client gets the
+cube back as Arrow: ``Dataset.frame`` holds one row per cube cell, its cost, cost in USD and quantity summed, and
+``ROW_COUNT`` says how many rows of the lake each cell stands for. Filters and group-bys the pages apply run on that
+frame in the dashboard process, never in the engine; the raw rows stay in the lake and stream from it for a download
+(``raw_batches``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import polars as pl
+import pyarrow as pa
+
+from lib import fmt
+from lib.formats.read import BOTH, UNKNOWN_CURRENCY
+from lib.i18n import _, ngettext
+from lib.lake import engine
+from lib.lake.connect import EngineError, engine_message, remote_from_env, session, shown
+from lib.lake.plan import Replaced, replaced_runs
+from lib.models import Agreement, Metric, Scope, ScopeKind
+from lib.normalize import _unify, tags_column
+from lib.schema import TAG_KEY, UNASSIGNED, Col, as_text, conform
+from lib.sources.base import Dataset, Dropped, LoadRequest, ProgressCallback, SourceError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+ROOT_ENV = "AZDASH_LAKE_PATH"
+ROW_COUNT = "LakeRows"  # rows of the lake a cube row stands for (not canonical: summaries count rows with it)
+LAKE = "lake"
+MAX_SCOPES = 500
+
+_COMMITMENTS = ("Reservation", "SavingsPlan", "Savings Plan")
+
+
+@dataclass(frozen=True)
+class LakeSelection:
+    """What a download streams: the parts kept and the part-months a later run replaced."""
+
+    remote: str
+    scan: engine.Scan
+    metric: Metric
+    kept_parts: tuple[int, ...]
+    removed: tuple[tuple[int, date], ...]
+
+
+def root_from_env() -> str:
+    """The lake root ``AZDASH_LAKE_PATH`` names (empty when unset)."""
+    return os.environ.get(ROOT_ENV, "").strip()
+
+
+def row_count(frame: pl.DataFrame) -> int:
+    """Rows of the source behind ``frame``: a cube's rows stand for ``ROW_COUNT`` rows each."""
+    if ROW_COUNT in frame.columns:
+        return int(frame.get_column(ROW_COUNT).sum())
+    return frame.height
+
+
+def load_lake(
+    root: str, *, remote: str | None = None, as_of: date, metric: Metric, progress: ProgressCallback | None = None
+) -> Dataset:
+    """The data set of the exports under ``root``, computed by the Spark Connect server at ``remote``.
+
+    Raises:
+        SourceError: with a one-line message (no server, nothing readable, the engine failed).
+    """
+    remote = remote or remote_from_env()
+    if not root:
+        raise SourceError(_("no lake path given: name the folder of the exports (a local path or abfss://…)"))
+    if "://" not in root and not root.startswith("file:") and os.path.exists(root):
+        root = os.path.abspath(root)  # the engine resolves a relative path against its own working folder
+    if progress:
+        progress(0.02, _("Connecting to Spark at {remote}").format(remote=shown(remote)))
+    spark = session(remote)
+    try:
+        return _load(spark, root, remote, as_of, metric, progress)
+    except SourceError:
+        raise
+    except Exception as error:
+        raise EngineError(engine_message(error, remote)) from None
+
+
+def _load(spark: SparkSession, root: str, remote: str, as_of: date, metric: Metric, progress: ProgressCallback | None) -> Dataset:
+    if progress:
+        progress(0.05, _("Finding the exports under {root}").format(root=root))
+    scan = engine.plan(spark, root)
+    files = scan.listing.files
+    if progress:
+        progress(0.15, _("Spark is reading and aggregating {count} export parts").format(count=len(files)))
+    rows = engine.canonical_rows(spark, scan, metric)
+    table = engine.cube(rows)
+    cells = pl.from_arrow(table)
+    assert isinstance(cells, pl.DataFrame)
+    if progress:
+        progress(0.8, _("Combining the export runs"))
+    part_metric = _part_metrics(scan, cells)
+    aside, warnings, shown_metric = _select_metric(part_metric, metric)
+    live = {i for i in range(len(files)) if i not in aside}
+    replaced = _replaced(spark, rows, cells, scan, live)
+    removed = {(r_part, r.month) for r in replaced for r_part in r.rows_by_part}
+    dropped = _dropped(scan, cells, aside, replaced, metric)
+    month = pl.col(Col.CHARGE_DATE).dt.month_start().alias("_month")
+    gone = pl.DataFrame(
+        {engine.PART: [p for p, _m in removed], "_month": [m for _p, m in removed]},
+        schema={engine.PART: cells.schema[engine.PART], "_month": pl.Date()},
+    )
+    kept = (
+        cells.filter((pl.col(engine.DROP) == engine.KEPT) & ~pl.col(engine.PART).is_in(list(aside)))
+        .with_columns(month)
+        .join(gone, on=[engine.PART, "_month"], how="anti")
+        .drop("_month")
+    )
+    if kept.is_empty():
+        raise SourceError(_("{root}: the exports hold no rows that can be shown").format(root=root))
+    warnings += [w for w in scan.warnings]
+    warnings += _currency_warnings(scan, kept)
+    frame, notes = _frame(kept)
+    notes = [*_replaced_notes(scan, replaced), *notes]
+    last_day = frame.get_column(Col.CHARGE_DATE).max()
+    detections = [scan.detection_of(i) for i in sorted(live)]
+    formats = sorted({d.dialect.name for d in detections})
+    agreements = {d.dialect.agreement for d in detections}
+    selection = LakeSelection(remote, scan, metric, tuple(sorted(live)), tuple(sorted(removed)))
+    if progress:
+        progress(1.0, _("Spark aggregated {rows} rows into {cells} cube rows").format(rows=fmt.count(row_count(frame)), cells=fmt.count(frame.height)))
+    return Dataset(
+        source=LAKE,
+        format=formats[0] if len(formats) == 1 else f"{len(formats)} layouts: " + "; ".join(formats),
+        schema_version=", ".join(sorted({d.version for d in detections})),
+        agreement=agreements.pop() if len(agreements) == 1 else Agreement.UNKNOWN,
+        metric=shown_metric,
+        raw=pl.DataFrame(),
+        frame=frame,
+        scopes=_scopes(frame),
+        as_of=min(last_day, as_of) if isinstance(last_day, date) else as_of,
+        dropped=dropped,
+        warnings=tuple(warnings),
+        notes=tuple(notes),
+        extras={LAKE: selection},
+    )
+
+
+def _part_metrics(scan: engine.Scan, cells: pl.DataFrame) -> dict[int, str | None]:
+    """Each part's cost view, as ``lib.formats.read`` tells it: FOCUS holds both; else the manifest, name or rows say."""
+    flags = (
+        cells.filter(pl.col(engine.DROP) == engine.KEPT)
+        .group_by(engine.PART)
+        .agg(
+            pl.col(Col.CHARGE_TYPE).is_in(["UnusedReservation", "UnusedSavingsPlan"]).any().alias("unused"),
+            ((pl.col(Col.CHARGE_TYPE) == "Purchase") & pl.col(Col.PRICING_MODEL).is_in(_COMMITMENTS)).any().alias("purchase"),
+            ((pl.col(Col.CHARGE_TYPE) == "Usage") & pl.col(Col.PRICING_MODEL).is_in(_COMMITMENTS) & (pl.col(engine.NONZERO) == 1))
+            .any()
+            .alias("covered_cost"),
+            ((pl.col(Col.CHARGE_TYPE) == "Usage") & pl.col(Col.PRICING_MODEL).is_in(_COMMITMENTS)).any().alias("covered"),
+        )
+    )
+    by_part = {int(r[engine.PART]): r for r in flags.iter_rows(named=True)}
+    result: dict[int, str | None] = {}
+    for index, item in enumerate(scan.listing.files):
+        if scan.detection_of(index).dialect.family == "focus":
+            result[index] = BOTH
+            continue
+        found = by_part.get(index, {})
+        from_rows = "amortized" if found.get("unused") or found.get("covered_cost") else "actual" if found.get("purchase") or found.get("covered") else None
+        result[index] = item.metric_hint or from_rows
+    return result
+
+
+def _select_metric(part_metric: dict[int, str | None], metric: Metric) -> tuple[set[int], list[str], Metric]:
+    """``lib.formats.merge.select_metric`` over the parts' cost views."""
+    wanted = str(metric)
+    other = "actual" if metric is Metric.AMORTIZED else "amortized"
+    has_wanted = any(m in (wanted, BOTH) for m in part_metric.values())
+    aside = {i for i, m in part_metric.items() if m == other} if has_wanted else set()
+    if not has_wanted and any(m == other for m in part_metric.values()):
+        if other == "actual":
+            warning = _("The files hold actual cost, not amortized cost; showing actual cost. Load the amortized file to see amortized cost.")
+        else:
+            warning = _("The files hold amortized cost, not actual cost; showing amortized cost. Load the actual file to see actual cost.")
+        return aside, [warning], Metric(other)
+    return aside, [], metric
+
+
+def _replaced(spark: SparkSession, rows: object, cells: pl.DataFrame, scan: engine.Scan, live: set[int]) -> list[Replaced]:
+    """Month-to-date runs a later run of the same month replaces (only months two or more runs hold are asked about)."""
+    files = scan.listing.files
+    per_month = engine.run_months(cells.to_arrow(), files, live)
+    shared = sorted(m for m, runs in per_month.items() if len(runs) > 1)
+    if not shared:
+        return []
+    run_names = sorted({f.run for i, f in enumerate(files) if i in live})
+    number = {run: n for n, run in enumerate(run_names)}
+    counted = engine.key_sets(rows, {i: number[files[i].run] for i in live}, shared)  # type: ignore[arg-type]
+    found = []
+    for month in shared:
+        sets = {frozenset(run_names[n] for n in holders): count for m, holders, count in counted if m == month}
+        found += replaced_runs(month, per_month[month], sets)
+    return found
+
+
+def _replaced_notes(scan: engine.Scan, replaced: list[Replaced]) -> list[str]:
+    files = scan.listing.files
+    first_name = {f.run: f.name for f in reversed(files)}
+    return [
+        ngettext(
+            "Month {month} appears in several export runs; kept the latest ({kept}) and left out {count} overlapping row of {left}.",
+            "Month {month} appears in several export runs; kept the latest ({kept}) and left out {count} overlapping rows of {left}.",
+            r.rows,
+        ).format(month=f"{r.month:%Y-%m}", kept=first_name[r.winner], count=fmt.count(r.rows), left=first_name[r.run])
+        for r in replaced
+    ]
+
+
+def _dropped(scan: engine.Scan, cells: pl.DataFrame, aside: set[int], replaced: list[Replaced], metric: Metric) -> tuple[Dropped, ...]:
+    files = scan.listing.files
+    counts = cells.filter(pl.col(engine.DROP) != engine.KEPT).group_by(engine.PART, engine.DROP).agg(pl.col(engine.ROWS).sum()).sort(engine.PART, engine.DROP)
+    found = []
+    for part, reason, rows in counts.iter_rows():
+        text = {
+            engine.BLANK: _("empty row with no cells filled"),
+            engine.NO_DATE: _("date missing or unreadable"),
+            engine.NO_COST: _("cost missing or unreadable"),
+        }[int(reason)]
+        found.append(Dropped(f"{files[part].name}: {text}", int(rows)))
+    kept_rows = cells.filter(pl.col(engine.DROP) == engine.KEPT).group_by(engine.PART).agg(pl.col(engine.ROWS).sum())
+    rows_of = {int(p): int(n) for p, n in kept_rows.iter_rows()}
+    for part in sorted(aside):
+        if rows_of.get(part):
+            held = "amortized" if metric is Metric.ACTUAL else "actual"
+            reason = _("holds {held} cost while the Cost view is {metric}").format(held=held, metric=metric)
+            found.append(Dropped(f"{files[part].name}: {reason}", rows_of[part]))
+    first_name = {f.run: f.name for f in reversed(files)}
+    for r in replaced:
+        reason = _("replaced by a later export run of {month} ({name}): month-to-date runs overlap").format(
+            month=f"{r.month:%Y-%m}", name=first_name[r.winner]
+        )
+        found += [Dropped(f"{files[part].name}: {reason}", rows) for part, rows in sorted(r.rows_by_part.items())]
+    return tuple(found)
+
+
+def _currency_warnings(scan: engine.Scan, kept: pl.DataFrame) -> list[str]:
+    missing = kept.group_by(engine.PART).agg(pl.col("_no_currency").sum()).filter(pl.col("_no_currency") > 0).sort(engine.PART)
+    return [
+        ngettext(
+            "{name}: {count} row states no currency; its cost is shown under {code} (unknown currency).",
+            "{name}: {count} rows state no currency; their cost is shown under {code} (unknown currency).",
+            int(count),
+        ).format(name=scan.listing.files[part].name, count=fmt.count(int(count)), code=UNKNOWN_CURRENCY)
+        for part, count in missing.iter_rows()
+    ]
+
+
+def _frame(kept: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """The cube as the pages' canonical frame: parts merged, tags parsed once per distinct cell, keys unified."""
+    dimensions = [*engine.CUBE_DIMENSIONS, engine.TAGS_CELL]
+    merged = kept.group_by(dimensions).agg(
+        *[pl.col(m).sum() if kept.get_column(m).null_count() < kept.height else pl.col(m).first() for m in engine.MEASURES],
+        pl.col(engine.ROWS).sum().alias(ROW_COUNT),
+    )
+    distinct = merged.get_column(engine.TAGS_CELL).unique()
+    parsed = tags_column(distinct)
+    table = pl.DataFrame({engine.TAGS_CELL: distinct, Col.TAGS: parsed})
+    merged = merged.join(table, on=engine.TAGS_CELL, how="left", nulls_equal=True).drop(engine.TAGS_CELL)
+    keys = merged.select(pl.col(Col.TAGS).list.eval(pl.element().struct.field(TAG_KEY)).alias("k"), ROW_COUNT).explode("k").drop_nulls("k")
+    counts = {str(k): int(n) for k, n in keys.group_by("k").agg(pl.col(ROW_COUNT).sum()).iter_rows()}
+    merged, notes = _unify(merged, counts)
+    merged = merged.sort(Col.CHARGE_DATE, Col.SERVICE, nulls_last=True).with_row_index(Col.SOURCE_ROW)
+    return conform(merged).with_columns(merged.get_column(ROW_COUNT).cast(pl.Int64)), notes
+
+
+def _scopes(frame: pl.DataFrame) -> tuple[Scope, ...]:
+    scopes = [Scope(LAKE, _("the whole lake"), ScopeKind.BILLING_ACCOUNT)]
+    per_name = (
+        frame.lazy()
+        .filter(pl.col(Col.SUBSCRIPTION_ID).is_not_null())
+        .group_by(Col.SUBSCRIPTION_ID, Col.SUBSCRIPTION_NAME)
+        .agg(pl.col(ROW_COUNT).sum().alias("rows"), pl.col(Col.COST).sum())
+        .collect()
+    )
+    subscriptions = (
+        as_text(per_name)
+        .sort("rows", Col.SUBSCRIPTION_NAME, descending=[True, False], nulls_last=True)
+        .group_by(Col.SUBSCRIPTION_ID, maintain_order=True)
+        .agg(pl.col(Col.SUBSCRIPTION_NAME).first().alias("name"), pl.col(Col.COST).sum().abs().alias("spend"))
+        .sort(["spend", Col.SUBSCRIPTION_ID], descending=[True, False])
+        .head(MAX_SCOPES)
+    )
+    for sub_id, name, _spend in subscriptions.iter_rows():
+        label = name if name and name != UNASSIGNED else sub_id
+        scopes.append(Scope(f"/subscriptions/{sub_id}", label, ScopeKind.SUBSCRIPTION, ((Col.SUBSCRIPTION_ID, sub_id),)))
+    return tuple(scopes)
+
+
+def selection_of(dataset: Dataset) -> LakeSelection | None:
+    """The lake selection behind a Lake data set (None for other sources)."""
+    found = dataset.extras.get(LAKE)
+    return found if isinstance(found, LakeSelection) else None
+
+
+def raw_batches(dataset: Dataset, batch_rows: int = 10_000) -> Iterator[pa.RecordBatch]:
+    """The raw rows of a Lake data set as the exports hold them, streamed from the engine a batch at a time.
+
+    Raises:
+        SourceError: for a data set of another source, or when the engine is gone.
+    """
+    selection = selection_of(dataset)
+    if selection is None:
+        raise SourceError(_("only a Lake data set streams its raw rows from the engine"))
+    spark = session(selection.remote)
+    try:
+        yield from engine.stream_raw(spark, selection.scan, selection.metric, selection.kept_parts, selection.removed, batch_rows)
+    except SourceError:
+        raise
+    except Exception as error:
+        raise EngineError(engine_message(error, selection.remote)) from None
+
+
+class LakeSource:
+    """Cost exports in a data lake, computed by Spark through Spark Connect."""
+
+    key = LAKE
+    label = "Lake"
+
+    def __init__(self, root: str = "", remote: str | None = None) -> None:
+        self.root = root or root_from_env()
+        self.remote = remote
+
+    def load(self, request: LoadRequest, *, progress: ProgressCallback | None = None) -> Dataset:
+        """Aggregate the exports under the root in the engine and return the cube as the data set."""
+        return load_lake(self.root, remote=self.remote, as_of=request.as_of, metric=request.metric, progress=progress)
