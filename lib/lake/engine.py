@@ -103,10 +103,11 @@ class Scan:
     root: str
     listing: Listing
     groups: tuple[Group, ...]
+    detections: dict[int, Detection] = field(default_factory=dict)  # each read part's own (its name in its warnings)
     warnings: tuple[str, ...] = field(default=())
 
     def detection_of(self, part: int) -> Detection:
-        return next(g.detection for g in self.groups if part in g.parts)
+        return self.detections[part]
 
 
 def _F() -> Any:
@@ -234,22 +235,22 @@ def plan(spark: SparkSession, root: str) -> Scan:
     warnings = [_("{name}: zip archives are not read by the Spark engine; unpack them in the lake").format(name=n) for n in listing.skipped]
     groups: dict[tuple[str, tuple[str, ...], str], tuple[Detection, list[int]]] = {}
     header_of_run: dict[str, tuple[list[str], dict[str, str | None], str]] = {}
+    detections: dict[int, Detection] = {}
     for index, item in enumerate(listing.files):
         if item.run not in header_of_run or item.kind != CSV_KIND:
             header_of_run[item.run] = _header(spark, item)
         header, first_row, separator = header_of_run[item.run]
         key = (item.kind, tuple(header), separator)
-        if key not in groups:
-            try:
-                groups[key] = (detect(item.name, header, first_row), [])
-            except FormatError as error:
-                warnings.append(str(error))
-                continue
-        groups[key][1].append(index)
+        try:
+            detections[index] = detect(item.name, header, first_row)
+        except FormatError as error:
+            warnings.append(str(error))
+            continue
+        groups.setdefault(key, (detections[index], []))[1].append(index)
     if not groups:
         raise EngineError(_("{root}: no usage exports (CSV or Parquet parts) found there").format(root=root))
     found = tuple(Group(kind, header, sep, detection, tuple(parts)) for (kind, header, sep), (detection, parts) in groups.items())
-    return Scan(root, listing, found, tuple(warnings))
+    return Scan(root, listing, found, detections, tuple(warnings))
 
 
 def _raw_frame(spark: SparkSession, scan: Scan, group: Group) -> DataFrame:

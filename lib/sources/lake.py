@@ -121,10 +121,10 @@ def _load(spark: SparkSession, root: str, remote: str, as_of: date, metric: Metr
     )
     if kept.is_empty():
         raise SourceError(_("{root}: the exports hold no rows that can be shown").format(root=root))
-    warnings += [w for w in scan.warnings]
-    warnings += _currency_warnings(scan, kept)
+    warnings += _part_warnings(scan, kept)
+    warnings += scan.warnings
     frame, notes = _frame(kept)
-    notes = [*_replaced_notes(scan, replaced), *notes]
+    notes = [*_replaced_notes(scan, replaced), *_part_notes(scan), *notes]
     last_day = frame.get_column(Col.CHARGE_DATE).max()
     detections = [scan.detection_of(i) for i in sorted(live)]
     formats = sorted({d.dialect.name for d in detections})
@@ -247,16 +247,32 @@ def _dropped(scan: engine.Scan, cells: pl.DataFrame, aside: set[int], replaced: 
     return tuple(found)
 
 
-def _currency_warnings(scan: engine.Scan, kept: pl.DataFrame) -> list[str]:
-    missing = kept.group_by(engine.PART).agg(pl.col("_no_currency").sum()).filter(pl.col("_no_currency") > 0).sort(engine.PART)
-    return [
-        ngettext(
-            "{name}: {count} row states no currency; its cost is shown under {code} (unknown currency).",
-            "{name}: {count} rows state no currency; their cost is shown under {code} (unknown currency).",
-            int(count),
-        ).format(name=scan.listing.files[part].name, count=fmt.count(int(count)), code=UNKNOWN_CURRENCY)
-        for part, count in missing.iter_rows()
-    ]
+def _part_warnings(scan: engine.Scan, kept: pl.DataFrame) -> list[str]:
+    """Each part's warnings in the Files source's order: its layout's, then its rows without a currency."""
+    missing = dict(kept.group_by(engine.PART).agg(pl.col("_no_currency").sum()).iter_rows())
+    found = []
+    for part in sorted(scan.detections):
+        found += scan.detections[part].warnings
+        count = int(missing.get(part) or 0)
+        if count:
+            found.append(
+                ngettext(
+                    "{name}: {count} row states no currency; its cost is shown under {code} (unknown currency).",
+                    "{name}: {count} rows state no currency; their cost is shown under {code} (unknown currency).",
+                    count,
+                ).format(name=scan.listing.files[part].name, count=fmt.count(count), code=UNKNOWN_CURRENCY)
+            )
+    return found
+
+
+def _part_notes(scan: engine.Scan) -> list[str]:
+    found = []
+    for part, detection in sorted(scan.detections.items()):
+        item = scan.listing.files[part]
+        found += detection.notes
+        if item.version_hint and item.version_hint not in detection.version:
+            found.append(_("{name}: the export's manifest says dataset version {version}.").format(name=item.name, version=item.version_hint))
+    return found
 
 
 def _frame(kept: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
