@@ -38,7 +38,7 @@ LINK_READ: Final = "_link_read"  # the session's link has been read (only once, 
 NOTES: Final = "_notes"  # notes for the reader collected during this run (ignored link parts...)
 FILES_LINK: Final = "_files_link"  # the session started from a link to a files view
 
-SOURCES: Final = ("demo", "files", "azure")
+SOURCES: Final = ("demo", "files", "azure", "lake")
 
 # Query-parameter names of a shareable link.
 PARAM_LANGUAGE: Final = "lang"

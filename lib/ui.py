@@ -29,7 +29,7 @@ from lib.schema import DIMENSIONS, Col
 from lib.sources.base import Dataset
 from lib.views import View
 
-SOURCE_LABELS = {"demo": N_("Demo"), "files": N_("Files"), "azure": N_("Azure")}
+SOURCE_LABELS = {"demo": N_("Demo"), "files": N_("Files"), "azure": N_("Azure"), "lake": N_("Lake")}
 METRIC_LABELS = {Metric.ACTUAL.value: N_("Actual"), Metric.AMORTIZED.value: N_("Amortized")}
 DIMENSION_LABELS = {
     Col.SERVICE: N_("Service"),
@@ -243,6 +243,10 @@ def _load(source: str, as_of: date, metric: Metric) -> Dataset | str:
         from lib import ui_azure
 
         return ui_azure.render_source_controls(as_of, metric)
+    if source == "lake":
+        from lib import ui_lake
+
+        return ui_lake.render_source_controls(as_of, metric)
     with st.spinner(_("Generating demo data…")):
         return cache.load_demo(as_of, metric)
 

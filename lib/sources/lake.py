@@ -123,8 +123,8 @@ def _load(spark: SparkSession, root: str, remote: str, as_of: date, metric: Metr
         raise SourceError(_("{root}: the exports hold no rows that can be shown").format(root=root))
     warnings += _part_warnings(scan, kept)
     warnings += scan.warnings
-    frame, notes = _frame(kept)
-    notes = [*_replaced_notes(scan, replaced), *_part_notes(scan), *notes]
+    frame, tag_notes = _frame(kept, cells.filter(pl.col(engine.DROP) == engine.KEPT))
+    notes = [*_replaced_notes(scan, replaced), *_part_notes(scan, tag_notes)]
     last_day = frame.get_column(Col.CHARGE_DATE).max()
     detections = [scan.detection_of(i) for i in sorted(live)]
     formats = sorted({d.dialect.name for d in detections})
@@ -265,31 +265,47 @@ def _part_warnings(scan: engine.Scan, kept: pl.DataFrame) -> list[str]:
     return found
 
 
-def _part_notes(scan: engine.Scan) -> list[str]:
+def _part_notes(scan: engine.Scan, tag_notes: dict[int, list[str]]) -> list[str]:
+    """Each part's notes in the Files source's order: its layout's, its manifest's, its merged tag keys."""
     found = []
     for part, detection in sorted(scan.detections.items()):
         item = scan.listing.files[part]
         found += detection.notes
         if item.version_hint and item.version_hint not in detection.version:
             found.append(_("{name}: the export's manifest says dataset version {version}.").format(name=item.name, version=item.version_hint))
+        found += tag_notes.get(part, [])
     return found
 
 
-def _frame(kept: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
-    """The cube as the pages' canonical frame: parts merged, tags parsed once per distinct cell, keys unified."""
-    dimensions = [*engine.CUBE_DIMENSIONS, engine.TAGS_CELL]
-    merged = kept.group_by(dimensions).agg(
+def _frame(kept: pl.DataFrame, readable: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, list[str]]]:
+    """The cube as the pages' canonical frame: tags parsed once per distinct cell, their keys unified within each part (as
+    the local reader does, part by part), then the parts merged.
+
+    Returns each part's notes on merged tag keys, for every part read (``readable``: kept or later left out, as locally).
+    """
+    distinct = readable.get_column(engine.TAGS_CELL).unique()
+    table = pl.DataFrame({engine.TAGS_CELL: distinct, Col.TAGS: tags_column(distinct)})
+    tagged = kept.join(table, on=engine.TAGS_CELL, how="left", nulls_equal=True).drop(engine.TAGS_CELL)
+    keys = (
+        readable.join(table, on=engine.TAGS_CELL, how="left", nulls_equal=True)
+        .select(engine.PART, pl.col(Col.TAGS).list.eval(pl.element().struct.field(TAG_KEY)).alias("k"), engine.ROWS)
+        .explode("k")
+        .drop_nulls("k")
+        .group_by(engine.PART, "k")
+        .agg(pl.col(engine.ROWS).sum())
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for part, key, rows in keys.iter_rows():
+        counts.setdefault(int(part), {})[str(key)] = int(rows)
+    notes = {part: _unify(tagged.clear(), part_counts)[1] for part, part_counts in counts.items()}
+    pieces = [_unify(rows, counts.get(int(part), {}))[0] for (part,), rows in tagged.group_by(engine.PART, maintain_order=True)]  # type: ignore[call-overload]
+    merged = pl.concat(pieces).with_columns(pl.col(Col.TAGS).list.eval(pl.element().struct.json_encode()).list.join("\u0001").alias("_tags_key"))
+    merged = merged.group_by([*engine.CUBE_DIMENSIONS, "_tags_key"]).agg(
         *[pl.col(m).sum() if kept.get_column(m).null_count() < kept.height else pl.col(m).first() for m in engine.MEASURES],
+        pl.col(Col.TAGS).first(),
         pl.col(engine.ROWS).sum().alias(ROW_COUNT),
     )
-    distinct = merged.get_column(engine.TAGS_CELL).unique()
-    parsed = tags_column(distinct)
-    table = pl.DataFrame({engine.TAGS_CELL: distinct, Col.TAGS: parsed})
-    merged = merged.join(table, on=engine.TAGS_CELL, how="left", nulls_equal=True).drop(engine.TAGS_CELL)
-    keys = merged.select(pl.col(Col.TAGS).list.eval(pl.element().struct.field(TAG_KEY)).alias("k"), ROW_COUNT).explode("k").drop_nulls("k")
-    counts = {str(k): int(n) for k, n in keys.group_by("k").agg(pl.col(ROW_COUNT).sum()).iter_rows()}
-    merged, notes = _unify(merged, counts)
-    merged = merged.sort(Col.CHARGE_DATE, Col.SERVICE, nulls_last=True).with_row_index(Col.SOURCE_ROW)
+    merged = merged.drop("_tags_key").sort(Col.CHARGE_DATE, Col.SERVICE, nulls_last=True).with_row_index(Col.SOURCE_ROW)
     return conform(merged).with_columns(merged.get_column(ROW_COUNT).cast(pl.Int64)), notes
 
 
