@@ -210,19 +210,56 @@ def find_files(spark: SparkSession, root: str) -> Listing:
     return list_files(paths, root, manifests)
 
 
-def _header(spark: SparkSession, item: LakeFile) -> tuple[list[str], dict[str, str | None], str]:
-    """A part's header, its first data row and separator (two lines of text, or a Parquet file's schema and first row)."""
-    if item.kind == CSV_KIND:
-        lines = [str(r) for r in spark.read.text(item.path).limit(2).toArrow().column(0).to_pylist()]
-        if not lines:
-            return [], {}, ","
-        separator = _separator(lines[0])
-        header = [c.strip() for c in _csv_cells(_first_line(lines[0]), separator)]
-        values = _csv_cells(lines[1], separator) if len(lines) > 1 else []
-        return header, dict(zip(header, [*values, *[None] * len(header)], strict=False)), separator
+def _parse_header(lines: list[str]) -> tuple[list[str], dict[str, str | None], str]:
+    if not lines:
+        return [], {}, ","
+    separator = _separator(lines[0])
+    header = [c.strip() for c in _csv_cells(_first_line(lines[0]), separator)]
+    values = _csv_cells(lines[1], separator) if len(lines) > 1 else []
+    return header, dict(zip(header, [*values, *[None] * len(header)], strict=False)), separator
+
+
+_HEADERS_PER_REQUEST = 16  # a union per file: Spark Connect's messages limit how deep a plan nests
+
+
+def _csv_headers(spark: SparkSession, items: Sequence[tuple[int, LakeFile]]) -> dict[int, tuple[list[str], dict[str, str | None], str]]:
+    """The first two lines of each CSV part, a few parts per request (each scan stops after its first lines)."""
+    F = _F()
+    found: dict[int, list[str]] = {index: [] for index, _item in items}
+    for start in range(0, len(items), _HEADERS_PER_REQUEST):
+        chunk = items[start : start + _HEADERS_PER_REQUEST]
+        frames = [spark.read.text(item.path).limit(2).withColumn("_i", F.lit(index)) for index, item in chunk]
+        union = frames[0]
+        for frame in frames[1:]:
+            union = union.unionByName(frame)
+        for row in union.toArrow().to_pylist():
+            found[int(row["_i"])].append(str(row["value"]))
+    return {index: _parse_header(lines) for index, lines in found.items()}
+
+
+def _parquet_header(spark: SparkSession, item: LakeFile) -> tuple[list[str], dict[str, str | None], str]:
+    """A Parquet part's columns and first row as text."""
     frame = spark.read.parquet(item.path)
     first = frame.limit(1).select([_F().col(f"`{c}`").cast("string") for c in frame.columns]).toArrow().to_pylist()
     return list(frame.columns), {k: v for k, v in (first[0] if first else {}).items()}, ","
+
+
+def _headers(spark: SparkSession, files: Sequence[LakeFile]) -> dict[int, tuple[list[str], dict[str, str | None], str]]:
+    """Every part's header. The parts of an export run with a manifest share one (the export writes them so): read once."""
+    first_of_run: dict[str, int] = {}
+    wanted: list[tuple[int, LakeFile]] = []
+    shares: dict[int, int] = {}
+    for index, item in enumerate(files):
+        if item.kind == CSV_KIND and item.manifest:
+            if item.run in first_of_run:
+                shares[index] = first_of_run[item.run]
+                continue
+            first_of_run[item.run] = index
+        wanted.append((index, item))
+    headers = _csv_headers(spark, [(i, f) for i, f in wanted if f.kind == CSV_KIND])
+    headers.update({i: _parquet_header(spark, f) for i, f in wanted if f.kind != CSV_KIND})
+    headers.update({index: headers[first] for index, first in shares.items()})
+    return headers
 
 
 def plan(spark: SparkSession, root: str) -> Scan:
@@ -234,12 +271,10 @@ def plan(spark: SparkSession, root: str) -> Scan:
     listing = find_files(spark, root)
     warnings = [_("{name}: zip archives are not read by the Spark engine; unpack them in the lake").format(name=n) for n in listing.skipped]
     groups: dict[tuple[str, tuple[str, ...], str], tuple[Detection, list[int]]] = {}
-    header_of_run: dict[str, tuple[list[str], dict[str, str | None], str]] = {}
+    headers = _headers(spark, listing.files)
     detections: dict[int, Detection] = {}
     for index, item in enumerate(listing.files):
-        if item.run not in header_of_run or item.kind != CSV_KIND:
-            header_of_run[item.run] = _header(spark, item)
-        header, first_row, separator = header_of_run[item.run]
+        header, first_row, separator = headers[index]
         key = (item.kind, tuple(header), separator)
         try:
             detections[index] = detect(item.name, header, first_row)

@@ -30,6 +30,7 @@ class LakeFile:
     run_time: str | None = None
     metric_hint: str | None = None
     version_hint: str | None = None
+    manifest: bool = False  # its folder holds the run's manifest.json (every part then has the run's header)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def list_files(paths: Sequence[str], root: str, manifests: Mapping[str, tuple[st
                 run_time=run_time or folder_run_time(local if local is not None else path),
                 metric_hint=metric or metric_from_text(display_name(path, root)),
                 version_hint=version,
+                manifest=folder in manifests,
             )
         )
     return Listing(tuple(files), tuple(skipped))

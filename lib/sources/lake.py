@@ -221,30 +221,43 @@ def _replaced_notes(scan: engine.Scan, replaced: list[Replaced]) -> list[str]:
 
 
 def _dropped(scan: engine.Scan, cells: pl.DataFrame, aside: set[int], replaced: list[Replaced], metric: Metric) -> tuple[Dropped, ...]:
+    """Rows read but not kept, part by part as the Files source lists them: unreadable rows, then the part's removals.
+
+    The engine does not say on which line a row was unreadable: the reasons name the column instead.
+    """
     files = scan.listing.files
-    counts = cells.filter(pl.col(engine.DROP) != engine.KEPT).group_by(engine.PART, engine.DROP).agg(pl.col(engine.ROWS).sum()).sort(engine.PART, engine.DROP)
-    found = []
-    for part, reason, rows in counts.iter_rows():
+    by_part: dict[int, list[Dropped]] = {}
+    counts = cells.filter(pl.col(engine.DROP) != engine.KEPT).group_by(engine.PART, engine.DROP).agg(pl.col(engine.ROWS).sum())
+    for part, reason, rows in counts.sort(engine.PART, engine.DROP).iter_rows():
         text = {
             engine.BLANK: _("empty row with no cells filled"),
-            engine.NO_DATE: _("date missing or unreadable"),
-            engine.NO_COST: _("cost missing or unreadable"),
+            engine.NO_DATE: _("date missing or unreadable in column '{column}'").format(column=_source(scan, part, Col.CHARGE_DATE, metric)),
+            engine.NO_COST: _("cost missing or unreadable in column '{column}'").format(column=_source(scan, part, Col.COST, metric)),
         }[int(reason)]
-        found.append(Dropped(f"{files[part].name}: {text}", int(rows)))
+        by_part.setdefault(int(part), []).append(Dropped(f"{files[part].name}: {text}", int(rows)))
     kept_rows = cells.filter(pl.col(engine.DROP) == engine.KEPT).group_by(engine.PART).agg(pl.col(engine.ROWS).sum())
     rows_of = {int(p): int(n) for p, n in kept_rows.iter_rows()}
     for part in sorted(aside):
         if rows_of.get(part):
             held = "amortized" if metric is Metric.ACTUAL else "actual"
             reason = _("holds {held} cost while the Cost view is {metric}").format(held=held, metric=metric)
-            found.append(Dropped(f"{files[part].name}: {reason}", rows_of[part]))
+            by_part.setdefault(part, []).append(Dropped(f"{files[part].name}: {reason}", rows_of[part]))
     first_name = {f.run: f.name for f in reversed(files)}
     for r in replaced:
         reason = _("replaced by a later export run of {month} ({name}): month-to-date runs overlap").format(
             month=f"{r.month:%Y-%m}", name=first_name[r.winner]
         )
-        found += [Dropped(f"{files[part].name}: {reason}", rows) for part, rows in sorted(r.rows_by_part.items())]
-    return tuple(found)
+        for part, rows in sorted(r.rows_by_part.items()):
+            by_part.setdefault(part, []).append(Dropped(f"{files[part].name}: {reason}", rows))
+    return tuple(d for part in sorted(by_part) for d in by_part[part])
+
+
+def _source(scan: engine.Scan, part: int, col: Col, metric: Metric) -> str:
+    from lib.dialects import for_metric, header_key
+
+    group = next(g for g in scan.groups if part in g.parts)
+    dialect = for_metric(scan.detection_of(part).dialect, amortized=metric is Metric.AMORTIZED)
+    return dialect.source_column({header_key(h): h for h in group.header}, col) or "?"
 
 
 def _part_warnings(scan: engine.Scan, kept: pl.DataFrame) -> list[str]:
