@@ -126,9 +126,11 @@ def _load(spark: SparkSession, root: str, remote: str, as_of: date, metric: Metr
     frame, tag_notes = _frame(kept, cells.filter(pl.col(engine.DROP) == engine.KEPT))
     notes = [*_replaced_notes(scan, replaced), *_part_notes(scan, tag_notes)]
     last_day = frame.get_column(Col.CHARGE_DATE).max()
-    detections = [scan.detection_of(i) for i in sorted(live)]
+    # As the Files source: every part read names the layouts, also one set aside; the agreement is of the parts with rows.
+    detections = [scan.detections[i] for i in sorted(scan.detections)]
     formats = sorted({d.dialect.name for d in detections})
-    agreements = {d.dialect.agreement for d in detections}
+    with_rows = set(cells.filter(pl.col(engine.DROP) == engine.KEPT).get_column(engine.PART).unique().to_list())
+    agreements = {d.dialect.agreement for i, d in scan.detections.items() if i in with_rows} or {d.dialect.agreement for d in detections}
     selection = LakeSelection(remote, scan, metric, tuple(sorted(live)), tuple(sorted(removed)))
     if progress:
         progress(1.0, _("Spark aggregated {rows} rows into {cells} cube rows").format(rows=fmt.count(row_count(frame)), cells=fmt.count(frame.height)))
