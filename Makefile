@@ -46,8 +46,8 @@ unit: setup-dev browser-deps
 test: lint typecheck unit
 
 # A local Spark Connect server for the Lake source (sc://127.0.0.1:15002): pyspark from PyPI into .spark/, Java 17 from the OS.
-spark-server:
-	PYTHON="$(PYTHON)" bash scripts/spark-server.sh start
+spark-server: | $(BIN)/python
+	PYTHON="$(BIN)/python" bash scripts/spark-server.sh start
 
 spark-server-stop:
 	bash scripts/spark-server.sh stop

@@ -18,7 +18,7 @@ from lib.i18n import _
 from lib.sources.base import SourceError
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql.connect.session import SparkSession
 
 REMOTE_ENV = "SPARK_REMOTE"
 DEFAULT_REMOTE = "sc://127.0.0.1:15002"
@@ -81,7 +81,9 @@ def session(remote: str) -> SparkSession:
             warnings.simplefilter("ignore", FutureWarning)
             from pyspark.sql.connect.session import SparkSession as ConnectSession
     except ImportError as error:  # the thin client is a runtime dependency; say so plainly if it is missing
-        raise EngineError(_("the Spark Connect client is not installed (pip install -r requirements.txt): {error}").format(error=error)) from None
+        raise EngineError(
+            _("the Spark Connect client is not installed (pip install -r requirements.txt): {error}").format(error=error)
+        ) from None
     try:
         spark = ConnectSession.builder.remote(remote).getOrCreate()
         spark.conf.set("spark.sql.session.timeZone", "UTC")

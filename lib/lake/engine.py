@@ -17,7 +17,7 @@ import csv
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 import pyarrow as pa
@@ -33,7 +33,8 @@ from lib.models import Metric
 from lib.schema import UNASSIGNED, Col
 
 if TYPE_CHECKING:
-    from pyspark.sql import Column, DataFrame, SparkSession
+    from pyspark.sql import Column, DataFrame
+    from pyspark.sql.connect.session import SparkSession
 
 # The cube's dimensions: every canonical column a page filters or groups by, except the resource id (one per row of a
 # big lake: the cube would be as big as the lake). Tags come as the raw cell, parsed once per distinct cell on the client.
@@ -110,49 +111,53 @@ class Scan:
         return self.detections[part]
 
 
-def _F() -> Any:
+def _functions() -> Any:
     from pyspark.sql import functions
 
     return functions
 
 
+def _column(value: Any) -> Column:
+    return cast("Column", value)  # pyspark's functions are typed loosely
+
+
 def _strip(column: Column) -> Column:
     # Spark's trim removes spaces only; the local reader strips every kind of white space.
-    return _F().regexp_replace(column, r"^\s+|\s+$", "")
+    return _column(_functions().regexp_replace(column, r"^\s+|\s+$", ""))
 
 
 def parse_date(column: Column) -> Column:
     """``lib.normalize.parse_date`` in Spark."""
-    F = _F()
+    fn = _functions()
     text = _strip(column)
-    return F.coalesce(*[F.try_to_date(F.regexp_extract(text, shape, 1), F.lit(pattern)) for shape, pattern in _DATE_SHAPES])
+    return _column(fn.coalesce(*[fn.try_to_date(fn.regexp_extract(text, shape, 1), fn.lit(pattern)) for shape, pattern in _DATE_SHAPES]))
 
 
 def parse_number(column: Column, *, decimal_comma: bool = False) -> Column:
     """``lib.normalize.parse_number`` in Spark: NaN and infinities are no amount."""
-    F = _F()
+    fn = _functions()
     text = _strip(column)
     if decimal_comma:
-        text = F.regexp_replace(F.regexp_replace(text, r"\.", ""), ",", ".")
+        text = fn.regexp_replace(fn.regexp_replace(text, r"\.", ""), ",", ".")
     number = text.try_cast("double")
-    return F.when(F.isnan(number) | (F.abs(number) == float("inf")), F.lit(None).cast("double")).otherwise(number)
+    return _column(fn.when(fn.isnan(number) | (fn.abs(number) == float("inf")), fn.lit(None).cast("double")).otherwise(number))
 
 
 def _text(column: Column) -> Column:
-    F = _F()
+    fn = _functions()
     cleaned = _strip(column)
-    return F.when(cleaned.isNull() | F.lower(cleaned).isin(*_PLACEHOLDERS), F.lit(UNASSIGNED)).otherwise(cleaned)
+    return _column(fn.when(cleaned.isNull() | fn.lower(cleaned).isin(*_PLACEHOLDERS), fn.lit(UNASSIGNED)).otherwise(cleaned))
 
 
 def _trimmed(column: Column) -> Column:
-    F = _F()
+    fn = _functions()
     cleaned = _strip(column)
-    return F.when(cleaned == "", F.lit(None).cast("string")).otherwise(cleaned)
+    return _column(fn.when(cleaned == "", fn.lit(None).cast("string")).otherwise(cleaned))
 
 
 def canonical(col: Col, column: Column, decimal_comma: bool) -> Column:
     """The canonical value of ``col`` from a text cell, as ``lib.normalize._canonical`` and ``lib.formats.read._tidy`` make it."""
-    F = _F()
+    fn = _functions()
     if col in (Col.CHARGE_DATE, Col.BILLING_PERIOD_START):
         return parse_date(column)
     if col in MEASURES:
@@ -160,9 +165,9 @@ def canonical(col: Col, column: Column, decimal_comma: bool) -> Column:
     if col in _TEXT_DIMENSIONS:
         return _text(column)
     if col is Col.BILLING_CURRENCY:
-        return F.upper(_trimmed(column))
+        return _column(fn.upper(_trimmed(column)))
     if col is Col.SUBSCRIPTION_ID:
-        return F.regexp_replace(_trimmed(column), r"(?i)^/subscriptions/", "")
+        return _column(fn.regexp_replace(_trimmed(column), r"(?i)^/subscriptions/", ""))
     return _trimmed(column)
 
 
@@ -190,7 +195,7 @@ def find_files(spark: SparkSession, root: str) -> Listing:
     Raises:
         EngineError: when the engine cannot list ``root``.
     """
-    F = _F()
+    fn = _functions()
     try:
         found = (
             spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(root).select("path", "length").toArrow().to_pylist()
@@ -206,7 +211,7 @@ def find_files(spark: SparkSession, root: str) -> Listing:
     if manifest_paths:
         table = spark.read.format("binaryFile").load(manifest_paths).select("path", "content").toArrow().to_pylist()
         manifests = {str(r["path"]).rsplit("/", 1)[0]: parse_manifest(bytes(r["content"])) for r in table}
-    del F
+    del fn
     return list_files(paths, root, manifests)
 
 
@@ -224,11 +229,11 @@ _HEADERS_PER_REQUEST = 16  # a union per file: Spark Connect's messages limit ho
 
 def _csv_headers(spark: SparkSession, items: Sequence[tuple[int, LakeFile]]) -> dict[int, tuple[list[str], dict[str, str | None], str]]:
     """The first two lines of each CSV part, a few parts per request (each scan stops after its first lines)."""
-    F = _F()
+    fn = _functions()
     found: dict[int, list[str]] = {index: [] for index, _item in items}
     for start in range(0, len(items), _HEADERS_PER_REQUEST):
         chunk = items[start : start + _HEADERS_PER_REQUEST]
-        frames = [spark.read.text(item.path).limit(2).withColumn("_i", F.lit(index)) for index, item in chunk]
+        frames = [spark.read.text(item.path).limit(2).withColumn("_i", fn.lit(index)) for index, item in chunk]
         union = frames[0]
         for frame in frames[1:]:
             union = union.unionByName(frame)
@@ -240,7 +245,7 @@ def _csv_headers(spark: SparkSession, items: Sequence[tuple[int, LakeFile]]) -> 
 def _parquet_header(spark: SparkSession, item: LakeFile) -> tuple[list[str], dict[str, str | None], str]:
     """A Parquet part's columns and first row as text."""
     frame = spark.read.parquet(item.path)
-    first = frame.limit(1).select([_F().col(f"`{c}`").cast("string") for c in frame.columns]).toArrow().to_pylist()
+    first = frame.limit(1).select([_functions().col(f"`{c}`").cast("string") for c in frame.columns]).toArrow().to_pylist()
     return list(frame.columns), {k: v for k, v in (first[0] if first else {}).items()}, ","
 
 
@@ -292,21 +297,23 @@ def _raw_frame(spark: SparkSession, scan: Scan, group: Group) -> DataFrame:
     """A group's rows as text cells named ``c0``, ``c1``… (headers may repeat or hold dots), with the part number."""
     from pyspark.sql.types import StringType, StructField, StructType
 
-    F = _F()
+    fn = _functions()
     paths = [scan.listing.files[i].path for i in group.parts]
     names = [f"c{i}" for i in range(len(group.header))]
     if group.kind == CSV_KIND:
         schema = StructType([StructField(n, StringType()) for n in names])
-        reader = spark.read.schema(schema).options(header="true", sep=group.separator, quote='"', escape='"', multiLine="true")
-        frame = reader.csv(paths)
+        # One record per line: a big part is then split between the engine's cores (Cost Management writes no line
+        # breaks inside cells; multiLine would read each file on one core).
+        reader = spark.read.schema(schema).options(header="true", sep=group.separator, quote='"', escape='"', multiLine="false")
+        frame: DataFrame = reader.csv(paths)
     else:
         frame = spark.read.parquet(*paths)
-        frame = frame.select([F.col(f"`{c}`").cast("string").alias(n) for c, n in zip(frame.columns, names, strict=True)])
+        frame = frame.select([fn.col(f"`{c}`").cast("string").alias(n) for c, n in zip(frame.columns, names, strict=True)])
     pairs: list[Column] = []
     for part in group.parts:
         for written in _engine_path(scan.listing.files[part].path):
-            pairs += [F.lit(written), F.lit(part)]
-    return frame.withColumn(PART, F.create_map(*pairs)[F.col("_metadata.file_path")])
+            pairs += [fn.lit(written), fn.lit(part)]
+    return frame.withColumn(PART, fn.create_map(*pairs)[fn.col("_metadata.file_path")])
 
 
 def _decimal_comma(spark: SparkSession, frame: DataFrame, group: Group, cost: str | None) -> bool:
@@ -322,7 +329,7 @@ def _decimal_comma(spark: SparkSession, frame: DataFrame, group: Group, cost: st
 
 def canonical_rows(spark: SparkSession, scan: Scan, metric: Metric) -> DataFrame:
     """Every part's rows in canonical columns (no row left out yet), with the part, the raw tags cell and why a row drops."""
-    F = _F()
+    fn = _functions()
     frames = []
     for group in scan.groups:
         raw = _raw_frame(spark, scan, group)
@@ -331,66 +338,66 @@ def canonical_rows(spark: SparkSession, scan: Scan, metric: Metric) -> DataFrame
         column_of = {h: f"c{i}" for i, h in reversed(list(enumerate(group.header)))}  # a repeated header: its first column
         cost_header = dialect.source_column(headers, Col.COST)
         comma = _decimal_comma(spark, raw, group, cost_header)
-        selected: list[Column] = [F.col(PART)]
+        selected: list[Column] = [fn.col(PART)]
         for col in (*CUBE_DIMENSIONS, *MEASURES, Col.RESOURCE_ID):
             source = dialect.source_column(headers, col)
             if source is not None:
-                selected.append(canonical(col, F.col(column_of[source]), comma).alias(col))
+                selected.append(canonical(col, fn.col(column_of[source]), comma).alias(col))
             elif col is Col.BILLING_CURRENCY and dialect.currency:
-                selected.append(F.lit(dialect.currency).alias(col))
+                selected.append(fn.lit(dialect.currency).alias(col))
             else:
                 kind = "date" if col in (Col.CHARGE_DATE, Col.BILLING_PERIOD_START) else "double" if col in MEASURES else "string"
-                selected.append(F.lit(None).cast(kind).alias(col))
+                selected.append(fn.lit(None).cast(kind).alias(col))
         tags = dialect.source_column(headers, Col.TAGS)
-        selected.append((F.col(column_of[tags]) if tags else F.lit(None).cast("string")).alias(TAGS_CELL))
+        selected.append((fn.col(column_of[tags]) if tags else fn.lit(None).cast("string")).alias(TAGS_CELL))
         # One flat expression (a chain of ANDs over a wide layout nests deeper than Spark Connect's messages allow).
-        every_cell = F.concat_ws("", *[F.col(f"c{i}") for i in range(len(group.header))])
-        selected.append((F.length(F.regexp_replace(every_cell, r"\s", "")) == 0).alias("_blank"))
+        every_cell = fn.concat_ws("", *[fn.col(f"c{i}") for i in range(len(group.header))])
+        selected.append((fn.length(fn.regexp_replace(every_cell, r"\s", "")) == 0).alias("_blank"))
         frames.append(raw.select(selected))
     rows = frames[0]
     for other in frames[1:]:
         rows = rows.unionByName(other)
-    date_col, cost_col = F.col(Col.CHARGE_DATE), F.col(Col.COST)
+    date_col, cost_col = fn.col(Col.CHARGE_DATE), fn.col(Col.COST)
     reason = (
-        F.when(date_col.isNull() & F.col("_blank"), F.lit(BLANK))
-        .when(date_col.isNull(), F.lit(NO_DATE))
-        .when(cost_col.isNull(), F.lit(NO_COST))
-        .otherwise(F.lit(KEPT))
+        fn.when(date_col.isNull() & fn.col("_blank"), fn.lit(BLANK))
+        .when(date_col.isNull(), fn.lit(NO_DATE))
+        .when(cost_col.isNull(), fn.lit(NO_COST))
+        .otherwise(fn.lit(KEPT))
     )
     return rows.select(
-        *[F.col(c) for c in rows.columns if c not in ("_blank", Col.BILLING_PERIOD_START, Col.BILLING_CURRENCY)],
-        F.coalesce(F.col(Col.BILLING_PERIOD_START), F.trunc(date_col, "month")).alias(Col.BILLING_PERIOD_START),
-        F.coalesce(F.col(Col.BILLING_CURRENCY), F.lit(UNKNOWN_CURRENCY)).alias(Col.BILLING_CURRENCY),
-        F.col(Col.BILLING_CURRENCY).isNull().alias("_no_currency"),
+        *[fn.col(c) for c in rows.columns if c not in ("_blank", Col.BILLING_PERIOD_START, Col.BILLING_CURRENCY)],
+        fn.coalesce(fn.col(Col.BILLING_PERIOD_START), fn.trunc(date_col, "month")).alias(Col.BILLING_PERIOD_START),
+        fn.coalesce(fn.col(Col.BILLING_CURRENCY), fn.lit(UNKNOWN_CURRENCY)).alias(Col.BILLING_CURRENCY),
+        fn.col(Col.BILLING_CURRENCY).isNull().alias("_no_currency"),
         reason.alias(DROP),
     )
 
 
 def cube(rows: DataFrame) -> pa.Table:
     """The cube, per part and drop reason, as Arrow."""
-    F = _F()
+    fn = _functions()
     keys = [*CUBE_DIMENSIONS, TAGS_CELL, PART, DROP]
     aggregated = rows.groupBy(*keys).agg(
-        *[F.sum(F.col(m)).alias(m) for m in MEASURES],
-        F.count(F.lit(1)).alias(ROWS),
-        F.sum(F.col("_no_currency").cast("long")).alias("_no_currency"),
-        F.max((F.col(Col.COST) != 0).cast("int")).alias(NONZERO),
+        *[fn.sum(fn.col(m)).alias(m) for m in MEASURES],
+        fn.count(fn.lit(1)).alias(ROWS),
+        fn.sum(fn.col("_no_currency").cast("long")).alias("_no_currency"),
+        fn.max((fn.col(Col.COST) != 0).cast("int")).alias(NONZERO),
     )
     return aggregated.toArrow()
 
 
 def key_sets(rows: DataFrame, run_of_part: dict[int, int], months: Sequence[date]) -> list[tuple[date, frozenset[int], int]]:
     """For ``months``: the distinct row keys of kept rows, counted by the set of runs (numbers) that hold each."""
-    F = _F()
+    fn = _functions()
     pairs: list[Column] = []
     for part, run in run_of_part.items():
-        pairs += [F.lit(part), F.lit(run)]
-    month = F.trunc(F.col(Col.CHARGE_DATE), "month")
-    kept = rows.filter((F.col(DROP) == KEPT) & month.isin(*months)).select(
-        month.alias("_month"), *[F.col(k) for k in _KEY], F.create_map(*pairs)[F.col(PART)].alias("_run")
+        pairs += [fn.lit(part), fn.lit(run)]
+    month = fn.trunc(fn.col(Col.CHARGE_DATE), "month")
+    kept = rows.filter((fn.col(DROP) == KEPT) & month.isin(*months)).select(
+        month.alias("_month"), *[fn.col(k) for k in _KEY], fn.create_map(*pairs)[fn.col(PART)].alias("_run")
     )
-    per_key = kept.groupBy("_month", *_KEY).agg(F.sort_array(F.collect_set("_run")).alias("_runs"))
-    counted = per_key.groupBy("_month", "_runs").agg(F.count(F.lit(1)).alias("n")).toArrow().to_pylist()
+    per_key = kept.groupBy("_month", *_KEY).agg(fn.sort_array(fn.collect_set("_run")).alias("_runs"))
+    counted = per_key.groupBy("_month", "_runs").agg(fn.count(fn.lit(1)).alias("n")).toArrow().to_pylist()
     return [(r["_month"], frozenset(int(x) for x in r["_runs"]), int(r["n"])) for r in counted]
 
 
@@ -436,7 +443,7 @@ def stream_raw(
 
     Rows come through ``toLocalIterator``: the client holds one partition's rows at a time, never the selection.
     """
-    F = _F()
+    fn = _functions()
     wanted = set(kept_parts)
     for group in scan.groups:
         parts = [p for p in group.parts if p in wanted]
@@ -449,12 +456,12 @@ def stream_raw(
         date_header, cost_header = dialect.source_column(headers, Col.CHARGE_DATE), dialect.source_column(headers, Col.COST)
         if date_header is None or cost_header is None:
             continue
-        day = parse_date(F.col(column_of[date_header]))
-        condition = F.col(PART).isin(*parts) & day.isNotNull()
-        condition &= parse_number(F.col(column_of[cost_header]), decimal_comma=_decimal_comma(spark, raw, group, cost_header)).isNotNull()
+        day = parse_date(fn.col(column_of[date_header]))
+        condition = fn.col(PART).isin(*parts) & day.isNotNull()
+        condition &= parse_number(fn.col(column_of[cost_header]), decimal_comma=_decimal_comma(spark, raw, group, cost_header)).isNotNull()
         gone = [f"{part}|{month.isoformat()}" for part, month in removed if part in parts]
         if gone:
-            condition &= ~F.concat_ws("|", F.col(PART).cast("string"), F.trunc(day, "month").cast("string")).isin(*gone)
+            condition &= ~fn.concat_ws("|", fn.col(PART).cast("string"), fn.trunc(day, "month").cast("string")).isin(*gone)
         names = list(group.header)
         buffer: list[tuple[object, ...]] = []
         for row in raw.filter(condition).drop(PART).toLocalIterator():
@@ -467,5 +474,5 @@ def stream_raw(
 
 
 def _batch(rows: list[tuple[object, ...]], names: list[str]) -> pa.RecordBatch:
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _n in names]
+    columns: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [() for _n in names]
     return pa.RecordBatch.from_arrays([pa.array(list(c), type=pa.string()) for c in columns], names=names)

@@ -32,7 +32,7 @@ from lib.schema import TAG_KEY, UNASSIGNED, Col, as_text, conform
 from lib.sources.base import Dataset, Dropped, LoadRequest, ProgressCallback, SourceError
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql.connect.session import SparkSession
 
 ROOT_ENV = "AZDASH_LAKE_PATH"
 ROW_COUNT = "LakeRows"  # rows of the lake a cube row stands for (not canonical: summaries count rows with it)
@@ -65,9 +65,7 @@ def row_count(frame: pl.DataFrame) -> int:
     return frame.height
 
 
-def load_lake(
-    root: str, *, remote: str | None = None, as_of: date, metric: Metric, progress: ProgressCallback | None = None
-) -> Dataset:
+def load_lake(root: str, *, remote: str | None = None, as_of: date, metric: Metric, progress: ProgressCallback | None = None) -> Dataset:
     """The data set of the exports under ``root``, computed by the Spark Connect server at ``remote``.
 
     Raises:
@@ -133,7 +131,12 @@ def _load(spark: SparkSession, root: str, remote: str, as_of: date, metric: Metr
     agreements = {d.dialect.agreement for i, d in scan.detections.items() if i in with_rows} or {d.dialect.agreement for d in detections}
     selection = LakeSelection(remote, scan, metric, tuple(sorted(live)), tuple(sorted(removed)))
     if progress:
-        progress(1.0, _("Spark aggregated {rows} rows into {cells} cube rows").format(rows=fmt.count(row_count(frame)), cells=fmt.count(frame.height)))
+        progress(
+            1.0,
+            _("Spark aggregated {rows} rows into {cells} cube rows").format(
+                rows=fmt.count(row_count(frame)), cells=fmt.count(frame.height)
+            ),
+        )
     return Dataset(
         source=LAKE,
         format=formats[0] if len(formats) == 1 else f"{len(formats)} layouts: " + "; ".join(formats),
@@ -172,7 +175,13 @@ def _part_metrics(scan: engine.Scan, cells: pl.DataFrame) -> dict[int, str | Non
             result[index] = BOTH
             continue
         found = by_part.get(index, {})
-        from_rows = "amortized" if found.get("unused") or found.get("covered_cost") else "actual" if found.get("purchase") or found.get("covered") else None
+        from_rows = (
+            "amortized"
+            if found.get("unused") or found.get("covered_cost")
+            else "actual"
+            if found.get("purchase") or found.get("covered")
+            else None
+        )
         result[index] = item.metric_hint or from_rows
     return result
 
@@ -185,7 +194,9 @@ def _select_metric(part_metric: dict[int, str | None], metric: Metric) -> tuple[
     aside = {i for i, m in part_metric.items() if m == other} if has_wanted else set()
     if not has_wanted and any(m == other for m in part_metric.values()):
         if other == "actual":
-            warning = _("The files hold actual cost, not amortized cost; showing actual cost. Load the amortized file to see amortized cost.")
+            warning = _(
+                "The files hold actual cost, not amortized cost; showing actual cost. Load the amortized file to see amortized cost."
+            )
         else:
             warning = _("The files hold amortized cost, not actual cost; showing amortized cost. Load the actual file to see actual cost.")
         return aside, [warning], Metric(other)
@@ -233,7 +244,9 @@ def _dropped(scan: engine.Scan, cells: pl.DataFrame, aside: set[int], replaced: 
     for part, reason, rows in counts.sort(engine.PART, engine.DROP).iter_rows():
         text = {
             engine.BLANK: _("empty row with no cells filled"),
-            engine.NO_DATE: _("date missing or unreadable in column '{column}'").format(column=_source(scan, part, Col.CHARGE_DATE, metric)),
+            engine.NO_DATE: _("date missing or unreadable in column '{column}'").format(
+                column=_source(scan, part, Col.CHARGE_DATE, metric)
+            ),
             engine.NO_COST: _("cost missing or unreadable in column '{column}'").format(column=_source(scan, part, Col.COST, metric)),
         }[int(reason)]
         by_part.setdefault(int(part), []).append(Dropped(f"{files[part].name}: {text}", int(rows)))
@@ -265,7 +278,7 @@ def _source(scan: engine.Scan, part: int, col: Col, metric: Metric) -> str:
 def _part_warnings(scan: engine.Scan, kept: pl.DataFrame) -> list[str]:
     """Each part's warnings in the Files source's order: its layout's, then its rows without a currency."""
     missing = dict(kept.group_by(engine.PART).agg(pl.col("_no_currency").sum()).iter_rows())
-    found = []
+    found: list[str] = []
     for part in sorted(scan.detections):
         found += scan.detections[part].warnings
         count = int(missing.get(part) or 0)
@@ -282,12 +295,14 @@ def _part_warnings(scan: engine.Scan, kept: pl.DataFrame) -> list[str]:
 
 def _part_notes(scan: engine.Scan, tag_notes: dict[int, list[str]]) -> list[str]:
     """Each part's notes in the Files source's order: its layout's, its manifest's, its merged tag keys."""
-    found = []
+    found: list[str] = []
     for part, detection in sorted(scan.detections.items()):
         item = scan.listing.files[part]
         found += detection.notes
         if item.version_hint and item.version_hint not in detection.version:
-            found.append(_("{name}: the export's manifest says dataset version {version}.").format(name=item.name, version=item.version_hint))
+            found.append(
+                _("{name}: the export's manifest says dataset version {version}.").format(name=item.name, version=item.version_hint)
+            )
         found += tag_notes.get(part, [])
     return found
 
@@ -314,7 +329,9 @@ def _frame(kept: pl.DataFrame, readable: pl.DataFrame) -> tuple[pl.DataFrame, di
         counts.setdefault(int(part), {})[str(key)] = int(rows)
     notes = {part: _unify(tagged.clear(), part_counts)[1] for part, part_counts in counts.items()}
     pieces = [_unify(rows, counts.get(int(part), {}))[0] for (part,), rows in tagged.group_by(engine.PART, maintain_order=True)]  # type: ignore[call-overload]
-    merged = pl.concat(pieces).with_columns(pl.col(Col.TAGS).list.eval(pl.element().struct.json_encode()).list.join("\u0001").alias("_tags_key"))
+    merged = pl.concat(pieces).with_columns(
+        pl.col(Col.TAGS).list.eval(pl.element().struct.json_encode()).list.join("\u0001").alias("_tags_key")
+    )
     merged = merged.group_by([*engine.CUBE_DIMENSIONS, "_tags_key"]).agg(
         *[pl.col(m).sum() if kept.get_column(m).null_count() < kept.height else pl.col(m).first() for m in engine.MEASURES],
         pl.col(Col.TAGS).first(),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -83,5 +82,5 @@ class Loaded:
 
 
 @pytest.fixture(scope="session")
-def loaded(spark_remote: str) -> Iterator[Loaded]:
-    yield Loaded(spark_remote)
+def loaded(spark_remote: str) -> Loaded:
+    return Loaded(spark_remote)
