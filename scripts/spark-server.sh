@@ -34,7 +34,7 @@ start() {
     --class org.apache.spark.sql.connect.service.SparkConnectServer \
     --name "Spark Connect server (azure usage dashboard)" \
     --master 'local[2]' \
-    --driver-memory "${SPARK_DRIVER_MEMORY:-1g}" \
+    --driver-memory "${SPARK_DRIVER_MEMORY:-2g}" \
     --conf spark.connect.grpc.binding.address=$HOST \
     --conf spark.connect.grpc.binding.port="$PORT" \
     --conf spark.ui.enabled=false \
