@@ -20,6 +20,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
+import polars as pl
 import pyarrow as pa
 
 from lib.dialects import Dialect, for_metric, header_key
@@ -401,12 +402,8 @@ def key_sets(rows: DataFrame, run_of_part: dict[int, int], months: Sequence[date
     return [(r["_month"], frozenset(int(x) for x in r["_runs"]), int(r["n"])) for r in counted]
 
 
-def run_months(table: pa.Table, files: Sequence[LakeFile], parts: set[int]) -> dict[date, list[RunMonth]]:
+def run_months(frame: pl.DataFrame, files: Sequence[LakeFile], parts: set[int]) -> dict[date, list[RunMonth]]:
     """Each month's runs among ``parts``, from the cube (kept rows only)."""
-    import polars as pl
-
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
     stats = (
         frame.filter((pl.col(DROP) == KEPT) & pl.col(PART).is_in(list(parts)))
         .group_by(pl.col(Col.CHARGE_DATE).dt.month_start().alias("_month"), PART)

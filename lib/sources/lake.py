@@ -95,8 +95,7 @@ def _load(spark: SparkSession, root: str, remote: str, as_of: date, metric: Metr
     if progress:
         progress(0.15, _("Spark is reading and aggregating {count} export parts").format(count=len(files)))
     rows = engine.canonical_rows(spark, scan, metric)
-    table = engine.cube(rows)
-    cells = pl.from_arrow(table)
+    cells = pl.from_arrow(engine.cube(rows))
     assert isinstance(cells, pl.DataFrame)
     if progress:
         progress(0.8, _("Combining the export runs"))
@@ -206,7 +205,7 @@ def _select_metric(part_metric: dict[int, str | None], metric: Metric) -> tuple[
 def _replaced(spark: SparkSession, rows: object, cells: pl.DataFrame, scan: engine.Scan, live: set[int]) -> list[Replaced]:
     """Month-to-date runs a later run of the same month replaces (only months two or more runs hold are asked about)."""
     files = scan.listing.files
-    per_month = engine.run_months(cells.to_arrow(), files, live)
+    per_month = engine.run_months(cells, files, live)  # the cube as it is: no copy back to Arrow
     shared = sorted(m for m, runs in per_month.items() if len(runs) > 1)
     if not shared:
         return []
