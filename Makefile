@@ -7,7 +7,7 @@ PORT ?= 8501
 # the network: read docs/security.md first. Not HOST: some shells export HOST as the machine name.
 AZDASH_HOST ?= 127.0.0.1
 
-.PHONY: run test lint typecheck unit setup setup-dev browser-deps clean
+.PHONY: run test lint typecheck unit setup setup-dev browser-deps clean spark-server spark-server-stop
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: install python3.11 (and python3.11-venv) or set PYTHON=/path/to/python3.11"; exit 1; }
@@ -47,6 +47,13 @@ unit: setup-dev browser-deps
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit
+
+# A local Spark Connect server for the Lake source (sc://127.0.0.1:15002): pyspark from PyPI into .spark/, Java 17 from the OS.
+spark-server: | $(BIN)/python
+	PYTHON="$(BIN)/python" bash scripts/spark-server.sh start
+
+spark-server-stop:
+	bash scripts/spark-server.sh stop
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

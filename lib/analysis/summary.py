@@ -12,7 +12,7 @@ import polars as pl
 from lib.analysis import aggregate, filters, frames
 from lib.core.dataset import Dataset
 from lib.core.models import Period, Scope
-from lib.core.schema import Col
+from lib.core.schema import Col, source_rows
 
 DECIMALS = 6  # well below a cent, so sums reconcile after rounding to cents
 
@@ -62,8 +62,8 @@ def summarize(
         "as_of": dataset.as_of.isoformat(),
         "scope": scope.id if scope else None,
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()} if period else None,
-        "rows": frame.height,
-        "rows_read": dataset.rows_read,
+        "rows": source_rows(frame),
+        "rows_read": source_rows(dataset.frame) + sum(d.rows for d in dataset.dropped),
         "rows_dropped": sum(d.rows for d in dataset.dropped),
         "date_min": dates.min().isoformat() if frame.height else None,  # type: ignore[union-attr]
         "date_max": dates.max().isoformat() if frame.height else None,  # type: ignore[union-attr]

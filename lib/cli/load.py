@@ -7,7 +7,7 @@ import importlib
 from datetime import date
 from types import ModuleType
 
-from lib.core.dataset import Dataset, LoadRequest
+from lib.core.dataset import Dataset, LoadRequest, SourceError
 from lib.core.models import Metric
 from lib.ingest.dates import DateOrder
 from lib.sources.demo import DemoSource
@@ -25,6 +25,12 @@ def load(args: argparse.Namespace, as_of: date) -> Dataset:
     if args.scope:
         loaded: Dataset = azure_commands().load_for_cli(args, as_of=as_of, metric=metric)
         return loaded
+    if getattr(args, "engine", "local") == "spark":
+        if len(args.paths) != 1:
+            raise SourceError("--engine spark reads one lake root: give one folder (or file) path")
+        # The Spark Connect client is imported only for --engine spark.
+        lake: Dataset = importlib.import_module("lib.sources.lake").load_lake(args.paths[0], remote=args.remote, as_of=as_of, metric=metric)
+        return lake
     if args.paths and not args.demo:
         order = DateOrder(args.date_order) if getattr(args, "date_order", None) else None
         return load_paths(args.paths, as_of=as_of, metric=metric, date_order=order)

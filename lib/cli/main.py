@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument(
         "--date-order", choices=["dmy", "mdy"], help="day or month first, for files whose dates read both ways (e.g. 03/04/2026)"
     )
+    summary.add_argument(
+        "--engine", choices=["local", "spark"], default="local", help="local: read the files here; spark: compute in a Spark Connect server"
+    )
+    summary.add_argument("--remote", help="Spark Connect address for --engine spark (default: SPARK_REMOTE or sc://127.0.0.1:15002)")
     _add_azure_options(summary)
 
     anomalies = commands.add_parser("anomalies", help="days whose usage cost is out of the ordinary, per service or any dimension")

@@ -116,3 +116,12 @@ def conform(frame: pl.DataFrame, later: Collection[str] = ()) -> pl.DataFrame:
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with its categorical columns as plain text (for small results, exports and joins with text)."""
     return frame.with_columns(pl.col(pl.Categorical).cast(pl.String)) if pl.Categorical in frame.dtypes else frame
+
+
+# A frame the Lake source hands back is a cube: each row stands for this many rows of the lake (not canonical).
+LAKE_ROWS: Final = "LakeRows"
+
+
+def source_rows(frame: pl.DataFrame) -> int:
+    """Rows of the source behind ``frame``: its height, or for a cube the rows each of its rows stands for."""
+    return int(frame.get_column(LAKE_ROWS).sum()) if LAKE_ROWS in frame.columns else frame.height

@@ -24,6 +24,7 @@ _REGISTERED: Final[dict[str, Registered]] = {
     "demo": Registered("lib.sources.demo", "DemoSource", N_("Demo")),
     "files": Registered("lib.sources.files", "FilesSource", N_("Files")),
     "azure": Registered("lib.sources.azure", "AzureSource", N_("Azure")),
+    "lake": Registered("lib.sources.lake", "LakeSource", N_("Lake")),
 }
 
 

@@ -27,7 +27,7 @@ from lib.sources import SOURCES
 from lib.ui import cache, state, widgets
 
 # Each source with controls of its own: the module drawing them (``render_source_controls``).
-PANELS: Final = {"files": "lib.ui.files_panel", "azure": "lib.ui.azure_panel"}
+PANELS: Final = {"files": "lib.ui.files_panel", "azure": "lib.ui.azure_panel", "lake": "lib.ui.lake_panel"}
 
 
 def render_sidebar(as_of: date) -> widgets.Context:

@@ -1,0 +1,40 @@
+"""A page drawn on the Lake source (AppTest), against the real Spark Connect server."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from lib.analysis.summary import summarize
+from lib.core.fmt import money
+from lib.core.models import Metric
+from lib.ui import lake_panel, state
+from tests.app.conftest import APP, TIMEOUT, _clear_caches, _navigation_mode, metrics
+from tests.sources.lake import lakes
+from tests.sources.lake.conftest import Loaded
+
+__all__ = ["_clear_caches", "_navigation_mode"]  # the app tests' autouse fixtures, for this module too
+
+
+def test_overview_renders_on_the_lake_with_the_local_readers_total(
+    spark_remote: str, loaded: Loaded, generated_lake: tuple[Path, list[lakes.Written]]
+) -> None:
+    root, _written = generated_lake
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT * 3)
+    app.session_state[lake_panel.REMOTE_KEY] = spark_remote
+    app.run()
+    app.radio(key=state.SOURCE).set_value("lake").run()
+    assert not app.exception, app.exception
+    app.text_input(key=lake_panel.ROOT_KEY).set_value(str(root)).run()
+    assert not app.exception, app.exception
+    app.session_state[state.CUSTOM_RANGE] = (date(2025, 2, 1), date(2025, 3, 31))  # the generated exports' months
+    app.selectbox(key=state.PERIOD).set_value(state.CUSTOM).run()
+    assert not app.exception, app.exception
+    captions = " ".join(c.value for c in app.sidebar.caption)
+    assert "Spark aggregated 511 rows of the lake" in captions
+    currency = app.selectbox(key=state.CURRENCY).value
+    expected = summarize(loaded.files(root, Metric.ACTUAL))["cost_by_currency"]
+    assert isinstance(expected, dict)
+    assert metrics(app)["Total in selected period"] == money(expected[currency], currency)
