@@ -12,7 +12,7 @@ from functools import cached_property
 
 import polars as pl
 
-from lib.analysis import aggregate, filters, frames
+from lib.analysis import aggregate, currencies, filters, frames
 from lib.analysis.aggregate import Headline, PeriodBill
 from lib.analysis.estimate import Estimate
 from lib.core.dataset import Dataset, LaterColumns, every_column
@@ -51,14 +51,14 @@ def currency_of(dataset: Dataset, view: View) -> str:
 
 
 def _currencies(dataset: Dataset) -> tuple[list[str], str]:
-    """The data set's currencies (sorted) and the one on most rows, computed once per data set."""
+    """The data set's currencies (sorted) and the one with the largest total, computed once per data set."""
 
-    def compute() -> tuple[list[str], str]:
-        counts = dataset.frame.get_column(Col.BILLING_CURRENCY).drop_nulls().value_counts(sort=True)
-        present = sorted(str(c) for c in counts.get_column(Col.BILLING_CURRENCY).to_list())
-        return present, str(counts.item(0, 0)) if counts.height else "EUR"
+    return frames.prepared(dataset).memo(("currencies",), lambda: currencies.offered_and_default(dataset.frame))
 
-    return frames.prepared(dataset).memo(("currencies",), compute)
+
+def offered_currencies(dataset: Dataset) -> list[str]:
+    """The currencies the sidebar offers: ISO codes only, sorted."""
+    return _currencies(dataset)[0]
 
 
 @dataclass(frozen=True)
