@@ -15,7 +15,7 @@ from lib.core.models import Metric
 from lib.core.reading import FileReport, InputFile
 from lib.ingest.read import UNKNOWN_CURRENCY
 from lib.sources.files import env_paths, expand_paths
-from lib.ui import cache_files, gate
+from lib.ui import cache_files, gate, state
 
 UPLOAD_KEY = "files_upload"
 PATH_KEY = "files_path"
@@ -89,6 +89,8 @@ def render_source_controls(as_of: date, metric: Metric) -> Dataset | str:
         bar.error(path_error)
     if not files:
         return _("Upload one or more Azure usage files (or give a local path) in the sidebar to see them here.")
+    # Files are given now: the hint to load a shared link's files again has done its work.
+    st.session_state[state.FILES_LINK] = False
     progress = bar.progress(0.0, text=_("Reading files…"))
 
     def report_progress(fraction: float, text: str) -> None:
@@ -98,8 +100,9 @@ def render_source_controls(as_of: date, metric: Metric) -> Dataset | str:
         dataset = cache_files.load(files, as_of, metric, report_progress)
     except SourceError as error:
         progress.empty()
-        bar.error(str(error))
-        return _("The files could not be read: {error}").format(error=error)
+        # The reason is said once, beside the files; the page only points there.
+        bar.error(str(error), icon=":material/error:")
+        return _("The files could not be read: the reason is shown in the sidebar, under the files.")
     progress.empty()
     render_report(dataset)
     return dataset
@@ -111,16 +114,11 @@ def render_report(dataset: Dataset) -> None:
     reports = dataset.file_reports
     for report in reports:
         if report.error:
-            bar.error(f"**{report.name}**: {report.error}", icon=":material/error:")
+            bar.error(f"**{report.name}**: {_without_name(report.error, report.name)}", icon=":material/error:")
             continue
-        dropped = sum(d.rows for d in report.dropped)
-        kept = ngettext("{kept} of {read} row kept", "{kept} of {read} rows kept", report.rows_read).format(
-            kept=fmt.count(report.rows_kept), read=fmt.count(report.rows_read)
-        )
-        if dropped:
-            kept += ngettext(", {n} dropped", ", {n} dropped", dropped).format(n=fmt.count(dropped))
         layout = f"{_data_text(report.format)} ({_data_text(report.schema_version)})"
-        bar.markdown(f"**{report.name}**  \n{layout}  \n{kept}  \n{_totals_text(report.totals)}")
+        lines = [f"**{report.name}**", layout, *_kept_lines(report)]
+        bar.markdown("  \n".join(lines))
     if len(reports) > 1:
         combined = dict(sorted(_combined(reports).items()))
         files = len([r for r in reports if not r.error])
@@ -128,8 +126,11 @@ def render_report(dataset: Dataset) -> None:
         bar.markdown(f"{heading} {_totals_text(combined)}")
     if dataset.is_estimate:
         bar.warning(_("Cost in this data is an **estimate** (Account Center version 2: daily usage × statement rates)."))
+    # A file that could not be read is said once, in red above; its copy among the warnings is left out.
+    said = {f"{r.name}: {r.error}" for r in reports if r.error}
     for warning in dataset.warnings:
-        bar.warning(warning)
+        if warning not in said:
+            bar.warning(warning)
     with bar.expander(_("File details")):
         st.dataframe(_table(reports), hide_index=True, width="stretch")
         for report in reports:
@@ -138,6 +139,27 @@ def render_report(dataset: Dataset) -> None:
                 st.caption(line.format(name=report.name, n=fmt.count(item.rows), reason=item.reason))
         for note in dataset.notes:
             st.caption(note)
+
+
+def _without_name(error: str, name: str) -> str:
+    """An error text without its own leading file name (the report names the file already)."""
+    prefix = f"{name}: "
+    return error[len(prefix) :] if error.startswith(prefix) else error
+
+
+def _kept_lines(report: FileReport) -> list[str]:
+    """How many rows were kept, and why the others were not, in plain words (a replaced run says so)."""
+    reasons = [
+        ngettext("{n} row left out: {reason}", "{n} rows left out: {reason}", d.rows).format(n=fmt.count(d.rows), reason=d.reason)
+        for d in report.dropped
+        if d.rows
+    ]
+    if report.rows_kept == 0 and reasons:
+        return reasons
+    kept = ngettext("{kept} of {read} row kept", "{kept} of {read} rows kept", report.rows_read).format(
+        kept=fmt.count(report.rows_kept), read=fmt.count(report.rows_read)
+    )
+    return [kept, *reasons, _totals_text(report.totals)]
 
 
 def _combined(reports: tuple[FileReport, ...]) -> dict[str, float]:
