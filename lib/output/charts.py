@@ -24,6 +24,8 @@ from lib.core.schema import UNASSIGNED, UNTAGGED
 
 # Paul Tol's "muted" scheme: distinguishable with the common forms of colour blindness.
 PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499")
+# Paul Tol's "light" scheme without its grey, for names past the first palette (also colour-blind safe).
+SECOND_PALETTE = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#AAAA00")
 OTHER_COLOUR = "#BBBBBB"
 ESTIMATE_NOTE = N_("Estimate: updated daily, may not include all usage yet, and can differ from the invoice.")
 ESTIMATE_NOTE_SHORT = N_("Open period: an estimate that can differ from the invoice")
@@ -45,9 +47,11 @@ def group_name(name: str) -> str:
 def colour_map(ranked_names: Sequence[str]) -> dict[str, str]:
     """Stable colours: the n-th costliest name of the whole data set always gets the n-th colour.
 
-    Names beyond the palette share the grey of "Other", as they do in the stacked charts.
+    Every named series gets a colour of its own from the two palettes (cycled past both); only
+    "Other" is grey, so no name can be mistaken for it, whichever names a chart shows.
     """
-    colours = {name: PALETTE[i] if i < len(PALETTE) else OTHER_COLOUR for i, name in enumerate(ranked_names)}
+    colours_in_turn = PALETTE + SECOND_PALETTE
+    colours = {name: colours_in_turn[i % len(colours_in_turn)] for i, name in enumerate(ranked_names)}
     colours[OTHER] = OTHER_COLOUR
     return colours
 
