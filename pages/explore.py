@@ -54,12 +54,14 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+widgets.csv_download(model.table, "cost-by-" + group_by)
 widgets.show_table(
-    model.daily.filter(model.daily["cost"] != 0),
+    model.daily.filter(model.daily["cost"] != 0).sort("day", "group"),  # one order every run: the CSV is the same file each time
     label=_("Daily cost as a table"),
     columns={"day": _("Day"), "group": label, "cost": _("Cost")},
     money_columns=("cost",),
     date_columns=("day",),
     group_columns=("group",),
     currency=currency,
+    csv_name="daily-cost-by-" + group_by,
 )

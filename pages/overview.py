@@ -8,7 +8,7 @@ from lib.core import labels
 from lib.core.fmt import day, money, percent
 from lib.core.i18n import _
 from lib.core.periods import period_label
-from lib.output import charts
+from lib.output import charts, tables
 from lib.ui import widgets
 
 context = widgets.context()
@@ -80,13 +80,14 @@ st.plotly_chart(
     key="daily_chart",
 )
 widgets.show_table(
-    model.daily.filter(model.daily["cost"] != 0),
+    model.daily.filter(model.daily["cost"] != 0).sort("day", "group"),  # one order every run: the CSV is the same file each time
     label=_("Daily cost as a table"),
     columns={"day": _("Day"), "group": group_label, "cost": _("Cost")},
     money_columns=("cost",),
     date_columns=("day",),
     group_columns=("group",),
     currency=currency,
+    csv_name="daily-cost-by-" + context.view.group_by,
 )
 
 left, right = st.columns(2)
@@ -105,6 +106,8 @@ with left:
         },
         money_columns=("amount", "so_far"),
         currency=currency,
+        csv_frame=tables.bills_for_csv(model.bills),
+        csv_name="billing-periods",
     )
 with right:
     st.plotly_chart(
@@ -127,4 +130,5 @@ with right:
         money_columns=("cumulative",),
         date_columns=("day",),
         currency=currency,
+        csv_name="accumulated-cost",
     )
