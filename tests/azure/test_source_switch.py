@@ -43,7 +43,9 @@ def test_switching_from_the_demo_to_azure_starts_azures_own_view_without_notes(
     assert app.selectbox(key=state.SCOPE).value != demo_scope
 
 
-def test_a_sign_in_without_a_user_name_shows_the_credential_and_tenant(arm: FakeArm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_sign_in_without_a_user_name_shows_the_credential_and_tenant(
+    arm: FakeArm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     sign_in_with_az(arm, monkeypatch, tmp_path, token=fake_jwt(upn="", tid="tenant-7"))
     app = AppTest.from_file(str(APP), default_timeout=60)
     app.run()
