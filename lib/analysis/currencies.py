@@ -14,7 +14,6 @@ from babel.numbers import list_currencies
 
 from lib.core.schema import Col
 
-
 # ISO 4217 codes that name no money one is billed in: "no currency", testing, precious metals, fund units.
 _NOT_BILLING: frozenset[str] = frozenset({"XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA"})
 
