@@ -27,6 +27,7 @@ PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#C
 # Paul Tol's "light" scheme without its grey, for names past the first palette (also colour-blind safe).
 SECOND_PALETTE = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#AAAA00")
 OTHER_COLOUR = "#BBBBBB"
+BREAKDOWN_GROUPS = 25  # bars in the breakdown chart; its table lists every group
 ESTIMATE_NOTE = N_("Estimate: updated daily, may not include all usage yet, and can differ from the invoice.")
 ESTIMATE_NOTE_SHORT = N_("Open period: an estimate that can differ from the invoice")
 # Group names the app itself writes (not names from the data), shown in the reader's language.
@@ -142,8 +143,11 @@ def build_daily_cost_chart(daily: pl.DataFrame, colours: dict[str, str], currenc
     return fig
 
 
-def build_billing_chart(bills: Sequence[PeriodBill], currency: str) -> go.Figure:
-    """One bar per billing period: invoiced for closed periods, so far + estimate for the open one."""
+def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered: bool = False) -> go.Figure:
+    """One bar per billing period: invoiced for closed periods, so far + estimate for the open one.
+
+    ``filtered``: the bars hold a part of each bill, so nothing is called invoiced.
+    """
     labels = [period_label(b.period) for b in bills]
     invoiced = [b.billed if b.status == "invoiced" else None for b in bills]
     closed = [b.billed if b.status == "closed" else None for b in bills]
@@ -153,10 +157,11 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str) -> go.Figure
     fig.add_bar(
         x=labels,
         y=invoiced,
-        name=_("Billed (invoiced)"),
+        name=_("Closed period, filtered (not an invoice)") if filtered else _("Billed (invoiced)"),
         marker_color="#332288",
         customdata=_money_texts(invoiced, currency),
-        hovertemplate=_("Billed: {amount}").format(amount="%{customdata}") + "<extra></extra>",
+        hovertemplate=(_("Filtered cost: {amount}") if filtered else _("Billed: {amount}")).format(amount="%{customdata}")
+        + "<extra></extra>",
     )
     if any(v is not None for v in closed):
         fig.add_bar(
@@ -236,7 +241,7 @@ def build_accumulated_chart(accumulated: pl.DataFrame, currency: str, title: str
 
 def build_breakdown_chart(table: pl.DataFrame, colours: dict[str, str], currency: str, title: str) -> go.Figure:
     """Horizontal bars of cost per group (``table`` from ``aggregate.cost_by``), costliest on top."""
-    rows = table.head(25).reverse()
+    rows = table.head(BREAKDOWN_GROUPS).reverse()
     names = rows.get_column("group").cast(pl.String).to_list()
     costs = rows.get_column("cost").to_list()
     fig = go.Figure(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,8 +64,8 @@ def served_files(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    """Headline metrics by label."""
-    return {m.label: m.value for m in at.metric}
+    """Headline metrics by label, without the period each label names at its end ("Total in selected period (Sep 2026)")."""
+    return {re.sub(r" \([^()]*\)$", "", m.label): m.value for m in at.metric}
 
 
 def download(at: AppTest, served: dict[str, bytes], key: str) -> bytes:
