@@ -119,16 +119,15 @@ with left:
     )
     st.caption(charts.estimate_note() + " " + closed_note)
     widgets.show_table(
-        views.bills_table(model.bills),
+        views.bills_table(model.bills, currency),
         label=_("Billing periods as a table"),
         columns={
             "period": _("Billing period"),
             "status": _("Status"),
             "invoice": _("Invoice"),
             "amount": _("Amount"),
-            "so_far": _("So far"),
         },
-        money_columns=("amount", "so_far"),
+        money_columns=("amount",),
         currency=currency,
         csv_frame=tables.bills_for_csv(model.bills),
         csv_name="billing-periods",

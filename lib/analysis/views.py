@@ -16,6 +16,7 @@ from lib.analysis import aggregate, currencies, filters, frames
 from lib.analysis.aggregate import Headline, PeriodBill
 from lib.analysis.estimate import Estimate
 from lib.core.dataset import Dataset, LaterColumns, every_column
+from lib.core.fmt import money
 from lib.core.i18n import N_, _
 from lib.core.models import Metric, Period, Scope
 from lib.core.periods import period_label
@@ -226,14 +227,24 @@ def explore(dataset: Dataset, view: View) -> Exploration:
 BILL_STATUS_LABELS = {"invoiced": N_("Invoiced"), "closed": N_("Closed (no invoice in data)"), "open": N_("Open: estimate")}
 
 
-def bills_table(bills: list[PeriodBill]) -> pl.DataFrame:
-    """The billed-vs-estimate chart as a table (its text alternative)."""
+def bills_table(bills: list[PeriodBill], currency: str = "EUR") -> pl.DataFrame:
+    """The billed-vs-estimate chart as a table (its text alternative).
+
+    Four columns with a value in every cell (a narrow screen shows them whole): the open period's
+    cost so far is part of its status, not a column empty for every other period.
+    """
     return pl.DataFrame(
         {
             "period": [period_label(b.period) for b in bills],
-            "status": [_(BILL_STATUS_LABELS[b.status]) for b in bills],
-            "invoice": [", ".join(b.invoice_ids) for b in bills],
+            "status": [_bill_status(b, currency) for b in bills],
+            "invoice": [", ".join(b.invoice_ids) or "–" for b in bills],
             "amount": [b.total for b in bills],
-            "so_far": [b.cost_so_far if b.status == "open" else None for b in bills],
         }
     )
+
+
+def _bill_status(bill: PeriodBill, currency: str) -> str:
+    status = _(BILL_STATUS_LABELS[bill.status])
+    if bill.status != "open":
+        return status
+    return _("{status}, so far {amount}").format(status=status, amount=money(bill.cost_so_far, currency))

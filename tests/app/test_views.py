@@ -42,3 +42,11 @@ def test_a_filtered_view_says_its_filters_and_calls_nothing_invoiced(app: AppTes
 def test_an_unfiltered_view_has_no_filter_line(app: AppTest) -> None:
     assert not any(c.value.startswith("Filtered") for c in app.caption)
     assert f"Last invoiced ({CLOSED})" in _labels(app)
+
+
+def test_the_billing_periods_table_has_a_value_in_every_cell(app: AppTest) -> None:
+    """Issue 19, point 7: no raw "None" and no column that is empty for every closed period (it was cut off on screen)."""
+    table = next(d.value for d in app.dataframe if "Billing period" in d.value.columns)
+    assert list(table.columns) == ["Billing period", "Status", "Invoice", "Amount"]
+    assert not table.isna().any().any(), table
+    assert table["Status"].iloc[-1].startswith("Open: estimate, so far €")
