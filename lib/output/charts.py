@@ -27,6 +27,9 @@ PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#C
 # Paul Tol's "light" scheme without its grey, for names past the first palette (also colour-blind safe).
 SECOND_PALETTE = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#AAAA00")
 OTHER_COLOUR = "#BBBBBB"
+MAX_DAY_TICKS = 5  # labels on a day axis: five fit a phone's width (390 px) without overlapping
+DAILY_HEIGHT = 520
+ENGLISH_HOVER_DATE = "%-d %b %Y"  # d3's form of lib.core.fmt.day in English
 BREAKDOWN_GROUPS = 25  # bars in the breakdown chart; its table lists every group
 ESTIMATE_NOTE = N_("Estimate: updated daily, may not include all usage yet, and can differ from the invoice.")
 ESTIMATE_NOTE_SHORT = N_("Open period: an estimate that can differ from the invoice")
@@ -73,7 +76,8 @@ def day_axis(days: Sequence[date]) -> dict[str, object]:
     """A date axis over ``days`` with tick labels written by Babel, placed the locale's way.
 
     Up to two weeks: every day; up to three months: the first day of each week (Monday in nl);
-    longer: the first of each month. Hovered days show in the locale's numeric form.
+    longer: the first of each month; every n-th of those, so at most ``MAX_DAY_TICKS``. Hovered
+    days show in the locale's numeric form.
     """
     locale = current_locale()
     if len(days) <= 14:
@@ -86,14 +90,23 @@ def day_axis(days: Sequence[date]) -> dict[str, object]:
     else:
         ticks = [d for d in days if d.day == 1] or list(days[:1])
         text = [fmt.month(d, locale) for d in ticks]
+    # A phone shows about five labels side by side: keep every n-th, so they never run into each other.
+    step = -(-len(ticks) // MAX_DAY_TICKS)
+    ticks, text = ticks[::step], text[::step]
     return {
         "type": "date",
         "tickmode": "array",
         "tickvals": [d.isoformat() for d in ticks],
         "ticktext": text,
-        "hoverformat": fmt.d3_date_format(locale),
+        "hoverformat": _hover_date_format(locale),
         "tickangle": 0,
     }
+
+
+def _hover_date_format(locale: str) -> str:
+    """Hovered days as the page writes them: ``1 Jun 2026`` in English (never ``01/06/2026``, which US readers take
+    for January); other languages numeric, as Plotly.js only has English month names."""
+    return ENGLISH_HOVER_DATE if locale.split("_")[0] == "en" else fmt.d3_date_format(locale)
 
 
 def _all_days(first: date, last: date) -> list[date]:
@@ -137,7 +150,9 @@ def build_daily_cost_chart(daily: pl.DataFrame, colours: dict[str, str], currenc
             hovertemplate="%{fullData.name}: %{customdata}<extra></extra>",
         )
     fig.update_layout(barmode="relative", bargap=0.15)
-    fig = _layout(fig, title=title, currency=currency)
+    # Taller than the other charts: on a phone the legend below takes a line per name, and the bars keep their room.
+    fig = _layout(fig, title=title, currency=currency, height=DAILY_HEIGHT)
+    fig.update_layout(legend={"font": {"size": 11}, "tracegroupgap": 0})
     if days:
         fig.update_layout(xaxis=day_axis(_all_days(days[0], days[-1])))
     return fig

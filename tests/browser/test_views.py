@@ -122,7 +122,8 @@ def test_every_named_series_has_its_own_colour_and_pages_read_on_a_phone(visit: 
     visit.goto("/explore?group=meter")
     figures = plotly_figures(page, "Cost by meter")
     colours = page.evaluate(
-        "() => { const d = [...document.querySelectorAll('.js-plotly-plot')].find(d => d.layout.title.text === 'Cost by meter');"
+        "() => { const d = [...document.querySelectorAll('.js-plotly-plot')]"
+        ".find(d => (d.layout.title && d.layout.title.text || '').replace(/<[^>]*>/g, '') === 'Cost by meter');"
         " return d.data[0].y.map((name, i) => [String(name), d.data[0].marker.color[i]]); }"
     )
     assert len(colours) > 9, figures["Cost by meter"]
