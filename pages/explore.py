@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.analysis import views
+from lib.analysis import describe, views
 from lib.core import fmt, labels
 from lib.core.i18n import _
 from lib.core.periods import period_label
@@ -30,6 +30,15 @@ st.caption(
     )
 )
 
+if view.filters.active:
+    st.caption(describe.markdown_literal(describe.filters_text(view.filters)))
+shown_groups = min(model.table.height, charts.BREAKDOWN_GROUPS)
+if shown_groups < model.table.height:
+    st.caption(
+        _("The chart shows the {shown} costliest of {total} groups; the table below lists them all.").format(
+            shown=shown_groups, total=fmt.count(model.table.height)
+        )
+    )
 st.plotly_chart(
     charts.build_breakdown_chart(model.table, model.colours, currency, _("Cost by {group}").format(group=label.lower())),
     width="stretch",
@@ -55,12 +64,14 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+widgets.csv_download(model.table, "cost-by-" + group_by)
 widgets.show_table(
-    model.daily.filter(model.daily["cost"] != 0),
+    model.daily.filter(model.daily["cost"] != 0).sort("day", "group"),  # one order every run: the CSV is the same file each time
     label=_("Daily cost as a table"),
     columns={"day": _("Day"), "group": label, "cost": _("Cost")},
     money_columns=("cost",),
     date_columns=("day",),
     group_columns=("group",),
     currency=currency,
+    csv_name="daily-cost-by-" + group_by,
 )

@@ -3,13 +3,13 @@
 import polars as pl
 import streamlit as st
 
-from lib.analysis import anomaly_view, budget_view, budgets, estimate_view, views
+from lib.analysis import anomaly_view, budget_view, budgets, describe, estimate_view, views
 from lib.core import labels
 from lib.core.fmt import day, money, percent, share
 from lib.core.i18n import _
 from lib.core.periods import period_label
 from lib.core.safe_text import markdown
-from lib.output import charts
+from lib.output import charts, tables
 from lib.ui import budgets_panel, state, widgets
 
 context = widgets.context()
@@ -27,6 +27,9 @@ st.caption(
         (scope_text, period_label(chosen.period), labels.format_label(dataset), _("data up to {day}").format(day=day(context.as_of)))
     )
 )
+filtered = context.view.filters.active
+if filtered:
+    st.caption(describe.markdown_literal(describe.filters_text(context.view.filters)))
 if chosen.other_currencies:
     others = ", ".join(money(v, c) for c, v in chosen.other_currencies.items())
     st.warning(
@@ -35,17 +38,26 @@ if chosen.other_currencies:
         )
     )
 
+open_label = period_label(model.estimate.period)
+last_label = period_label(last_closed.period) if last_closed else head.last_closed_label
+
+
+def for_period(figure: str, period: str) -> str:
+    """A figure's label naming the period it describes, so no figure can be read as the chosen period's by mistake."""
+    return _("{figure} ({period})").format(figure=figure, period=period)
+
+
 # A row that wraps: each figure as wide as its text, so a long amount (Dutch, millions, a laptop screen) moves to the
 # next line instead of being cut off.
 headline = st.container(horizontal=True, gap="medium")
 headline.metric(
-    _("Cost so far this period"),
+    for_period(_("Cost so far this period"), open_label),
     money(head.cost_so_far, currency),
     help=_("{period}, up to {day}").format(period=period_label(model.estimate.period), day=day(model.estimate.last_data_day)),
     width="content",
 )
 headline.metric(
-    _("Estimate to period end"),
+    for_period(_("Estimate to period end"), open_label),
     money(head.estimate_total, currency),
     delta=_("{change} vs last period").format(change=percent(head.change_vs_last)) if head.change_vs_last is not None else None,
     delta_color="inverse",
@@ -54,21 +66,28 @@ headline.metric(
     ),
     width="content",
 )
-last_label = period_label(last_closed.period) if last_closed else head.last_closed_label
+# A filtered figure is a part of the bill, never an invoice amount.
+invoiced = head.last_closed_invoiced and not filtered
+if invoiced:
+    last_help = last_label
+elif filtered:
+    last_help = _("{period}: the cost of the filtered rows only, not an invoice amount").format(period=last_label)
+else:
+    last_help = _("{period}: final actual cost, no invoice in the data").format(period=last_label)
 headline.metric(
-    _("Last invoiced") if head.last_closed_invoiced else _("Last closed period"),
+    for_period(_("Last invoiced") if invoiced else _("Last closed period"), last_label),
     money(head.last_closed_amount, currency),
-    help=last_label if head.last_closed_invoiced else _("{period}: final actual cost, no invoice in the data").format(period=last_label),
+    help=last_help,
     width="content",
 )
 headline.metric(
-    _("Change vs previous period"),
+    for_period(_("Change vs previous period"), _("{period} vs {previous}").format(period=open_label, previous=last_label)),
     percent(head.change_vs_last),
     help=_("Estimate to period end compared with the last closed period."),
     width="content",
 )
 headline.metric(
-    _("Total in selected period"),
+    for_period(_("Total in selected period"), period_label(chosen.period)),
     money(head.selected_total, currency),
     help=_("{period}, all filters applied").format(period=period_label(chosen.period)),
     width="content",
@@ -112,31 +131,38 @@ st.plotly_chart(daily_chart, width="stretch", key="daily_chart")
 if found.open:
     st.caption(_("▼ marks the first day of an anomaly ({count} in this period); see the Anomalies page.").format(count=len(found.open)))
 widgets.show_table(
-    model.daily.filter(model.daily["cost"] != 0),
+    model.daily.filter(model.daily["cost"] != 0).sort("day", "group"),  # one order every run: the CSV is the same file each time
     label=_("Daily cost as a table"),
     columns={"day": _("Day"), "group": group_label, "cost": _("Cost")},
     money_columns=("cost",),
     date_columns=("day",),
     group_columns=("group",),
     currency=currency,
+    csv_name="daily-cost-by-" + context.view.group_by,
 )
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.build_billing_chart(model.bills, currency), width="stretch", key="billing_chart")
-    st.caption(charts.estimate_note() + " " + _("Closed periods show the invoiced amount."))
+    st.plotly_chart(charts.build_billing_chart(model.bills, currency, filtered=filtered), width="stretch", key="billing_chart")
+    closed_note = (
+        _("Closed periods show the filtered rows' cost, not invoice amounts.")
+        if filtered
+        else _("Closed periods show the invoiced amount.")
+    )
+    st.caption(charts.estimate_note() + " " + closed_note)
     widgets.show_table(
-        views.bills_table(model.bills),
+        views.bills_table(model.bills, currency),
         label=_("Billing periods as a table"),
         columns={
             "period": _("Billing period"),
             "status": _("Status"),
             "invoice": _("Invoice"),
             "amount": _("Amount"),
-            "so_far": _("So far"),
         },
-        money_columns=("amount", "so_far"),
+        money_columns=("amount",),
         currency=currency,
+        csv_frame=tables.bills_for_csv(model.bills),
+        csv_name="billing-periods",
     )
 with right:
     accumulated_chart = charts.build_accumulated_chart(
@@ -182,4 +208,5 @@ with right:
         money_columns=("cumulative",),
         date_columns=("day",),
         currency=currency,
+        csv_name="accumulated-cost",
     )

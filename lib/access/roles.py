@@ -41,7 +41,15 @@ ACCESS_RULES: dict[Agreement, AccessRule] = {
     Agreement.MCA: AccessRule(
         Agreement.MCA,
         N_("Microsoft Customer Agreement (MCA)"),
-        (N_("Billing profile owner"), N_("Billing profile contributor"), N_("Billing profile reader"), N_("Invoice manager")),
+        (
+            N_("Billing account owner"),
+            N_("Billing account contributor"),
+            N_("Billing account reader"),
+            N_("Billing profile owner"),
+            N_("Billing profile contributor"),
+            N_("Billing profile reader"),
+            N_("Invoice manager"),
+        ),
         N_("Cost Management + Billing → Billing scopes → the billing profile → Invoices → Azure usage and charges."),
         N_(
             "Ask a billing account or billing profile owner to give you the billing profile reader role "

@@ -12,10 +12,11 @@ from functools import cached_property
 
 import polars as pl
 
-from lib.analysis import aggregate, filters, frames
+from lib.analysis import aggregate, currencies, filters, frames
 from lib.analysis.aggregate import Headline, PeriodBill
 from lib.analysis.estimate import Estimate
 from lib.core.dataset import Dataset, LaterColumns, every_column
+from lib.core.fmt import money
 from lib.core.i18n import N_, _
 from lib.core.models import Metric, Period, Scope
 from lib.core.period_bounds import bounded, clamp_to_data
@@ -52,14 +53,14 @@ def currency_of(dataset: Dataset, view: View) -> str:
 
 
 def _currencies(dataset: Dataset) -> tuple[list[str], str]:
-    """The data set's currencies (sorted) and the one on most rows, computed once per data set."""
+    """The data set's currencies (sorted) and the one with the largest total, computed once per data set."""
 
-    def compute() -> tuple[list[str], str]:
-        counts = dataset.frame.get_column(Col.BILLING_CURRENCY).drop_nulls().value_counts(sort=True)
-        present = sorted(str(c) for c in counts.get_column(Col.BILLING_CURRENCY).to_list())
-        return present, str(counts.item(0, 0)) if counts.height else "EUR"
+    return frames.prepared(dataset).memo(("currencies",), lambda: currencies.offered_and_default(dataset.frame))
 
-    return frames.prepared(dataset).memo(("currencies",), compute)
+
+def offered_currencies(dataset: Dataset) -> list[str]:
+    """The currencies the sidebar offers: ISO codes only, sorted."""
+    return _currencies(dataset)[0]
 
 
 @dataclass(frozen=True)
@@ -230,14 +231,24 @@ def explore(dataset: Dataset, view: View) -> Exploration:
 BILL_STATUS_LABELS = {"invoiced": N_("Invoiced"), "closed": N_("Closed (no invoice in data)"), "open": N_("Open: estimate")}
 
 
-def bills_table(bills: list[PeriodBill]) -> pl.DataFrame:
-    """The billed-vs-estimate chart as a table (its text alternative)."""
+def bills_table(bills: list[PeriodBill], currency: str = "EUR") -> pl.DataFrame:
+    """The billed-vs-estimate chart as a table (its text alternative).
+
+    Four columns with a value in every cell (a narrow screen shows them whole): the open period's
+    cost so far is part of its status, not a column empty for every other period.
+    """
     return pl.DataFrame(
         {
             "period": [period_label(b.period) for b in bills],
-            "status": [_(BILL_STATUS_LABELS[b.status]) for b in bills],
-            "invoice": [", ".join(b.invoice_ids) for b in bills],
+            "status": [_bill_status(b, currency) for b in bills],
+            "invoice": [", ".join(b.invoice_ids) or "–" for b in bills],
             "amount": [b.total for b in bills],
-            "so_far": [b.cost_so_far if b.status == "open" else None for b in bills],
         }
     )
+
+
+def _bill_status(bill: PeriodBill, currency: str) -> str:
+    status = _(BILL_STATUS_LABELS[bill.status])
+    if bill.status != "open":
+        return status
+    return _("{status}, so far {amount}").format(status=status, amount=money(bill.cost_so_far, currency))

@@ -75,5 +75,16 @@ def identity_key(credential: TokenCredential, settings: AzureSettings) -> tuple[
     claims = token_claims(token)
     who = "|".join(str(claims.get(k, "")) for k in ("tid", "oid", "appid")) if claims.get("oid") else token
     key = hashlib.sha256(f"{settings.key}|{who}".encode()).hexdigest()[:32]
-    name = str(claims.get("upn") or claims.get("unique_name") or claims.get("app_displayname") or claims.get("appid") or "signed in")
-    return key, name
+    return key, identity_name(claims, credential)
+
+
+def identity_name(claims: dict[str, Any], credential: TokenCredential) -> str:
+    """Who is signed in, in words: the account, else the tenant, else the kind of credential (never the token)."""
+    for claim in ("upn", "unique_name", "preferred_username", "email", "app_displayname", "appid"):
+        if claims.get(claim):
+            return str(claims[claim])
+    # The chain names the credential in it that gave the token (Azure CLI, managed identity...), when it can.
+    kind = type(getattr(credential, "_successful_credential", None) or credential).__name__
+    if claims.get("tid"):
+        return _("{kind} in tenant {tenant}").format(kind=kind, tenant=claims["tid"])
+    return kind

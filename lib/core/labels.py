@@ -93,5 +93,7 @@ def estimate_method(method: str) -> str:
     for pattern, message in ESTIMATE_METHODS:
         found = pattern.fullmatch(method)
         if found:
+            if found.group(1) == "1":  # not "over the last 1 days"
+                return _("the cost of the one day with data")
             return _(message).format(days=found.group(1))
     return method

@@ -26,7 +26,13 @@ from lib.core.schema import UNASSIGNED, UNTAGGED
 
 # Paul Tol's "muted" scheme: distinguishable with the common forms of colour blindness.
 PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499")
+# Paul Tol's "light" scheme without its grey, for names past the first palette (also colour-blind safe).
+SECOND_PALETTE = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#AAAA00")
 OTHER_COLOUR = "#BBBBBB"
+MAX_DAY_TICKS = 5  # labels on a day axis: five fit a phone's width (390 px) without overlapping
+DAILY_HEIGHT = 520
+ENGLISH_HOVER_DATE = "%-d %b %Y"  # d3's form of lib.core.fmt.day in English
+BREAKDOWN_GROUPS = 25  # bars in the breakdown chart; its table lists every group
 ESTIMATE_NOTE = N_("Estimate: updated daily, may not include all usage yet, and can differ from the invoice.")
 ESTIMATE_NOTE_SHORT = N_("Open period: an estimate that can differ from the invoice")
 # Group names the app itself writes (not names from the data), shown in the reader's language.
@@ -47,9 +53,11 @@ def group_name(name: str) -> str:
 def colour_map(ranked_names: Sequence[str]) -> dict[str, str]:
     """Stable colours: the n-th costliest name of the whole data set always gets the n-th colour.
 
-    Names beyond the palette share the grey of "Other", as they do in the stacked charts.
+    Every named series gets a colour of its own from the two palettes (cycled past both); only
+    "Other" is grey, so no name can be mistaken for it, whichever names a chart shows.
     """
-    colours = {name: PALETTE[i] if i < len(PALETTE) else OTHER_COLOUR for i, name in enumerate(ranked_names)}
+    colours_in_turn = PALETTE + SECOND_PALETTE
+    colours = {name: colours_in_turn[i % len(colours_in_turn)] for i, name in enumerate(ranked_names)}
     colours[OTHER] = OTHER_COLOUR
     return colours
 
@@ -70,7 +78,8 @@ def day_axis(days: Sequence[date]) -> dict[str, object]:
     """A date axis over ``days`` with tick labels written by Babel, placed the locale's way.
 
     Up to two weeks: every day; up to three months: the first day of each week (Monday in nl);
-    longer: the first of each month. Hovered days show in the locale's numeric form.
+    longer: the first of each month; every n-th of those, so at most ``MAX_DAY_TICKS``. Hovered
+    days show in the locale's numeric form.
     """
     locale = current_locale()
     if len(days) <= 14:
@@ -83,14 +92,23 @@ def day_axis(days: Sequence[date]) -> dict[str, object]:
     else:
         ticks = [d for d in days if d.day == 1] or list(days[:1])
         text = [fmt.month(d, locale) for d in ticks]
+    # A phone shows about five labels side by side: keep every n-th, so they never run into each other.
+    step = -(-len(ticks) // MAX_DAY_TICKS)
+    ticks, text = ticks[::step], text[::step]
     return {
         "type": "date",
         "tickmode": "array",
         "tickvals": [d.isoformat() for d in ticks],
         "ticktext": text,
-        "hoverformat": fmt.d3_date_format(locale),
+        "hoverformat": _hover_date_format(locale),
         "tickangle": 0,
     }
+
+
+def _hover_date_format(locale: str) -> str:
+    """Hovered days as the page writes them: ``1 Jun 2026`` in English (never ``01/06/2026``, which US readers take
+    for January); other languages numeric, as Plotly.js only has English month names."""
+    return ENGLISH_HOVER_DATE if locale.split("_")[0] == "en" else fmt.d3_date_format(locale)
 
 
 def _all_days(first: date, last: date) -> list[date]:
@@ -134,7 +152,9 @@ def build_daily_cost_chart(daily: pl.DataFrame, colours: dict[str, str], currenc
             hovertemplate="%{fullData.name}: %{customdata}<extra></extra>",
         )
     fig.update_layout(barmode="relative", bargap=0.15)
-    fig = _layout(fig, title=title, currency=currency)
+    # Taller than the other charts: on a phone the legend below takes a line per name, and the bars keep their room.
+    fig = _layout(fig, title=title, currency=currency, height=DAILY_HEIGHT)
+    fig.update_layout(legend={"font": {"size": 11}, "tracegroupgap": 0})
     if days:
         fig.update_layout(xaxis=day_axis(_all_days(days[0], days[-1])))
     return fig
@@ -200,8 +220,11 @@ def add_budget_lines(
     return fig
 
 
-def build_billing_chart(bills: Sequence[PeriodBill], currency: str) -> go.Figure:
-    """One bar per billing period: invoiced for closed periods, so far + estimate for the open one."""
+def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered: bool = False) -> go.Figure:
+    """One bar per billing period: invoiced for closed periods, so far + estimate for the open one.
+
+    ``filtered``: the bars hold a part of each bill, so nothing is called invoiced.
+    """
     labels = [period_label(b.period) for b in bills]
     invoiced = [b.billed if b.status == "invoiced" else None for b in bills]
     closed = [b.billed if b.status == "closed" else None for b in bills]
@@ -211,10 +234,11 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str) -> go.Figure
     fig.add_bar(
         x=labels,
         y=invoiced,
-        name=_("Billed (invoiced)"),
+        name=_("Closed period, filtered (not an invoice)") if filtered else _("Billed (invoiced)"),
         marker_color="#332288",
         customdata=_money_texts(invoiced, currency),
-        hovertemplate=_("Billed: {amount}").format(amount="%{customdata}") + "<extra></extra>",
+        hovertemplate=(_("Filtered cost: {amount}") if filtered else _("Billed: {amount}")).format(amount="%{customdata}")
+        + "<extra></extra>",
     )
     if any(v is not None for v in closed):
         fig.add_bar(
@@ -294,7 +318,7 @@ def build_accumulated_chart(accumulated: pl.DataFrame, currency: str, title: str
 
 def build_breakdown_chart(table: pl.DataFrame, colours: dict[str, str], currency: str, title: str) -> go.Figure:
     """Horizontal bars of cost per group (``table`` from ``aggregate.cost_by``), costliest on top."""
-    rows = table.head(25).reverse()
+    rows = table.head(BREAKDOWN_GROUPS).reverse()
     names = rows.get_column("group").cast(pl.String).to_list()
     costs = rows.get_column("cost").to_list()
     fig = go.Figure(

@@ -17,7 +17,7 @@ from lib.core.safe_text import markdown
 from lib.ingest.dates import DateOrder, DateOrderUnknownError
 from lib.ingest.read import UNKNOWN_CURRENCY
 from lib.sources.files import env_paths, expand_paths
-from lib.ui import cache_files, gate
+from lib.ui import cache_files, gate, state
 from lib.ui.files_reading import DATE_ORDER_KEY, ask_date_order, reading_text
 
 UPLOAD_KEY = "files_upload"
@@ -103,6 +103,8 @@ def render_source_controls(as_of: date, metric: Metric) -> Dataset | str:
         bar.error(path_error)
     if not files:
         return _("Upload one or more Azure usage files (or give a local path) in the sidebar to see them here.")
+    # Files are given now: the hint to load a shared link's files again has done its work.
+    st.session_state[state.FILES_LINK] = False
     progress = bar.progress(0.0, text=_("Reading files…"))
 
     def report_progress(fraction: float, text: str) -> None:
@@ -116,8 +118,9 @@ def render_source_controls(as_of: date, metric: Metric) -> Dataset | str:
         return ask_date_order(error)
     except SourceError as error:
         progress.empty()
-        bar.error(markdown(error))
-        return _("The files could not be read: {error}").format(error=markdown(error))
+        # The reason is said once, beside the files; the page only points there.
+        bar.error(markdown(error), icon=":material/error:")
+        return _("The files could not be read: the reason is shown in the sidebar, under the files.")
     progress.empty()
     render_report(dataset)
     return dataset
@@ -129,20 +132,17 @@ def render_report(dataset: Dataset) -> None:
     reports = dataset.file_reports
     for report in reports:
         if report.error:
-            bar.error(f"**{markdown(report.name)}**: {markdown(report.error)}", icon=":material/error:")
+            bar.error(f"**{markdown(report.name)}**: {markdown(_without_name(report.error, report.name))}", icon=":material/error:")
             continue
         if report.skipped:
-            bar.info(_("**{name}**: not read: {reason}").format(name=report.name, reason=report.skipped), icon=":material/block:")
+            bar.info(
+                _("**{name}**: not read: {reason}").format(name=markdown(report.name), reason=markdown(report.skipped)),
+                icon=":material/block:",
+            )
             continue
-        dropped = sum(d.rows for d in report.dropped)
-        kept = ngettext("{kept} of {read} row kept", "{kept} of {read} rows kept", report.rows_read).format(
-            kept=fmt.count(report.rows_kept), read=fmt.count(report.rows_read)
-        )
-        if dropped:
-            kept += ngettext(", {n} dropped", ", {n} dropped", dropped).format(n=fmt.count(dropped))
         layout = f"{_data_text(report.format)} ({_data_text(report.schema_version)})"
         reading = reading_text(report)
-        lines = [f"**{markdown(report.name)}**", markdown(layout), kept, markdown(_totals_text(report.totals))]
+        lines = [f"**{markdown(report.name)}**", markdown(layout), *_kept_lines(report)]
         bar.markdown("  \n".join([*lines, markdown(reading)] if reading else lines))
     if len(reports) > 1:
         combined = dict(sorted(_combined(reports).items()))
@@ -151,8 +151,11 @@ def render_report(dataset: Dataset) -> None:
         bar.markdown(f"{heading} {markdown(_totals_text(combined))}")
     if dataset.is_estimate:
         bar.warning(_("Cost in this data is an **estimate** (Account Center version 2: daily usage × statement rates)."))
+    # A file that could not be read is said once, in red above; its copy among the warnings is left out.
+    said = {f"{r.name}: {r.error}" for r in reports if r.error}
     for warning in dataset.warnings:
-        bar.warning(markdown(warning))
+        if warning not in said:
+            bar.warning(markdown(warning))
     with bar.expander(_("File details")):
         st.dataframe(_table(reports), hide_index=True, width="stretch")
         for report in reports:
@@ -161,6 +164,27 @@ def render_report(dataset: Dataset) -> None:
                 st.caption(markdown(line.format(name=report.name, n=fmt.count(item.rows), reason=item.reason)))
         for note in dataset.notes:
             st.caption(markdown(note))
+
+
+def _without_name(error: str, name: str) -> str:
+    """An error text without its own leading file name (the report names the file already)."""
+    prefix = f"{name}: "
+    return error[len(prefix) :] if error.startswith(prefix) else error
+
+
+def _kept_lines(report: FileReport) -> list[str]:
+    """How many rows were kept, and why the others were not, in plain words (a replaced run says so)."""
+    reasons = [
+        ngettext("{n} row left out: {reason}", "{n} rows left out: {reason}", d.rows).format(n=fmt.count(d.rows), reason=markdown(d.reason))
+        for d in report.dropped
+        if d.rows
+    ]
+    if report.rows_kept == 0 and reasons:
+        return reasons
+    kept = ngettext("{kept} of {read} row kept", "{kept} of {read} rows kept", report.rows_read).format(
+        kept=fmt.count(report.rows_kept), read=fmt.count(report.rows_read)
+    )
+    return [kept, *reasons, markdown(_totals_text(report.totals))]
 
 
 def _combined(reports: tuple[FileReport, ...]) -> dict[str, float]:

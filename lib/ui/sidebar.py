@@ -42,6 +42,7 @@ def render_sidebar(as_of: date) -> widgets.Context:
         horizontal=True,
         key=state.SOURCE,
         persist_state="session",
+        on_change=state.start_source_view,
     )
     widgets.keep_valid(state.METRIC, list(labels.METRIC_LABELS), _("Cost"))
     metric = Metric(
@@ -85,9 +86,11 @@ def render_sidebar(as_of: date) -> widgets.Context:
             st.session_state[state.CUSTOM_RANGE] = (choices[1].period.start, as_of)
         _clamp_custom_range(dataset)
         bar.date_input(_("From – to"), max_value=as_of, key=state.CUSTOM_RANGE, format=fmt.date_input_format(), persist_state="session")
-    currencies = dataset.currencies
+    currencies = views.offered_currencies(dataset)
     widgets.keep_valid(state.CURRENCY, list(currencies), _("Currency"))
     if len(currencies) > 1:
+        # Unchosen, the picker starts on the currency with the largest total, not the first in the list.
+        st.session_state.setdefault(state.CURRENCY, views.currency_of(dataset, views.View()))
         bar.selectbox(
             _("Currency"),
             currencies,

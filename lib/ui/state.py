@@ -96,6 +96,24 @@ def clear_filters() -> None:
     st.session_state[TAG_VALUES] = []
 
 
+def keep_view() -> None:
+    """Hold on to every view choice across a language switch (the picker's callback).
+
+    The browser keeps a choice as its shown label ("Actual"), which names nothing once the labels
+    are in another language; setting each value again makes the next run send it in the new labels.
+    """
+    for key in (*_LINK_KEYS, *_OTHER_VIEW_KEYS):
+        if key != LANGUAGE and key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def start_source_view() -> None:
+    """A new data source starts from its own view (the source radio's callback): the scope, currency,
+    filters and grouping of the one before name nothing in it, and would only come back as notes."""
+    for key in (SCOPE, CURRENCY, GROUP_BY, TAG_KEY, TAG_VALUES, *(filter_key(c) for c in DIMENSIONS)):
+        st.session_state.pop(key, None)
+
+
 def current_view(as_of: date) -> View:
     """The view the widgets describe."""
     period_key = st.session_state.get(PERIOD, "history")
@@ -353,6 +371,9 @@ def write_link() -> None:
     if _url_params() != wanted:
         st.query_params.from_dict(wanted)
 
+
+# View choices the link does not carry (the Azure panel's own pickers), kept across a language switch all the same.
+_OTHER_VIEW_KEYS: Final = (AZURE_SCOPE_PASTE, "azure_scope", "azure_group_by", "azure_filter_dim", "azure_report_kind")
 
 _LINK_KEYS: Final = (
     LANGUAGE,

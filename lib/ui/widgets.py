@@ -21,6 +21,7 @@ from lib.core import fmt, i18n
 from lib.core.dataset import Dataset
 from lib.core.i18n import _
 from lib.core.safe_text import markdown
+from lib.output import tables
 from lib.output.charts import group_name
 from lib.ui import state
 
@@ -79,6 +80,7 @@ def render_language_picker() -> str:
         format_func=lambda c: i18n.LANGUAGE_NAMES[c],
         key=state.LANGUAGE,
         persist_state="session",
+        on_change=state.keep_view,
     )
     return chosen
 
@@ -170,8 +172,13 @@ def show_table(
     group_columns: tuple[str, ...] = (),
     currency: str = "EUR",
     key: str | None = None,
+    csv_frame: pl.DataFrame | None = None,
+    csv_name: str = "",
 ) -> None:
-    """An expander with the data behind a chart: the chart's text alternative."""
+    """An expander with the data behind a chart: the chart's text alternative, and a one-click CSV of it.
+
+    The CSV holds ``frame`` itself (or ``csv_frame`` where the table shows labels a machine cannot read).
+    """
     with st.expander(label):
         table = styled_table(
             frame,
@@ -183,3 +190,18 @@ def show_table(
             currency=currency,
         )
         st.dataframe(table, hide_index=True, width="stretch", key=key)
+        csv_download(frame if csv_frame is None else csv_frame, csv_name or label)
+
+
+def csv_download(frame: pl.DataFrame, name: str) -> None:
+    """A button downloading ``frame`` as CSV (``lib.output.tables``), without a rerun."""
+    file_name = tables.csv_name(name)
+    st.download_button(
+        _("Download CSV"),
+        data=tables.table_csv(frame),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"csv_{file_name}",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -92,8 +93,8 @@ _DEFERRED: dict[str, Callable[[], object]] = {}
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    """Headline metrics by label."""
-    return {m.label: m.value for m in at.metric}
+    """Headline metrics by label, without the period each label names at its end ("Total in selected period (Sep 2026)")."""
+    return {re.sub(r" \([^()]*\)$", "", m.label): m.value for m in at.metric}
 
 
 def served_id(at: AppTest, key: str) -> str:

@@ -64,3 +64,17 @@ def test_a_bad_upload_is_reported_without_a_traceback(app: AppTest) -> None:
     app.file_uploader(key="files_upload").set_value([("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv")]).run()
     assert not app.exception
     assert any("binary data" in e.value for e in app.sidebar.error)
+
+
+def test_files_with_a_non_currency_code_default_to_the_real_currency(app: AppTest) -> None:
+    """Issue 19, point 5: a real export whose currency column says "MC" (on more rows than the other file's USD) never
+    makes "MC" the currency shown or offered."""
+    names = ("koku/azure_version_2.csv", "koku/azure_camelCased.csv")
+    app.radio(key=state.SOURCE).set_value("files").run()
+    app.file_uploader(key="files_upload").set_value([(Path(n).name, (REAL / n).read_bytes(), "text/csv") for n in names]).run()
+    assert not app.exception, app.exception
+    offered = [s for s in app.sidebar.selectbox if s.key == state.CURRENCY]
+    assert not offered or offered[0].options == ["USD"]
+    values = [m.value for m in app.metric]
+    assert values and not any("MC" in v for v in values), values
+    assert any(v.startswith("US$") or v.startswith("$") for v in values), values

@@ -64,7 +64,8 @@ def test_the_files_source_speaks_dutch() -> None:
     assert _english_shown(at) == []
     sidebar = "\n".join(m.value for m in at.sidebar.markdown)
     assert "11 van 11 rijen behouden" in sidebar
-    assert "0 van 28 rijen behouden, 28 weggelaten" in sidebar
+    # A file set aside whole says why, not "0 of 28 rows kept" (issue 19, point 8).
+    assert "28 rijen weggelaten: " in sidebar and "0 van 28 rijen behouden" not in sidebar
     assert "**Samen (4 bestanden):**" in sidebar
     assert _dutch_amount(_total(FILES[0], "Cost")) in sidebar  # 8,55 in "$ 8,55"
     table = at.sidebar.dataframe[0].value

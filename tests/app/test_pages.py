@@ -31,7 +31,7 @@ def cli_summary(capsys: object, *args: str) -> dict[str, object]:
 
 def test_overview_shows_headline_and_three_charts(app: AppTest) -> None:
     """It renders the headline figures and the daily, billed-vs-estimate and accumulated charts."""
-    labels = list(metrics(app))
+    labels = list(metrics(app))  # without the periods the labels name (tests/app/test_views.py checks those)
     assert labels == [
         "Cost so far this period",
         "Estimate to period end",

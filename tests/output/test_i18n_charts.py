@@ -60,9 +60,11 @@ def test_english_chart_keeps_english_forms(demo: Dataset) -> None:
     layout = fig["layout"]
     assert layout["separators"] == ".,"
     assert layout["yaxis"]["tickprefix"] == "€"
-    assert list(layout["xaxis"]["ticktext"]) == ["May 2026", "Jun 2026", "Jul 2026", "Aug 2026", "Sep 2026", "Oct 2026", "Nov 2026"]
+    # Issue 19, point 6: at most five labels (a phone's width), here every other month.
+    assert list(layout["xaxis"]["ticktext"]) == ["May 2026", "Jul 2026", "Sep 2026", "Nov 2026"]
     assert layout["xaxis"]["tickvals"][0] == "2026-05-01"
-    assert layout["xaxis"]["hoverformat"] == "%d/%m/%Y"
+    # Issue 19, point 7: hovered days as the page writes them ("1 Jun 2026"), never 01/06/2026.
+    assert layout["xaxis"]["hoverformat"] == "%-d %b %Y"
 
 
 def test_billing_chart_in_dutch(demo: Dataset) -> None:
@@ -106,10 +108,23 @@ def test_a_service_has_one_colour_on_every_chart_and_page(demo: Dataset) -> None
     named = [n for n in overview_colours if n != "Other"]
     assert len(named) == 9
     assert [overview_colours[n] for n in named] == list(charts.PALETTE)  # the nine costliest take the palette in order
-    # A service outside the top nine keeps grey even when filtered to on its own.
+    # Issue 19, point 4: a service outside the top nine gets a colour of its own (never the grey of "Other"), the
+    # same one when filtered to on its own.
     tenth = views.ranked(demo, Col.SERVICE)[9]
     alone = views.explore(demo, _view(filters=Filters().with_values(Col.SERVICE, [tenth])))
-    assert _colours(charts.build_daily_cost_chart(alone.daily, alone.colours, "EUR", "").to_plotly_json()) == {tenth: charts.OTHER_COLOUR}
+    own = charts.SECOND_PALETTE[0]
+    assert _colours(charts.build_daily_cost_chart(alone.daily, alone.colours, "EUR", "").to_plotly_json()) == {tenth: own}
+
+
+def test_every_named_series_has_its_own_colour_and_only_other_is_grey() -> None:
+    """Issue 19, point 4: forty-three groups (as Explore can show): no name is grey, the first sixteen all differ."""
+    names = [f"group {n}" for n in range(43)]
+    colours = charts.colour_map(names)
+    assert colours["Other"] == charts.OTHER_COLOUR
+    assert charts.OTHER_COLOUR not in [colours[n] for n in names]
+    first = [colours[n] for n in names[: len(charts.PALETTE) + len(charts.SECOND_PALETTE)]]
+    assert len(set(first)) == len(first) == 16
+    assert charts.OTHER_COLOUR not in charts.SECOND_PALETTE
 
 
 def test_the_palette_is_pauls_tol_muted() -> None:

@@ -1,0 +1,150 @@
+"""A person's wait, in Chromium: a new session's first metric and first chart on the dashboard next to a minimal
+Streamlit page (one metric, one Plotly chart) served in the same run, and how long a filter change takes to settle.
+
+Usage: .venv/bin/python -m bench.browser_first_chart [--runs 5] [--changes 6]
+Needs Chromium (CHROMIUM_PATH or /usr/bin/chromium). Both servers are warm (each opened once before timing); every
+timed visit is a new browser context, so a new Streamlit session with an empty HTTP cache, as a new visitor has.
+Prints min/median/max of each, the dashboard/minimal ratio and the load average (the machine may be shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import sync_playwright
+
+from tests.serving import REPO, chromium_path, free_port, loopback_only, wait_healthy
+
+MINIMAL_APP = """
+import plotly.graph_objects as go
+import streamlit as st
+
+st.metric("Total", "€1,234.56")
+st.plotly_chart(go.Figure(go.Bar(x=list(range(30)), y=[v % 7 + 1 for v in range(30)])))
+"""
+FIRST_METRIC = "[data-testid=stMetricValue]"
+FIRST_BAR = ".js-plotly-plot g.point path"
+TIMEOUT_MS = 120_000
+
+
+@contextmanager
+def served(script: Path, log: Path) -> Iterator[str]:
+    """`streamlit run script` on a free loopback port, as the test servers run (headless, no file watcher)."""
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", script.name, "--server.headless", "true", "--server.address", "127.0.0.1"]
+    command += ["--server.port", str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    env = loopback_only({**os.environ, "AZDASH_TODAY": "2026-11-26", "PYTHONPATH": str(REPO)})
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, cwd=script.parent, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def first_view(browser: Any, url: str) -> tuple[float, float]:
+    """A new session: seconds from navigation to the first metric value, and to the first chart bar drawn."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+    try:
+        page = context.new_page()
+        started = time.perf_counter()
+        page.goto(url)
+        page.locator(FIRST_METRIC).first.wait_for(timeout=TIMEOUT_MS)
+        metric = time.perf_counter() - started
+        page.locator(FIRST_BAR).first.wait_for(state="attached", timeout=TIMEOUT_MS)
+        return metric, time.perf_counter() - started
+    finally:
+        context.close()
+
+
+def settled(page: Any, previous_total: str) -> None:
+    """The rerun has finished and the total shows a new figure."""
+    page.wait_for_function(
+        "prev => { const app = document.querySelector('[data-testid=stApp]');"
+        " const values = document.querySelectorAll('[data-testid=stMetricValue]');"
+        " return app && app.dataset.testScriptState === 'notRunning' && values.length >= 5 && values[4].innerText !== prev; }",
+        arg=previous_total,
+        timeout=TIMEOUT_MS,
+    )
+
+
+def filter_changes(browser: Any, url: str, count: int) -> list[float]:
+    """Seconds from choosing one more service in the sidebar filter to the page settled on new figures."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.goto(url)
+    page.locator(FIRST_BAR).first.wait_for(state="attached", timeout=TIMEOUT_MS)
+    page.wait_for_function("() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'")
+    sidebar = page.get_by_test_id("stSidebar")
+    services = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Service")
+    sidebar.locator("summary", has_text="Filters").click()
+    box = services.locator("input").first
+    timings = []
+    for name in ["Storage", "Key Vault", "Bandwidth", "SQL Database", "Backup", "Event Hubs", "Virtual Machines"][:count]:
+        total = page.locator(FIRST_METRIC).nth(4).inner_text()
+        box.click()
+        box.fill(name)
+        started = time.perf_counter()
+        page.keyboard.press("Enter")  # each change adds one more service to the filter
+        settled(page, total)
+        timings.append(time.perf_counter() - started)
+        page.keyboard.press("Escape")
+    context.close()
+    return timings
+
+
+def spread(values: list[float]) -> str:
+    return f"min {min(values):.2f} s · median {statistics.median(values):.2f} s · max {max(values):.2f} s (n={len(values)})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--changes", type=int, default=6)
+    args = parser.parse_args()
+    chromium = chromium_path()
+    if chromium is None:
+        raise SystemExit("no Chromium: set CHROMIUM_PATH or apt-get install -y chromium")
+    print("load average before:", Path("/proc/loadavg").read_text().split()[:3])
+    with tempfile.TemporaryDirectory() as folder:
+        minimal = Path(folder) / "minimal.py"
+        minimal.write_text(MINIMAL_APP)
+        with (
+            served(REPO / "app.py", Path(folder) / "dashboard.log") as dashboard,
+            served(minimal, Path(folder) / "minimal.log") as plain,
+            sync_playwright() as playwright,
+        ):
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--disable-gpu", "--disable-dev-shm-usage"])
+            for url in (dashboard, plain):  # warm: the first session of a server is not what a later visitor meets
+                first_view(browser, url)
+            results: dict[str, list[tuple[float, float]]] = {"dashboard": [], "minimal": []}
+            for run in range(args.runs):  # interleaved, so a busy moment of the machine hits both alike
+                order = [("dashboard", dashboard), ("minimal", plain)]
+                for name, url in order if run % 2 == 0 else reversed(order):
+                    results[name].append(first_view(browser, url))
+            for name, timings in results.items():
+                print(f"{name:9} first metric: {spread([m for m, _ in timings])}")
+                print(f"{name:9} first chart:  {spread([c for _, c in timings])}")
+            ratio = statistics.median(c for _, c in results["dashboard"]) / statistics.median(c for _, c in results["minimal"])
+            print(f"first chart, dashboard / minimal (medians): {ratio:.2f}×", flush=True)
+            changes = filter_changes(browser, dashboard, args.changes)
+            print(f"filter change settled: {spread(changes)}")
+            browser.close()
+    print("load average after:", Path("/proc/loadavg").read_text().split()[:3], f"on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()

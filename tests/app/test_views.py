@@ -1,0 +1,52 @@
+"""The overview says which period each figure describes and which filters narrow it (issue 19, points 2 and 3)."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from lib.core.schema import Col
+from lib.ui import state
+
+OPEN, CLOSED = "Nov 2026", "Oct 2026"  # tests/conftest.py pins the day to 26 Nov 2026
+
+
+def _labels(app: AppTest) -> list[str]:
+    return [m.label for m in app.metric]
+
+
+def test_every_headline_figure_names_its_period_when_another_period_is_chosen(app: AppTest) -> None:
+    app.sidebar.selectbox(key=state.PERIOD).set_value("202609").run()
+    assert not app.exception, app.exception
+    assert _labels(app) == [
+        f"Cost so far this period ({OPEN})",
+        f"Estimate to period end ({OPEN})",
+        f"Last invoiced ({CLOSED})",
+        f"Change vs previous period ({OPEN} vs {CLOSED})",
+        "Total in selected period (Sep 2026)",
+    ]
+
+
+def test_a_filtered_view_says_its_filters_and_calls_nothing_invoiced(app: AppTest) -> None:
+    app.sidebar.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage", "Key Vault"]).run()
+    assert not app.exception, app.exception
+    captions = [c.value for c in app.caption]
+    assert "Filtered: Service = Storage, Key Vault" in [c.replace("\\", "") for c in captions], captions
+    labels = _labels(app)
+    assert not any("invoiced" in label.lower() for label in labels), labels
+    assert f"Last closed period ({CLOSED})" in labels
+    billing = next(c for c in app.get("plotly_chart") if "Billed vs" in c.proto.spec)
+    assert "invoiced)" not in billing.proto.spec and "Billed:" not in billing.proto.spec
+    assert not any("show the invoiced amount" in c for c in captions)
+
+
+def test_an_unfiltered_view_has_no_filter_line(app: AppTest) -> None:
+    assert not any(c.value.startswith("Filtered") for c in app.caption)
+    assert f"Last invoiced ({CLOSED})" in _labels(app)
+
+
+def test_the_billing_periods_table_has_a_value_in_every_cell(app: AppTest) -> None:
+    """Issue 19, point 7: no raw "None" and no column that is empty for every closed period (it was cut off on screen)."""
+    table = next(d.value for d in app.dataframe if "Billing period" in d.value.columns)
+    assert list(table.columns) == ["Billing period", "Status", "Invoice", "Amount"]
+    assert not table.isna().any().any(), table
+    assert table["Status"].iloc[-1].startswith("Open: estimate, so far €")

@@ -1,0 +1,157 @@
+"""Views that answer a manager, in a real browser (issue 19): the view survives a language switch, figures name their
+periods, filters show, every named series has its own colour, and every page reads on a phone (screenshots of every
+page, desktop and phone, English and Dutch, go to artifacts/)."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from lib.output.charts import OTHER_COLOUR
+from tests.browser.conftest import SCREENSHOTS, Visit, plotly_figures, sync_api, wait_for_run
+from tests.browser.test_overview import choose_service
+
+pytestmark = pytest.mark.browser
+
+expect = sync_api.expect
+PHONE = {"width": 390, "height": 844}
+PAGES = {"overview": "/", "explore": "/explore", "download": "/download", "access": "/access"}
+
+
+def _sidebar(page: Any) -> Any:
+    return page.get_by_test_id("stSidebar")
+
+
+def _choose(page: Any, label: str, option: str) -> None:
+    """Pick ``option`` in the sidebar selectbox labelled ``label`` and wait for the rerun."""
+    box = _sidebar(page).get_by_test_id("stSelectbox").filter(has_text=label).first
+    box.get_by_role("combobox").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    _wait_for_selected(page, label, option)
+    wait_for_run(page)
+
+
+def _wait_for_selected(page: Any, label: str, option: str) -> None:
+    """Wait until the sidebar selectbox labelled ``label`` shows ``option`` (as text or as its input's value)."""
+    page.wait_for_function(
+        """([label, option]) => [...document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stSelectbox"]')]
+          .filter(b => b.innerText.includes(label))
+          .some(b => (b.innerText + ' ' + [...b.querySelectorAll('input')].map(i => i.value).join(' ')).includes(option))""",
+        arg=[label, option],
+    )
+
+
+def _chosen_radio(page: Any, label: str) -> list[str]:
+    """The chosen options of the sidebar radio labelled ``label`` (one, when the choice shows)."""
+    radio = _sidebar(page).get_by_test_id("stRadio").filter(has_text=label).first
+    options = radio.get_by_test_id("stRadioOption")
+    return [options.nth(i).inner_text().strip() for i in range(options.count()) if options.nth(i).get_attribute("data-selected") == "true"]
+
+
+def _main_notes(page: Any) -> list[str]:
+    main = page.get_by_test_id("stMain")
+    alerts = main.get_by_test_id("stAlert")
+    return [alerts.nth(i).inner_text() for i in range(alerts.count())]
+
+
+def _metric_labels(page: Any) -> list[str]:
+    labels = page.get_by_test_id("stMetricLabel")
+    return [labels.nth(i).inner_text().strip() for i in range(labels.count())]
+
+
+def test_language_switch_keeps_the_view_and_figures_name_their_periods_and_filters(visit: Visit) -> None:
+    """Points 1, 2 and 3 in one visit: Amortized and Sep 2026 chosen, then Dutch and back; a service filter."""
+    visit.goto("/")
+    page = visit.page
+    plotly_figures(page)  # the first run has drawn everything: the sidebar is not being redrawn under the click
+    _sidebar(page).get_by_test_id("stRadioOption").filter(has_text="Amortized").first.click()
+    wait_for_run(page)
+    _choose(page, "Period", "Billing period Sep 2026")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Total in selected period (Sep 2026)")).to_have_count(1)
+    # Point 2: every other figure names the open period it describes.
+    labels = _metric_labels(page)
+    assert [label for label in labels if "(Sep 2026)" not in label] == [
+        "Cost so far this period (Nov 2026)",
+        "Estimate to period end (Nov 2026)",
+        "Last invoiced (Oct 2026)",
+        "Change vs previous period (Nov 2026 vs Oct 2026)",
+    ], labels
+
+    _choose(page, "Language", "Nederlands")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Azure-gebruik en -kosten")
+    _wait_for_selected(page, "Periode", "Factureringsperiode sep 2026")
+    assert _chosen_radio(page, "Kosten") == ["Afgeschreven"]
+    assert not _main_notes(page), _main_notes(page)
+    # Every page in Dutch on a desktop, through the navigation (the same session, so the view is kept meanwhile).
+    for name, link in zip(PAGES, ("Overzicht", "Verkennen", "Gebruiksgegevens downloaden", "Toegang"), strict=True):
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
+        _shoot(page, name, "desktop-nl")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Overzicht").click()
+    wait_for_run(page)
+
+    _choose(page, "Taal", "English")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Azure usage and charges")
+    _wait_for_selected(page, "Period", "Billing period Sep 2026")
+    assert _chosen_radio(page, "Cost") == ["Amortized"]
+    assert not _main_notes(page), _main_notes(page)
+
+    # Point 3: a filter shows under the title, and no figure is then called invoiced.
+    choose_service(page, "Storage")
+    expect(page.get_by_text("Filtered: Service = Storage")).to_be_visible()
+    expect(page.get_by_test_id("stMetric").filter(has_text="Last closed period (Oct 2026)")).to_have_count(1)
+    assert not [label for label in _metric_labels(page) if "invoiced" in label.lower()]
+    visit.assert_clean()
+
+
+def _shoot(page: Any, name: str, suffix: str) -> None:
+    """Once the page's run is over and its charts are drawn: artifacts/screenshots/<page>-<suffix>.png."""
+    wait_for_run(page)
+    page.get_by_role("heading", level=1).first.wait_for()
+    if name in {"overview", "explore"}:
+        plotly_figures(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{suffix}.png"))
+
+
+def test_every_named_series_has_its_own_colour_and_pages_read_on_a_phone(visit: Visit) -> None:
+    """Point 4 (Explore: every bar but "Other" in a colour of its own, by resource, more groups than one palette) and
+    point 6 (a phone: the daily chart tall enough, its day labels apart); screenshots of every page on a phone."""
+    page = visit.page
+    visit.goto("/explore?group=meter")
+    figures = plotly_figures(page, "Cost by meter")
+    colours = page.evaluate(
+        "() => { const d = [...document.querySelectorAll('.js-plotly-plot')]"
+        ".find(d => (d.layout.title && d.layout.title.text || '').replace(/<[^>]*>/g, '') === 'Cost by meter');"
+        " return d.data[0].y.map((name, i) => [String(name), d.data[0].marker.color[i]]); }"
+    )
+    assert len(colours) > 9, figures["Cost by meter"]
+    grey = [name for name, colour in colours if colour == OTHER_COLOUR and name != "Other"]
+    assert not grey, grey
+    # (English desktop screenshots of every page: test_pages.py.)
+    page.set_viewport_size(PHONE)
+    for lang in ("en", "nl"):
+        for name, path in PAGES.items():
+            page.goto(f"{path}?lang={lang}")
+            _shoot(page, name, f"phone-{lang}")
+            if name == "overview":
+                _check_phone_daily_chart(page)
+    visit.assert_clean()
+
+
+def _check_phone_daily_chart(page: Any) -> None:
+    """The daily chart's plot area is at least 200 px tall and its x tick labels do not overlap."""
+    found = page.evaluate(
+        """() => {
+      const d = document.querySelectorAll('.js-plotly-plot')[0];
+      const plot = d.querySelector('.cartesianlayer .bg') || d.querySelector('rect.nsewdrag');
+      const ticks = [...d.querySelectorAll('.xtick text')].map(t => t.getBoundingClientRect())
+        .map(b => [b.left, b.right]);
+      return {height: plot.getBoundingClientRect().height, ticks};
+    }"""
+    )
+    assert found["height"] >= 200, found
+    ticks = sorted(found["ticks"])
+    overlaps = [(a, b) for a, b in itertools.pairwise(ticks) if b[0] < a[1]]
+    assert not overlaps, found
