@@ -347,18 +347,19 @@ def check_totals(dataset: Dataset, rows: pl.DataFrame, converted: pl.DataFrame, 
         )
     if target == FOCUS:
         cost_column = "EffectiveCost" if dataset.metric is Metric.AMORTIZED else "BilledCost"
-        currency_column = "BillingCurrency"
     else:
         header = {header_key(c): c for c in converted.columns}
         cost_column = next((header[k] for k in ("costinbillingcurrency", "cost") if k in header), "")
-        currency_column = next((header[k] for k in ("billingcurrency", "billingcurrencycode") if k in header), "")
-    if not cost_column or not currency_column:
+    if not cost_column:
         return
+    # Converted rows are the loaded rows in the same order: each written cost is summed under its row's loaded
+    # currency (the file's own currency text may be anything, even blank, and is written as it was).
     written = (
-        converted.select(
-            # The file's own text is copied ("eur"); the loaded rows hold it trimmed and in capitals.
-            pl.col(currency_column).str.strip_chars().str.to_uppercase().alias("currency"),
-            pl.col(cost_column).str.strip_chars().cast(pl.Float64, strict=False).fill_null(0.0).alias("cost"),
+        pl.DataFrame(
+            {
+                "currency": rows.get_column(f"c:{Col.BILLING_CURRENCY}"),
+                "cost": converted.get_column(cost_column).str.strip_chars().cast(pl.Float64, strict=False).fill_null(0.0),
+            }
         )
         .group_by("currency")
         .agg(pl.col("cost").sum())

@@ -459,7 +459,9 @@ def expand_paths(paths: Sequence[str], roots: Sequence[str] | None = None) -> li
                 _check_within(file, roots)
             found.extend(_read_path(p, run=_run_of(p)) for p in files)
             reason = _("not a usage file (CSV, CSV.GZ, ZIP or Parquet)")
-            found.extend(InputFile(os.path.relpath(p), b"", run=str(p.parent), skip=reason) for p in every if p not in files)
+            # A manifest is read with its run's parts; anything else that is not a usage file is listed as skipped.
+            strays = [p for p in every if p not in files and p.name.lower() != MANIFEST]
+            found.extend(InputFile(os.path.relpath(p), b"", run=str(p.parent), skip=reason) for p in strays)
         else:
             raise SourceError(_("{path}: no such file or folder").format(path=given))
     return found

@@ -117,7 +117,8 @@ def _load(spark: SparkSession, root: str, remote: str, as_of: date, metric: Metr
     )
     if kept.is_empty():
         raise SourceError(_("{root}: the exports hold no rows that can be shown").format(root=root))
-    warnings += _part_warnings(scan, kept)
+    # Per part as the local reader says them: over every row the part holds, also one a later run replaces.
+    warnings += _part_warnings(scan, cells.filter(pl.col(engine.DROP) == engine.KEPT))
     warnings += scan.warnings
     frame, tag_notes = _frame(kept, cells.filter(pl.col(engine.DROP) == engine.KEPT))
     notes = [*_replaced_notes(scan, replaced), *_part_notes(scan, tag_notes)]
@@ -277,6 +278,7 @@ def _source(scan: engine.Scan, part: int, col: Col, metric: Metric) -> str:
 def _part_warnings(scan: engine.Scan, kept: pl.DataFrame) -> list[str]:
     """Each part's warnings in the Files source's order: its layout's, then its rows without a currency."""
     missing = dict(kept.group_by(engine.PART).agg(pl.col("_no_currency").sum()).iter_rows())
+    by_currency = kept.group_by(engine.PART, pl.col(Col.BILLING_CURRENCY).cast(pl.String)).agg(pl.col(engine.ROWS).sum())
     found: list[str] = []
     for part in sorted(scan.detections):
         found += scan.detections[part].warnings
@@ -289,6 +291,16 @@ def _part_warnings(scan: engine.Scan, kept: pl.DataFrame) -> list[str]:
                     count,
                 ).format(name=scan.listing.files[part].name, count=fmt.count(count), code=UNKNOWN_CURRENCY)
             )
+        # As the local reader: a currency text that is no ISO 4217 code is said, per part.
+        for _part, text, rows in by_currency.filter(pl.col(engine.PART) == part).sort(Col.BILLING_CURRENCY).iter_rows():
+            if text is not None and not fmt.is_currency_code(str(text)):
+                found.append(
+                    ngettext(
+                        "{name}: {count} row states currency {text}, which is no ISO 4217 currency code; its cost is shown as a plain number.",  # noqa: E501 - the local reader's message
+                        "{name}: {count} rows state currency {text}, which is no ISO 4217 currency code; their cost is shown as a plain number.",  # noqa: E501
+                        int(rows),
+                    ).format(name=scan.listing.files[part].name, count=fmt.count(int(rows)), text=repr(str(text)[:40]))
+                )
     return found
 
 

@@ -276,6 +276,9 @@ def plan(spark: SparkSession, root: str) -> Scan:
     """
     listing = find_files(spark, root)
     warnings = [_("{name}: zip archives are not read by the Spark engine; unpack them in the lake").format(name=n) for n in listing.skipped]
+    # As the Files source lists a folder's stray files (same words).
+    stray = _("not a usage file (CSV, CSV.GZ, ZIP or Parquet)")
+    warnings += [_("{name}: not read: {reason}").format(name=name, reason=stray) for name in listing.strays]
     groups: dict[tuple[str, tuple[str, ...], str], tuple[Detection, list[int]]] = {}
     headers = _headers(spark, listing.files)
     detections: dict[int, Detection] = {}

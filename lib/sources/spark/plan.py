@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from lib.ingest.containers import CSV_SUFFIXES, GZIP_SUFFIXES, MANIFEST, PARQUET_SUFFIXES, folder_run_time, metric_from_text
+from lib.ingest.containers import CSV_SUFFIXES, GZIP_SUFFIXES, MANIFEST, PARQUET_SUFFIXES, folder_run_time, is_export_part, metric_from_text
 from lib.ingest.merge import OVERLAP
 
 CSV_KIND = "csv"
@@ -39,6 +39,7 @@ class Listing:
 
     files: tuple[LakeFile, ...]
     skipped: tuple[str, ...] = field(default=())
+    strays: tuple[str, ...] = field(default=())  # files that are no usage file (a README beside the exports): listed
 
 
 def _kind(path: str) -> str | None:
@@ -73,12 +74,14 @@ def _sort_key(path: str) -> tuple[str, ...]:
 
 
 def list_files(paths: Sequence[str], root: str, manifests: Mapping[str, tuple[str | None, str | None, str | None]]) -> Listing:
-    """The parts under ``root`` (``paths``: every file the engine found) grouped into export runs by folder.
+    """The parts under ``root`` (``paths``: every file the engine found) grouped into export runs as the Files source
+    groups them: a folder is one run when it holds a manifest or ``part_N`` files, any other file is a run of its own.
 
     ``manifests`` maps a folder to its ``manifest.json``'s run time, cost view and dataset version.
     """
     files = []
     skipped = []
+    strays = []
     for path in sorted(paths, key=_sort_key):
         if posixpath.basename(path).lower() == MANIFEST:
             continue
@@ -86,6 +89,8 @@ def list_files(paths: Sequence[str], root: str, manifests: Mapping[str, tuple[st
         if kind is None:
             if path.lower().endswith(".zip"):
                 skipped.append(display_name(path, root))
+            elif not posixpath.basename(path).startswith("."):
+                strays.append(display_name(path, root))
             continue
         folder = posixpath.dirname(path)
         run_time, metric, version = manifests.get(folder, (None, None, None))
@@ -94,7 +99,7 @@ def list_files(paths: Sequence[str], root: str, manifests: Mapping[str, tuple[st
             LakeFile(
                 path=path,
                 name=display_name(path, root),
-                run=folder,
+                run=folder if folder in manifests or is_export_part(path) else path,
                 kind=kind,
                 run_time=run_time or folder_run_time(local if local is not None else path),
                 metric_hint=metric or metric_from_text(display_name(path, root)),
@@ -102,7 +107,7 @@ def list_files(paths: Sequence[str], root: str, manifests: Mapping[str, tuple[st
                 manifest=folder in manifests,
             )
         )
-    return Listing(tuple(files), tuple(skipped))
+    return Listing(tuple(files), tuple(skipped), tuple(strays))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.analysis.summary import summarize
@@ -19,9 +20,11 @@ __all__ = ["_clear_caches", "_navigation_mode"]  # the app tests' autouse fixtur
 
 
 def test_overview_renders_on_the_lake_with_the_local_readers_total(
-    spark_remote: str, loaded: Loaded, generated_lake: tuple[Path, list[lakes.Written]]
+    spark_remote: str, loaded: Loaded, generated_lake: tuple[Path, list[lakes.Written]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root, _written = generated_lake
+    # A path typed on the page is read only inside the folders the person running the dashboard allows.
+    monkeypatch.setenv("AZDASH_PATH_ROOTS", str(root.parent))
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT * 3)
     app.session_state[lake_panel.REMOTE_KEY] = spark_remote
     app.run()
