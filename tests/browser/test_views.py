@@ -27,9 +27,16 @@ def _sidebar(page: Any) -> Any:
 def _choose(page: Any, label: str, option: str) -> None:
     """Pick ``option`` in the sidebar selectbox labelled ``label`` and wait for the rerun."""
     box = _sidebar(page).get_by_test_id("stSelectbox").filter(has_text=label).first
-    box.get_by_role("combobox").click()
-    page.get_by_role("option", name=option, exact=True).click()
-    _wait_for_selected(page, label, option)
+    for attempt in range(2):
+        # A rerun that redraws the sidebar as the list opens can swallow the click (a busy machine): choose again once.
+        box.get_by_role("combobox").click()
+        page.get_by_role("option", name=option, exact=True).click()
+        try:
+            _wait_for_selected(page, label, option)
+            break
+        except sync_api.TimeoutError:
+            if attempt:
+                raise
     wait_for_run(page)
 
 
