@@ -23,8 +23,9 @@ from lib.ingest.dates import DateOrder, DateReading
 from lib.ingest.dates import parse_date as parse_dates_in_order
 from lib.ingest.dialects import Dialect, header_key
 
-_PLACEHOLDERS = ("", "unassigned", "none", "null", "n/a")
-_TEXT_DIMENSIONS = (
+# Cells that mean "no value", and the text dimensions they are cleared in (the Spark engine applies the same).
+PLACEHOLDERS = ("", "unassigned", "none", "null", "n/a")
+TEXT_DIMENSIONS = (
     Col.SERVICE,
     Col.METER,
     Col.SUBSCRIPTION_NAME,
@@ -76,7 +77,7 @@ def _trimmed(expr: pl.Expr) -> pl.Expr:
 
 def _text(expr: pl.Expr) -> pl.Expr:
     cleaned = expr.str.strip_chars()
-    return pl.when(cleaned.str.to_lowercase().is_in(_PLACEHOLDERS) | cleaned.is_null()).then(pl.lit(UNASSIGNED)).otherwise(cleaned)
+    return pl.when(cleaned.str.to_lowercase().is_in(PLACEHOLDERS) | cleaned.is_null()).then(pl.lit(UNASSIGNED)).otherwise(cleaned)
 
 
 # Azure allows 50 tags of at most 512 + 256 characters on a resource, so a real tags cell stays
@@ -123,7 +124,7 @@ def parse_tags(text: str | None) -> list[dict[str, str]]:
     if len(text) > MAX_TAGS_CELL:
         return [{TAG_KEY: "_unparsed", TAG_VALUE: f"{text[:_TAG_PREVIEW]}… ({len(text):,} characters)"}]
     body = text.strip()
-    if not body or body.lower() in _PLACEHOLDERS or body == "{}":
+    if not body or body.lower() in PLACEHOLDERS or body == "{}":
         return []
     if not body.startswith("{"):
         body = "{" + body + "}"
@@ -147,7 +148,7 @@ def _plain_body(cell: str | None) -> str | None:
         inner = body[1:-1]
     else:
         inner, body = body, "{" + body + "}"
-    if not inner.strip() or "{" in inner or "}" in inner or inner.strip().lower() in _PLACEHOLDERS:
+    if not inner.strip() or "{" in inner or "}" in inner or inner.strip().lower() in PLACEHOLDERS:
         return None
     return body
 
@@ -500,7 +501,7 @@ def _canonical(
             return parse_number(cell, decimal_comma=decimal_comma)
         # Parsed by the reader (``lib.ingest.stream``); as in ``parse_number``, NaN and infinities are no amount.
         return cell if raw.get_column(source).is_finite().all() else pl.when(cell.is_finite()).then(cell).otherwise(None)
-    if col in _TEXT_DIMENSIONS:
+    if col in TEXT_DIMENSIONS:
         return per_distinct(raw, source, _text, pl.String(), distinct)
     if raw.schema[source] == pl.Categorical:
         return per_distinct(raw, source, _trimmed, pl.String(), distinct)

@@ -30,6 +30,7 @@ from lib.ingest.containers import MANIFEST, parse_manifest
 from lib.ingest.detect import Detection, detect
 from lib.ingest.dialects import Dialect, for_metric, header_key
 from lib.ingest.errors import FormatError
+from lib.ingest.normalize import PLACEHOLDERS, TEXT_DIMENSIONS
 from lib.sources.spark.connect import EngineError, engine_message
 from lib.sources.spark.plan import CSV_KIND, LakeFile, Listing, RunMonth, list_files
 
@@ -71,18 +72,6 @@ _DATE_SHAPES = (
     (r"^(\d{1,2}/\d{1,2}/\d{4})(?:\s|$)", "M/d/yyyy"),
     (r"^(\d{1,2}/\d{1,2}/\d{2})(?:\s|$)", "M/d/yy"),
     (r"^(\d{8})$", "yyyyMMdd"),
-)
-_PLACEHOLDERS = ("", "unassigned", "none", "null", "n/a")
-_TEXT_DIMENSIONS = (
-    Col.SERVICE,
-    Col.METER,
-    Col.SUBSCRIPTION_NAME,
-    Col.RESOURCE_GROUP,
-    Col.LOCATION,
-    Col.CHARGE_TYPE,
-    Col.PRICING_MODEL,
-    Col.BILLING_PROFILE,
-    Col.INVOICE_SECTION,
 )
 _KEY = (Col.CHARGE_DATE, Col.SUBSCRIPTION_ID, Col.RESOURCE_ID, Col.METER, Col.CHARGE_TYPE)  # lib.ingest.merge._KEY
 
@@ -147,7 +136,7 @@ def parse_number(column: Column, *, decimal_comma: bool = False) -> Column:
 def _text(column: Column) -> Column:
     fn = _functions()
     cleaned = _strip(column)
-    return _column(fn.when(cleaned.isNull() | fn.lower(cleaned).isin(*_PLACEHOLDERS), fn.lit(UNASSIGNED)).otherwise(cleaned))
+    return _column(fn.when(cleaned.isNull() | fn.lower(cleaned).isin(*PLACEHOLDERS), fn.lit(UNASSIGNED)).otherwise(cleaned))
 
 
 def _trimmed(column: Column) -> Column:
@@ -163,7 +152,7 @@ def canonical(col: Col, column: Column, decimal_comma: bool) -> Column:
         return parse_date(column)
     if col in MEASURES:
         return parse_number(column, decimal_comma=decimal_comma)
-    if col in _TEXT_DIMENSIONS:
+    if col in TEXT_DIMENSIONS:
         return _text(column)
     if col is Col.BILLING_CURRENCY:
         return _column(fn.upper(_trimmed(column)))
