@@ -276,13 +276,22 @@ class _Fit:
     changes: list[_Change]
 
 
+def _median(values: FloatArray) -> float:
+    """``np.median`` of a short array without its per-call overhead (the walk asks for thousands of small medians)."""
+    ordered = np.sort(values)
+    middle = len(ordered) // 2
+    return float(ordered[middle]) if len(ordered) % 2 else float((ordered[middle - 1] + ordered[middle]) / 2)
+
+
 def _factors(values: FloatArray, weekdays: npt.NDArray[np.int64]) -> FloatArray | None:
     """Weekday factors (mean 1) from ``values``, or ``None`` when they cannot be told yet."""
     weeks = len(values) // 7
     if weeks < 2 or not values.any():
         return None
     # The last whole weeks as rows of seven days: one median per column is one per weekday.
-    medians = np.median(values[len(values) - 7 * weeks :].reshape(weeks, 7), axis=0)
+    ordered = np.sort(values[len(values) - 7 * weeks :].reshape(weeks, 7), axis=0)
+    middle = weeks // 2
+    medians = ordered[middle] if weeks % 2 else (ordered[middle - 1] + ordered[middle]) / 2
     mean = medians.mean()
     if mean <= 0:
         return None
@@ -298,10 +307,10 @@ def _level_and_spread(values: FloatArray, weekdays: npt.NDArray[np.int64], facto
     if not usable.any():
         return 0.0, None
     plain = values[usable] / f[usable]
-    level = float(np.median(plain))
+    level = _median(plain)
     if level <= 0 or len(plain) < 7:
         return max(level, 0.0), None
-    return level, float(1.4826 * np.median(np.abs(plain / level - 1.0)))
+    return level, 1.4826 * _median(np.abs(plain / level - 1.0))
 
 
 class _Walk:
@@ -338,7 +347,7 @@ class _Walk:
         recent = self.errors[lo:t]
         recent = recent[~np.isnan(recent)]
         if len(recent) >= 7:
-            return float(1.4826 * np.median(np.abs(recent)))
+            return 1.4826 * _median(np.abs(recent))
         if self.carried_spread is not None:
             return self.carried_spread
         return SMALL_SAMPLE_FACTOR * (fitted_spread if fitted_spread is not None else 3 * MIN_SPREAD)
@@ -401,7 +410,7 @@ class _Walk:
         start, before = self.run.start, self.run_level_before
         window = self.costs[start : t + 1]
         f = self.run_factors[self.weekdays[start : t + 1]]
-        level_after = float(np.median(window[f > 0] / f[f > 0])) if (f > 0).any() else 0.0
+        level_after = _median(window[f > 0] / f[f > 0]) if (f > 0).any() else 0.0
         self.changes.append(_Change(start, -1, self.run.sign, before, max(level_after, 0.0), tuple(self.run_factors)))
         self.clean[start : t + 1] = window
         self.regime_start = start
