@@ -41,7 +41,7 @@ st.caption(
     _(
         "{period} · each {dimension} against its own history, weekday rhythm included · usage only: purchases, refunds "
         "and other one-off charges are left out · the last {days} days are provisional"
-    ).format(period=period_label(views.select(dataset, view).period), dimension=label.lower(), days=PROVISIONAL_DAYS)
+    ).format(period=period_label(views.select(dataset, view).period), dimension=labels.dimension_in_text(group_by), days=PROVISIONAL_DAYS)
 )
 
 if not found.open:

@@ -24,6 +24,7 @@ view = views.View(**{**context.view.__dict__, "group_by": group_by})
 model = views.explore(dataset, view)
 currency = model.selection.currency
 label = labels.dimension_label(group_by)
+in_text = labels.dimension_in_text(group_by)  # a tag key as the data writes it
 st.caption(
     _("{period} · {rows} rows after filters · every sidebar filter applies").format(
         period=period_label(model.selection.period), rows=fmt.count(model.selection.row_count)
@@ -40,17 +41,17 @@ if shown_groups < model.table.height:
         )
     )
 st.plotly_chart(
-    charts.build_breakdown_chart(model.table, model.colours, currency, _("Cost by {group}").format(group=label.lower())),
+    charts.build_breakdown_chart(model.table, model.colours, currency, _("Cost by {group}").format(group=in_text)),
     width="stretch",
     key="breakdown_chart",
 )
 st.plotly_chart(
-    charts.build_daily_cost_chart(model.daily, model.colours, currency, _("Daily cost by {group}").format(group=label.lower())),
+    charts.build_daily_cost_chart(model.daily, model.colours, currency, _("Daily cost by {group}").format(group=in_text)),
     width="stretch",
     key="explore_daily_chart",
 )
 # The breakdown chart's table alternative: every group, not only the 25 the chart shows.
-st.header(_("Cost by {group}").format(group=markdown(label.lower())))  # a tag key is the data's
+st.header(_("Cost by {group}").format(group=markdown(in_text)))  # a tag key is the data's
 cost_column = _("Cost ({currency})").format(currency=currency)
 st.dataframe(
     widgets.styled_table(

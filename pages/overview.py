@@ -123,7 +123,7 @@ for found_budget in budget_states:
 
 group_label = labels.dimension_label(context.view.group_by)
 daily_chart = charts.build_daily_cost_chart(
-    model.daily, model.colours, currency, _("Daily cost by {group}").format(group=group_label.lower())
+    model.daily, model.colours, currency, _("Daily cost by {group}").format(group=labels.dimension_in_text(context.view.group_by))
 )
 found = anomaly_view.findings(dataset, context.view, state.anomaly_sensitivity(), state.expected_anomalies())
 charts.add_anomaly_markers(daily_chart, model.daily, [(a.day, a.value, a.impact) for a in found.open], currency)

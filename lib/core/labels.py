@@ -71,6 +71,14 @@ def dimension_label(group_by: str) -> str:
     return _(found) if found else group_by
 
 
+def dimension_in_text(group_by: str) -> str:
+    """A group-by choice's name inside a sentence ("Cost by service", "Cost by tag 'costCenter'"): the app's own words
+    in lower case, a tag key as the data writes it (never lower-cased: 'costCenter' stays 'costCenter')."""
+    if group_by.startswith(TAG_PREFIX):
+        return _("tag '{key}'").format(key=group_by[len(TAG_PREFIX) :])
+    return dimension_label(group_by).lower()
+
+
 def scope_label(scope: Scope) -> str:
     """``Subscription: Contoso Production`` in the reader's language (the name is the data's)."""
     return _("{kind}: {name}").format(kind=_(SCOPE_KIND_LABELS[scope.kind]), name=scope.name)

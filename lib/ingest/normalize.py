@@ -342,7 +342,8 @@ def unify_tag_table(table: pl.DataFrame, ids: pl.Series) -> tuple[pl.DataFrame, 
 
 
 def unify_tag_keys(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
-    """Merge tag keys that differ only by case under their most frequent spelling.
+    """Merge tag keys that differ only by case under their most frequent spelling (as written in the data, never
+    lower-cased; a tie goes to the first spelling in code-point order).
 
     Azure treats tag names case-insensitively, so ``env`` and ``Env`` are one key.
     """
@@ -359,7 +360,8 @@ def _unify(frame: pl.DataFrame, counts: dict[str, int]) -> tuple[pl.DataFrame, l
     notes = []
     for variants in spellings.values():
         if len(variants) > 1:
-            best = variants.most_common(1)[0][0]
+            # The most used spelling; on a tie the first in code-point order, so every load names the key alike.
+            best = min(variants.items(), key=lambda item: (-item[1], item[0]))[0]
             rename.update({v: best for v in variants if v != best})
             others = ", ".join(sorted(v for v in variants if v != best))
             notes.append(_("Tag keys {others} merged into '{best}' (Azure tag names ignore case).").format(others=others, best=best))

@@ -4,8 +4,9 @@ Every text in a figure (titles, axis titles, legend names, hovers) is in the ses
 and every number and date is formatted by Babel for its locale: Plotly's ``separators`` give the
 axes the locale's decimal and thousands marks, the currency symbol sits where the locale puts
 it, and hovers show Babel's own text (``customdata``). Plotly.js only knows English month names,
-so day axes get their tick labels from Babel (``tickvals``/``ticktext``) and show hovered days
-in the locale's numeric form.
+so day axes get their tick labels from Babel (``tickvals``/``ticktext``) and hovers write their
+days with Babel too (``fmt.day``, as the page does: "2 Sep 2026", "2 sep 2026"), in ``customdata``.
+Hover labels are dark text on white (``HOVER_LABEL``), never text on the series' own colour.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ SECOND_PALETTE = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB9
 OTHER_COLOUR = "#BBBBBB"
 MAX_DAY_TICKS = 5  # labels on a day axis: five fit a phone's width (390 px) without overlapping
 DAILY_HEIGHT = 520
-ENGLISH_HOVER_DATE = "%-d %b %Y"  # d3's form of lib.core.fmt.day in English
+# Hover labels: #222222 on white is 15.9:1 (WCAG asks 4.5:1), whatever the colour of the hovered series.
+HOVER_LABEL = {"bgcolor": "white", "bordercolor": "#555555", "font": {"color": "#222222"}}
 BREAKDOWN_GROUPS = 25  # bars in the breakdown chart; its table lists every group
 ESTIMATE_NOTE = N_("Estimate: updated daily, may not include all usage yet, and can differ from the invoice.")
 ESTIMATE_NOTE_SHORT = N_("Open period: an estimate that can differ from the invoice")
@@ -78,8 +80,7 @@ def day_axis(days: Sequence[date]) -> dict[str, object]:
     """A date axis over ``days`` with tick labels written by Babel, placed the locale's way.
 
     Up to two weeks: every day; up to three months: the first day of each week (Monday in nl);
-    longer: the first of each month; every n-th of those, so at most ``MAX_DAY_TICKS``. Hovered
-    days show in the locale's numeric form.
+    longer: the first of each month; every n-th of those, so at most ``MAX_DAY_TICKS``.
     """
     locale = current_locale()
     if len(days) <= 14:
@@ -100,15 +101,8 @@ def day_axis(days: Sequence[date]) -> dict[str, object]:
         "tickmode": "array",
         "tickvals": [d.isoformat() for d in ticks],
         "ticktext": text,
-        "hoverformat": _hover_date_format(locale),
         "tickangle": 0,
     }
-
-
-def _hover_date_format(locale: str) -> str:
-    """Hovered days as the page writes them: ``1 Jun 2026`` in English (never ``01/06/2026``, which US readers take
-    for January); other languages numeric, as Plotly.js only has English month names."""
-    return ENGLISH_HOVER_DATE if locale.split("_")[0] == "en" else fmt.d3_date_format(locale)
 
 
 def _all_days(first: date, last: date) -> list[date]:
@@ -123,7 +117,10 @@ def _layout(fig: go.Figure, *, title: str, currency: str, height: int = 420) -> 
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         yaxis=money_axis(currency),
         separators=fmt.separators(current_locale()),
-        hovermode="x unified",
+        # One label for the hovered bar or point, which names its own day or period (Plotly's unified title could
+        # only write days with English month names).
+        hovermode="closest",
+        hoverlabel=HOVER_LABEL,
         plot_bgcolor="white",
     )
     fig.update_xaxes(showgrid=False)
@@ -136,20 +133,35 @@ def _money_texts(values: Sequence[float | None], currency: str) -> list[str]:
     return ["" if v is None else fmt.money(v, currency, locale) for v in values]
 
 
+def _day_texts(days: Sequence[date]) -> list[str]:
+    locale = current_locale()
+    return [fmt.day(d, locale) for d in days]
+
+
+def daily_hovertemplate() -> str:
+    """A daily bar's hover: its day as the page writes it, the series' amount, the day's total over every series
+    (``customdata``: day, amount, day total, as Babel writes them)."""
+    total = _("Day total: {amount}").format(amount="%{customdata[2]}")
+    return "%{customdata[0]}<br>%{fullData.name}: %{customdata[1]}<br>" + total + "<extra></extra>"
+
+
 def build_daily_cost_chart(daily: pl.DataFrame, colours: dict[str, str], currency: str, title: str) -> go.Figure:
     """Stacked bars of cost per day, one trace per group (``daily`` from ``aggregate.daily_cost``)."""
     fig = go.Figure()
     days: list[date] = daily.get_column("day").unique().sort().to_list()
+    day_totals = dict(daily.group_by("day").agg(pl.col("cost").sum()).iter_rows())
     for group in daily.get_column("group").unique(maintain_order=True).to_list():
         rows = daily.filter(pl.col("group") == group)
         costs = rows.get_column("cost").to_list()
+        row_days = rows.get_column("day").to_list()
+        totals = _money_texts([day_totals[d] for d in row_days], currency)
         fig.add_bar(
-            x=rows.get_column("day").to_list(),
+            x=row_days,
             y=costs,
             name=plotly(group_name(group)),
             marker_color=colours.get(group, OTHER_COLOUR),
-            customdata=_money_texts(costs, currency),
-            hovertemplate="%{fullData.name}: %{customdata}<extra></extra>",
+            customdata=list(zip(_day_texts(row_days), _money_texts(costs, currency), totals, strict=True)),
+            hovertemplate=daily_hovertemplate(),
         )
     fig.update_layout(barmode="relative", bargap=0.15)
     # Taller than the other charts: on a phone the legend below takes a line per name, and the bars keep their room.
@@ -172,14 +184,14 @@ def add_anomaly_markers(fig: go.Figure, daily: pl.DataFrame, marks: Sequence[tup
     if not shown:
         return fig
     locale = current_locale()
-    texts = []
+    texts: list[tuple[str, str]] = []
     for day in shown:
         lines = [
             _("{name}: {impact} vs expected").format(name=html.escape(name), impact=fmt.money(impact, currency, locale))
             for d, name, impact in marks
             if d == day
         ]
-        texts.append("<br>".join(lines))
+        texts.append((fmt.day(day, locale), "<br>".join(lines)))
     top = max(heights.values(), default=0.0)
     fig.add_scatter(
         x=shown,
@@ -188,7 +200,7 @@ def add_anomaly_markers(fig: go.Figure, daily: pl.DataFrame, marks: Sequence[tup
         mode="markers",
         marker={"symbol": "triangle-down", "size": 13, "color": "#CC3311", "line": {"color": "white", "width": 1}},
         customdata=texts,
-        hovertemplate=_("Anomaly") + ": %{customdata}<extra></extra>",
+        hovertemplate="%{customdata[0]}<br>" + _("Anomaly") + ": %{customdata[1]}<extra></extra>",
     )
     return fig
 
@@ -237,7 +249,8 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered:
         name=_("Closed period, filtered (not an invoice)") if filtered else _("Billed (invoiced)"),
         marker_color="#332288",
         customdata=_money_texts(invoiced, currency),
-        hovertemplate=(_("Filtered cost: {amount}") if filtered else _("Billed: {amount}")).format(amount="%{customdata}")
+        hovertemplate="%{x}<br>"
+        + (_("Filtered cost: {amount}") if filtered else _("Billed: {amount}")).format(amount="%{customdata}")
         + "<extra></extra>",
     )
     if any(v is not None for v in closed):
@@ -247,7 +260,7 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered:
             name=_("Closed, final actual cost (no invoice in the data)"),
             marker_color="#88CCEE",
             customdata=_money_texts(closed, currency),
-            hovertemplate=_("Actual cost: {amount}").format(amount="%{customdata}") + "<extra></extra>",
+            hovertemplate="%{x}<br>" + _("Actual cost: {amount}").format(amount="%{customdata}") + "<extra></extra>",
         )
     fig.add_bar(
         x=labels,
@@ -255,7 +268,7 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered:
         name=_("Month to date"),
         marker_color="#44AA99",
         customdata=_money_texts(so_far, currency),
-        hovertemplate=_("So far: {amount}").format(amount="%{customdata}") + "<extra></extra>",
+        hovertemplate="%{x}<br>" + _("So far: {amount}").format(amount="%{customdata}") + "<extra></extra>",
     )
     fig.add_bar(
         x=labels,
@@ -267,7 +280,7 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered:
             "pattern": {"shape": "/", "fgcolor": "#44AA99"},
         },
         customdata=_money_texts(rest, currency),
-        hovertemplate=_("Estimated rest: {amount}").format(amount="%{customdata}") + "<extra></extra>",
+        hovertemplate="%{x}<br>" + _("Estimated rest: {amount}").format(amount="%{customdata}") + "<extra></extra>",
     )
     fig.update_layout(barmode="stack")
     # The full caveat is in the caption under the chart; the chart keeps a line that fits its width.
@@ -291,23 +304,25 @@ def build_accumulated_chart(accumulated: pl.DataFrame, currency: str, title: str
     estimate = accumulated.filter(pl.col("kind") == "estimate")
     actual_totals = actual.get_column("cumulative").to_list()
     estimate_totals = estimate.get_column("cumulative").to_list()
+    actual_days = actual.get_column("day").to_list()
+    estimate_days = estimate.get_column("day").to_list()
     fig.add_scatter(
-        x=actual.get_column("day").to_list(),
+        x=actual_days,
         y=actual_totals,
         name=_("Accumulated cost"),
         mode="lines",
         line={"color": "#332288", "width": 3},
-        customdata=_money_texts(actual_totals, currency),
-        hovertemplate="%{fullData.name}: %{customdata}<extra></extra>",
+        customdata=list(zip(_day_texts(actual_days), _money_texts(actual_totals, currency), strict=True)),
+        hovertemplate="%{customdata[0]}<br>%{fullData.name}: %{customdata[1]}<extra></extra>",
     )
     fig.add_scatter(
-        x=estimate.get_column("day").to_list(),
+        x=estimate_days,
         y=estimate_totals,
         name=_("Estimate to period end"),
         mode="lines+markers",
         line={"color": "#44AA99", "width": 3, "dash": "dash"},
-        customdata=_money_texts(estimate_totals, currency),
-        hovertemplate=_("Estimate: {amount}").format(amount="%{customdata}") + "<extra></extra>",
+        customdata=list(zip(_day_texts(estimate_days), _money_texts(estimate_totals, currency), strict=True)),
+        hovertemplate="%{customdata[0]}<br>" + _("Estimate: {amount}").format(amount="%{customdata[1]}") + "<extra></extra>",
     )
     fig = _layout(fig, title=title, currency=currency, height=360)
     days = accumulated.get_column("day")

@@ -10,7 +10,7 @@ from lib.analysis.changes import PARTS, Comparison, part_label, signed_money
 from lib.core import fmt
 from lib.core.i18n import _, current_locale
 from lib.core.periods import period_label
-from lib.output.charts import money_axis
+from lib.output.charts import HOVER_LABEL, money_axis
 
 RISE = "#CC6677"  # a part that raises cost
 FALL = "#117733"  # a part that lowers cost
@@ -55,6 +55,7 @@ def build_waterfall(comparison: Comparison) -> go.Figure:
         showlegend=False,
         plot_bgcolor="white",
         hovermode="closest",
+        hoverlabel=HOVER_LABEL,
     )
     fig.update_xaxes(showgrid=False, type="category")
     fig.update_yaxes(gridcolor="#E5E5E5", zerolinecolor="#999999")

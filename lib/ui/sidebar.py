@@ -28,6 +28,23 @@ from lib.ui import cache, state, widgets
 
 # Each source with controls of its own: the module drawing them (``render_source_controls``).
 PANELS: Final = {"files": "lib.ui.files_panel", "azure": "lib.ui.azure_panel", "lake": "lib.ui.lake_panel"}
+# Streamlit's range date input applies a typed range on blur or Escape, not on Enter (its key handler has no Enter).
+# This constant script, installed once per page, turns Enter in a date input into the Escape that applies the range
+# (tests/browser/test_views.py types a range, presses Enter and waits for the page's period to change).
+ENTER_APPLIES_DATES: Final = """<script>
+(() => {
+  if (window.azdashEnterAppliesDates) return;
+  window.azdashEnterAppliesDates = true;
+  document.addEventListener('keydown', (event) => {
+    const field = event.key === 'Enter' && event.target instanceof Element
+      && event.target.closest('[data-testid="stDateInputField"]');
+    if (!field || event.isComposing) return;
+    event.preventDefault();
+    event.stopPropagation();
+    event.target.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', code: 'Escape', bubbles: true, cancelable: true}));
+  }, true);
+})();
+</script>"""
 
 
 def render_sidebar(as_of: date) -> widgets.Context:
@@ -86,6 +103,7 @@ def render_sidebar(as_of: date) -> widgets.Context:
             st.session_state[state.CUSTOM_RANGE] = (choices[1].period.start, as_of)
         _clamp_custom_range(dataset)
         bar.date_input(_("From – to"), max_value=as_of, key=state.CUSTOM_RANGE, format=fmt.date_input_format(), persist_state="session")
+        bar.html(ENTER_APPLIES_DATES, unsafe_allow_javascript=True)
     currencies = views.offered_currencies(dataset)
     widgets.keep_valid(state.CURRENCY, list(currencies), _("Currency"))
     if len(currencies) > 1:

@@ -50,3 +50,17 @@ def test_the_billing_periods_table_has_a_value_in_every_cell(app: AppTest) -> No
     assert list(table.columns) == ["Billing period", "Status", "Invoice", "Amount"]
     assert not table.isna().any().any(), table
     assert table["Status"].iloc[-1].startswith("Open: estimate, so far €")
+
+
+def test_a_tag_key_keeps_its_case_in_the_explore_titles_and_lists(app: AppTest) -> None:
+    """Issue 19, point 7: the demo's "costCenter" is never shown as "costcenter" (group-by list, tag filter, titles)."""
+    app.switch_page("pages/explore.py").run()
+    app.selectbox(key=state.GROUP_BY).set_value("tag:costCenter").run()
+    assert not app.exception, app.exception
+    assert "Tag 'costCenter'" in app.selectbox(key=state.GROUP_BY).options
+    assert "costCenter" in app.sidebar.selectbox(key=state.TAG_KEY).options
+    titles = [h.value for h in app.header]
+    assert "Cost by tag 'costCenter'" in titles, titles
+    specs = " ".join(c.proto.spec for c in app.get("plotly_chart"))
+    assert "Daily cost by tag 'costCenter'" in specs and "Cost by tag 'costCenter'" in specs
+    assert "costcenter" not in specs + " ".join(titles)

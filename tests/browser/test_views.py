@@ -5,6 +5,9 @@ page, desktop and phone, English and Dutch, go to artifacts/)."""
 from __future__ import annotations
 
 import itertools
+import re
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import pytest
@@ -165,3 +168,60 @@ def _check_phone_daily_chart(page: Any) -> None:
     ticks = sorted(found["ticks"])
     overlaps = [(a, b) for a, b in itertools.pairwise(ticks) if b[0] < a[1]]
     assert not overlaps, found
+
+
+def _contrast(first: str, second: str) -> float:
+    """WCAG 2.x contrast ratio of two CSS ``rgb(r, g, b)`` colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(part) / 255 for part in colour[colour.index("(") + 1 : colour.index(")")].split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_a_daily_bar_hover_names_the_day_as_the_page_and_gives_the_day_total(visit: Visit) -> None:
+    """Point 7: hovering a bar shows its day as "20 Nov 2026" (never 20/11/2026), the series' amount and the day's total
+    over every series, dark text on white (WCAG 4.5:1 or more)."""
+    visit.goto("/")
+    page = visit.page
+    figures = plotly_figures(page, "Daily cost by service")
+    bars = [t for t in figures["Daily cost by service"]["traces"] if t["type"] == "bar"]
+    day_index = len(bars[0]["x"]) - 8  # a full day a week before the data's last
+    shown_day = date.fromisoformat(bars[0]["x"][day_index][:10])
+    # The day's total by hand: the sum of every series' bar that day, to the cent.
+    total = sum(Decimal(str(t["y"][day_index])) for t in bars)
+    chart = page.locator(".js-plotly-plot").filter(has_text="Daily cost by service").first
+    chart.locator("g.trace.bars").nth(0).locator("g.point path").nth(day_index).hover(force=True)
+    label = chart.locator(".hoverlayer .hovertext")
+    expect(label).to_have_count(1)
+    # An SVG label: its lines are tspans (a line each for the day, the series, the day's total).
+    text = label.evaluate("g => [...g.querySelectorAll('text tspan.line')].map(t => t.textContent).join('\\n') || g.textContent")
+    assert f"{shown_day.day} {shown_day.strftime('%b')} {shown_day.year}" in text, text  # "20 Nov 2026", as the page writes days
+    assert f"{bars[0]['name']}: €" in text, text
+    amount = re.search(r"Day total: (-?)€([\d,]+\.\d\d)", text)
+    assert amount, text
+    assert Decimal(amount.group(1) + amount.group(2).replace(",", "")) == total.quantize(Decimal("0.01"), ROUND_HALF_EVEN), text
+    colours = label.evaluate("g => [getComputedStyle(g.querySelector('path')).fill, getComputedStyle(g.querySelector('text')).fill]")
+    assert _contrast(*colours) >= 4.5, colours
+    visit.assert_clean()
+
+
+def test_a_typed_custom_range_applies_on_enter(visit: Visit) -> None:
+    """Point 9: type a range in the sidebar's custom range and press Enter: the page's period changes, no click elsewhere."""
+    visit.goto("/")
+    page = visit.page
+    plotly_figures(page)
+    _choose(page, "Period", "Custom range…")
+    field = _sidebar(page).get_by_test_id("stDateInputField")
+    field.locator('[data-range-field="start"] [role="spinbutton"]').first.focus()
+    page.keyboard.type("01092026", delay=30)
+    field.locator('[data-range-field="end"] [role="spinbutton"]').first.focus()
+    page.keyboard.type("15092026", delay=30)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Total in selected period (1 Sep 2026 – 15 Sep 2026)")).to_have_count(1)
+    # The range went into the link, as a range chosen in the calendar does.
+    expect(page).to_have_url(re.compile(r"period=2026-09-01\.\.2026-09-15"))
+    visit.assert_clean()

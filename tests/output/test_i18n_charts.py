@@ -43,14 +43,14 @@ def test_dutch_daily_chart_uses_babel_on_axes_and_hovers(demo: Dataset) -> None:
     # 28 Oct – 26 Nov 2026: the Mondays are 2, 9, 16 and 23 Nov.
     assert list(layout["xaxis"]["ticktext"]) == ["2 nov", "9 nov", "16 nov", "23 nov"]
     assert list(layout["xaxis"]["tickvals"]) == ["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]
-    assert layout["xaxis"]["hoverformat"] == "%d-%m-%Y"  # 26-11-2026: Dutch numeric dates, no English month names
     first = fig["data"][0]
     assert first["x"][0] == date(2026, 10, 28)
-    for cost, text in zip(first["y"], first["customdata"], strict=True):
+    for cost, (_day, text, _total) in zip(first["y"], first["customdata"], strict=True):
         whole, cents = f"{abs(cost):.2f}".split(".")
         grouped = f"{int(whole):,}".replace(",", ".")
         assert text == f"€{NBSP}{'-' if cost < 0 else ''}{grouped},{cents}"
-    assert first["hovertemplate"] == "%{fullData.name}: %{customdata}<extra></extra>"
+    assert first["customdata"][0][0] == "28 okt 2026"
+    assert first["hovertemplate"] == "%{customdata[0]}<br>%{fullData.name}: %{customdata[1]}<br>Dagtotaal: %{customdata[2]}<extra></extra>"
 
 
 def test_english_chart_keeps_english_forms(demo: Dataset) -> None:
@@ -63,8 +63,8 @@ def test_english_chart_keeps_english_forms(demo: Dataset) -> None:
     # Issue 19, point 6: at most five labels (a phone's width), here every other month.
     assert list(layout["xaxis"]["ticktext"]) == ["May 2026", "Jul 2026", "Sep 2026", "Nov 2026"]
     assert layout["xaxis"]["tickvals"][0] == "2026-05-01"
-    # Issue 19, point 7: hovered days as the page writes them ("1 Jun 2026"), never 01/06/2026.
-    assert layout["xaxis"]["hoverformat"] == "%-d %b %Y"
+    # Issue 19, point 7: hovered days as the page writes them ("1 Jun 2026"), never 01/06/2026 (tests/output/test_hovers.py).
+    assert fig["data"][0]["customdata"][0][0] == "1 May 2026"
 
 
 def test_billing_chart_in_dutch(demo: Dataset) -> None:
@@ -75,7 +75,7 @@ def test_billing_chart_in_dutch(demo: Dataset) -> None:
     assert list(fig["data"][0]["x"]) == ["mei 2026", "jun 2026", "jul 2026", "aug 2026", "sep 2026", "okt 2026", "nov 2026"]
     assert [t["name"] for t in fig["data"]] == ["Gefactureerd", "Maand tot heden", "Geschatte rest van de periode"]
     assert "een schatting die kan afwijken van de factuur" in fig["layout"]["annotations"][0]["text"]  # the full caveat is the caption
-    assert fig["data"][0]["hovertemplate"].startswith("Gefactureerd: %{customdata}")
+    assert fig["data"][0]["hovertemplate"].startswith("%{x}<br>Gefactureerd: %{customdata}")
 
 
 def test_other_is_translated_but_keeps_its_grey(demo: Dataset) -> None:
