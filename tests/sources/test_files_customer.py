@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from lib.cli import run
+from lib.ingest import stream
 
 REPO = Path(__file__).resolve().parents[2]
 CENT = Decimal("0.01")
@@ -231,6 +232,27 @@ def test_decimal_comma_in_a_comma_separated_file_with_quoted_cells(tmp_path: Pat
 
     lines = [HEADER] + [_cells(r, f"{r.day:%m/%d/%Y}", text(r.cost)) for r in rows]
     path = _write(tmp_path / "usage.csv", lines, ",", quote_all=True)
+    summary = _summary(capsys, str(path))
+    _check(summary, rows)
+    assert _files(summary)[0]["decimal_mark"] == ","
+
+
+def test_big_file_whose_decimal_comma_first_shows_after_its_first_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read from disk in batches (the big-file path, its threshold set to 0): 1,500 rows of ``1,234`` (thousands or
+    decimal?), then ``0,5``. The whole file decides: a decimal comma, so ``1,234`` is 1.234."""
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(stream, "BATCH_ROWS", 400)
+    rows = [Row(date(2026, 11, 1) + timedelta(days=n % 28), Decimal("1.234")) for n in range(1500)]
+    rows += [Row(date(2026, 11, 20), Decimal("0.5")), Row(date(2026, 11, 21), Decimal("1234.56"))]
+
+    def text(value: Decimal) -> str:
+        whole, _point, fraction = f"{value:f}".partition(".")
+        return f"{int(whole):,}".replace(",", ".") + f",{fraction}"
+
+    lines = [HEADER] + [_cells(r, f"{r.day:%m/%d/%Y}", text(r.cost)) for r in rows]
+    path = _write(tmp_path / "usage.csv", lines, ";")
     summary = _summary(capsys, str(path))
     _check(summary, rows)
     assert _files(summary)[0]["decimal_mark"] == ","
