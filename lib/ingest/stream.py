@@ -44,9 +44,8 @@ from lib.ingest.currency import unknown_currency_warnings
 from lib.ingest.dates import DateOrder, DateReading
 from lib.ingest.detect import Detection, detect
 from lib.ingest.dialects import header_key
-from lib.ingest.errors import FormatError
 from lib.ingest.normalize import TAG_SET_ID, TagCells, blank_cells, canonical_columns, normalize, unify_tag_table
-from lib.ingest.read import BOTH, PartResult, _metric_from_rows, _tidy
+from lib.ingest.read import BOTH, PartResult, _metric_from_rows, _tidy, unreadable
 from lib.ingest.text import HEAD_BYTES, _cells, find_header
 from lib.ingest.text_reading import decimal_comma as decimal_comma_in
 from lib.ingest.text_reading import decimal_evidence, evidence_in, utf8_head
@@ -210,9 +209,10 @@ def read_csv_path(
             dates = batches.dates or dates
     except pl.exceptions.PolarsError:
         return None  # e.g. rows with more cells than the header: read_part knows what to do
-    except ValueError as error:
-        raise FormatError(part.name, _("a date and a cost column"), str(error), header_line) from None
+    except ValueError as error:  # no date or cost column, or a second header (``read.unreadable``)
+        raise unreadable(part.name, detection, error, header_line) from None
     frames, dropped, pairs, offset = batches.frames, batches.dropped, batches.pairs, batches.rows
+    notes += batches.notes
     tag_table = None
     inline = True
     if frames:
@@ -315,6 +315,7 @@ class _Batches:
         self.pair_columns = pairs
         self.frames: list[pl.DataFrame] = []
         self.dropped: list[Dropped] = []
+        self.notes: list[str] = []
         self.pairs: list[pl.DataFrame] = []
         self.tag_cells = TagCells()
         self.rows = 0
@@ -327,11 +328,19 @@ class _Batches:
         """Which of a batch's undated rows are blank, reading their every cell from the file again."""
 
         def check(rows: pl.Series) -> pl.Series:
-            chosen = (rows.cast(pl.Int64) + offset).implode()
-            full = self.scan.with_row_index("_row").filter(pl.col("_row").is_in(chosen)).drop("_row").collect()
+            full = self.full_rows(offset)(rows)
             return full.select(blank_cells(full)).to_series()
 
         return check
+
+    def full_rows(self, offset: int) -> Callable[[pl.Series], pl.DataFrame]:
+        """Every cell of some rows of the batch starting at row ``offset``, read from the file again."""
+
+        def rows_of(rows: pl.Series) -> pl.DataFrame:
+            chosen = (rows.cast(pl.Int64) + offset).implode()
+            return self.scan.with_row_index("_row").filter(pl.col("_row").is_in(chosen)).drop("_row").collect()
+
+        return rows_of
 
     def raw_cell(self, offset: int) -> Callable[[str, int], str | None]:
         """The file's text of a cell of the batch starting at row ``offset`` (a number the reader parsed)."""
@@ -376,10 +385,12 @@ class _Batches:
             raw_cell=self.raw_cell(0),
             later=self.later,
             dates=self.dates,
+            full_rows=self.full_rows(0),
         )
         del raw
         self.frames.append(result.frame)
         self.dropped += result.dropped
+        self.notes += result.notes
         return True
 
     def read(self, chunks: Iterator[pl.DataFrame], progress: Callable[[int], None]) -> None:
@@ -403,11 +414,13 @@ class _Batches:
                     raw_cell=self.raw_cell(self.rows),
                     later=self.later,
                     dates=self.dates,
+                    full_rows=self.full_rows(self.rows),
                 )
                 # In one piece per batch: copied now, a batch at a time, the pieces are freed while the next batch is
                 # read and their memory serves it (joined at the end instead, ten million rows need ~500 MB more).
                 self.frames.append(result.frame.with_columns((pl.col(Col.SOURCE_ROW) + self.rows).alias(Col.SOURCE_ROW)).rechunk())
                 self.dropped += result.dropped
+                self.notes += result.notes
                 self.pairs.append(_pair_rows(batch, self.pair_columns))
             self.rows += batch.height
             progress(self.rows)

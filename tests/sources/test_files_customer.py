@@ -377,6 +377,40 @@ def test_unquoted_tags_with_commas_are_joined_back_or_refused_never_a_currency(t
     assert "joined back" in " ".join(str(n) for n in report["notes"])  # type: ignore[union-attr]
 
 
+# --- two files joined into one ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["bytes", "streamed"])
+def test_two_exports_joined_with_cat_count_every_row_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, streamed: bool
+) -> None:
+    """``cat october.csv november.csv > both.csv``: the second header is skipped (and said), every row of both counted."""
+    if streamed:
+        monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 0)
+        monkeypatch.setattr(stream, "BATCH_ROWS", 40)
+    october, november = _rows(date(2026, 10, 1), 20), _rows(date(2026, 11, 1), 25)
+    first = _write(tmp_path / "october.csv", [HEADER] + [_cells(r, f"{r.day:%m/%d/%Y}", f"{r.cost:f}") for r in october], ",")
+    second = _write(tmp_path / "november.csv", [HEADER] + [_cells(r, f"{r.day:%m/%d/%Y}", f"{r.cost:f}") for r in november], ",")
+    both = tmp_path / "both.csv"
+    both.write_bytes(first.read_bytes() + second.read_bytes())
+    summary = _summary(capsys, str(both))
+    _check(summary, october + november)
+    assert any("line 42" in str(note) for note in _files(summary)[0]["notes"])  # type: ignore[union-attr]
+
+
+def test_two_exports_of_different_layouts_joined_are_refused_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An EA download and a pay-as-you-go one in one file: the second part's cells would be read under the first part's
+    column names. One line names the second header's line."""
+    rows = _rows(date(2026, 11, 1), 20)
+    ea = [HEADER] + [_cells(r, f"{r.day:%m/%d/%Y}", f"{r.cost:f}") for r in rows]
+    payg_header = ["SubscriptionGuid", "UsageDateTime", "MeterCategory", "PreTaxCost", "Currency"]
+    payg = [payg_header] + [[r.subscription, f"{r.day:%Y-%m-%d}", r.service, f"{r.cost:f}", r.currency] for r in rows]
+    path = _write(tmp_path / "both.csv", ea + payg, ",")
+    line = _failure(capsys, str(path))
+    assert "line 42" in line
+    assert "joined" in line
+
+
 # --- the command line -------------------------------------------------------------------------------------------
 
 
