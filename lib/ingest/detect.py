@@ -13,6 +13,7 @@ from lib.ingest import dialects
 from lib.ingest.dialects import Dialect, header_key
 from lib.ingest.errors import FormatError
 
+HEADER_SCORE = 3  # known column names a line needs to be taken for a usage header
 FUZZY_MATCH = 0.6  # share of header keys a file must have in common with a layout to be called that layout
 EXPECTED_HEADER = N_(
     "a usage file header naming a date column (Date, UsageDateTime, ChargePeriodStart…) and a cost column "

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
-from lib.core.i18n import N_, _
+from lib.core.i18n import N_, _, ngettext
 from lib.core.reading import Dropped
 from lib.core.schema import TAG_KEY, TAG_TYPE, TAG_VALUE, UNASSIGNED, Col, conform
 from lib.ingest.dates import DateOrder, DateReading
 from lib.ingest.dates import parse_date as parse_dates_in_order
+from lib.ingest.detect import HEADER_SCORE, detect, known_keys
 from lib.ingest.dialects import Dialect, header_key
+from lib.ingest.errors import FormatError, SecondHeaderError
 
 # Cells that mean "no value", and the text dimensions they are cleared in (the Spark engine applies the same).
 PLACEHOLDERS = ("", "unassigned", "none", "null", "n/a")
@@ -377,6 +380,10 @@ def _unify(frame: pl.DataFrame, counts: dict[str, int]) -> tuple[pl.DataFrame, l
 BlankCheck = Callable[[pl.Series], pl.Series]
 # The file's text of one cell (column, row of the raw frame), for a column the reader already parsed as numbers.
 RawCell = Callable[[str, int], "str | None"]
+# Every cell of some rows (by index in the frame), under the file's header: a batch of a big file holds only some columns.
+FullRows = Callable[[pl.Series], pl.DataFrame]
+# A cell at the date column's place that may be a header's (no digit, or a column name): only such undated rows are checked.
+_NO_DIGIT = r"^[^0-9]*$"
 
 
 def normalize(
@@ -392,6 +399,7 @@ def normalize(
     raw_cell: RawCell | None = None,
     later: frozenset[Col] = frozenset(),
     dates: DateReading | None = None,
+    full_rows: FullRows | None = None,
 ) -> Normalized:
     """Map ``raw`` (text cells, source headers) onto the canonical schema.
 
@@ -409,12 +417,15 @@ def normalize(
         later: canonical columns read afterwards (``lib.ingest.stream.Later``): left out of the frame, not null.
         dates: the file's date order, decided from this frame's distinct date cells unless already settled (shared
             by the batches of one file; ``lib.ingest.dates``).
+        full_rows: every cell of some rows of ``raw`` when ``raw`` holds only some of the file's columns (a header line
+            in the middle of the table is told by them).
 
     Returns:
         The canonical frame, the dropped rows with reasons, and notes for the user.
 
     Raises:
         ValueError: if the layout has no date or no cost column.
+        SecondHeaderError: for a header line of another layout among the rows (two files joined into one).
     """
     headers = {header_key(c): c for c in raw.columns}
     sources = {
@@ -437,7 +448,7 @@ def normalize(
     else:
         frame = frame.with_columns(pl.lit([], dtype=TAG_TYPE).alias(Col.TAGS))
 
-    frame, dropped = _drop_unreadable(frame, raw, headers, dialect, line_offset, blank_check, raw_cell)
+    frame, dropped, header_notes = _drop_unreadable(frame, raw, headers, dialect, line_offset, blank_check, raw_cell, full_rows)
     fallback_period = pl.col(Col.CHARGE_DATE).dt.month_start()
     if Col.BILLING_PERIOD_START in frame.columns:
         if frame.get_column(Col.BILLING_PERIOD_START).null_count():
@@ -445,6 +456,7 @@ def normalize(
     else:
         frame = frame.with_columns(fallback_period.alias(Col.BILLING_PERIOD_START))
     frame, notes = unify_tag_keys(frame) if unify_tags and tag_cells is None else (frame, [])
+    notes = [*header_notes, *notes]
     canonical = conform(frame, later)
     if tag_cells is not None:
         canonical = canonical.with_columns(frame.get_column(TAG_SET_ID))
@@ -570,8 +582,10 @@ def _drop_unreadable(
     line_offset: int,
     blank_check: BlankCheck | None = None,
     raw_cell: RawCell | None = None,
-) -> tuple[pl.DataFrame, list[Dropped]]:
+    full_rows: FullRows | None = None,
+) -> tuple[pl.DataFrame, list[Dropped], list[str]]:
     dropped: list[Dropped] = []
+    notes: list[str] = []
     # Only rows without a date can be blank: check just those against every raw cell (most files: none, and a
     # column's null count is known without a pass over it).
     if Col.CHARGE_DATE not in frame.columns:
@@ -597,6 +611,9 @@ def _drop_unreadable(
             )
         )
         frame = frame.filter(~blank_rows)
+        undated = undated.filter(~blank_rows)
+    if undated.height:
+        frame, notes = _header_lines(frame, raw, dialect.source_column(headers, Col.CHARGE_DATE), undated, line_offset, full_rows)
     # Messages in the reader's language (lib.core.i18n), one pair per column.
     checks: Iterable[tuple[Col, str, str]] = (
         (
@@ -625,4 +642,64 @@ def _drop_unreadable(
             reason = _(unreadable).format(column=source, line=first_line, sample=repr(sample))
             dropped.append(Dropped(reason=reason, rows=bad.height, example_line=first_line))
             frame = frame.filter(pl.col(col).is_not_null())
-    return frame, dropped
+    return frame, dropped, notes
+
+
+def _header_lines(
+    frame: pl.DataFrame, raw: pl.DataFrame, date_source: str | None, undated: pl.DataFrame, line_offset: int, full_rows: FullRows | None
+) -> tuple[pl.DataFrame, list[str]]:
+    """``frame`` without the lines among ``undated`` that repeat the file's header (said in the notes).
+
+    Two files joined into one (``cat a.csv b.csv``) hold the second file's header as a row. It has no date, so only
+    undated rows are looked at, and of them those whose date cell could be a column name. The same header again is
+    skipped; another layout's header would read the second file's cells under the first one's names, and is refused.
+
+    Raises:
+        SecondHeaderError: for a header line of another layout.
+    """
+    rows = undated.get_column(Col.SOURCE_ROW)
+    if date_source is not None:
+        dates = raw.get_column(date_source).gather(rows).cast(pl.String).str.strip_chars()
+        rows = rows.filter(dates.is_null() | dates.str.contains(_NO_DIGIT) | _as_key(dates).is_in(list(known_keys())))
+    if not rows.len():
+        return frame, []
+    full = full_rows(rows) if full_rows is not None else raw.select(pl.all().gather(rows))
+    # Rows with enough cells that are column names (as ``header_key`` spells them, localised names aside) are looked at
+    # one by one; a file of many undated rows of data has none.
+    known = list(known_keys())
+    named = full.select(
+        pl.sum_horizontal(_as_key(pl.col(c).cast(pl.String)).is_in(known).fill_null(False).cast(pl.Int32) for c in full.columns)
+    ).to_series()
+    keep = named >= HEADER_SCORE
+    rows, full = rows.filter(keep), full.filter(keep)
+    names = [header_key(re.sub(r"_duplicated_\d+$", "", c)) for c in full.columns]  # polars' names for repeated columns
+    repeated: list[int] = []
+    for row, values in zip(rows, full.iter_rows(), strict=True):
+        filled = list(values)
+        while filled and filled[-1] is None:
+            filled.pop()  # a shorter line than the header: its missing cells
+        cells = ["" if v is None else str(v) for v in filled]
+        if sum(header_key(c) in known_keys() for c in cells) < HEADER_SCORE:
+            continue
+        if [header_key(c) for c in cells] == names:
+            repeated.append(int(row))
+            continue
+        try:
+            layout = detect("", cells, {}).label
+        except FormatError:
+            continue  # names no date and cost column: not a header (the row is reported as unreadable)
+        raise SecondHeaderError(int(row) + line_offset, layout)
+    if not repeated:
+        return frame, []
+    lines = ", ".join(str(r + line_offset) for r in repeated[:5]) + (", …" if len(repeated) > 5 else "")
+    note = ngettext(
+        "The header is repeated at line {lines} (files joined into one): skipped.",
+        "The header is repeated at lines {lines} (files joined into one): skipped.",
+        len(repeated),
+    ).format(lines=lines)
+    return frame.filter(~pl.col(Col.SOURCE_ROW).is_in(repeated)), [note]
+
+
+def _as_key(cells: Any) -> Any:
+    """``header_key`` of text cells (an expression or a series), localised names aside."""
+    return cells.str.strip_chars().str.strip_chars('"').str.replace_all(r"[\s_\-\ufeff]+", "").str.to_lowercase()

@@ -15,7 +15,9 @@ import polars as pl
 
 from lib.core.i18n import _, ngettext
 from lib.core.reading import Dropped
+from lib.ingest.detect import HEADER_SCORE, detect, known_keys
 from lib.ingest.dialects import header_key
+from lib.ingest.errors import FormatError, joined_files
 
 _JSON_COLUMNS = ("tags", "additionalinfo", "serviceinfo1", "serviceinfo2", "benefitinfo", "xskudetails")
 
@@ -40,6 +42,7 @@ def repair(name: str, body: bytes, separator: str, first_line: int) -> tuple[pl.
         if len(row) > width:
             fixed = _joined(row, width, json_at)
             if fixed is None:
+                _not_a_header(name, header, row, first_line + reader.line_num - 1)
                 bad_rows += 1
                 bad_line = bad_line or first_line + reader.line_num - 1
                 continue
@@ -71,6 +74,28 @@ def repair(name: str, body: bytes, separator: str, first_line: int) -> tuple[pl.
             ).format(name=name, count=joined),
         )
     return frame, dropped, notes
+
+
+def _not_a_header(name: str, header: list[str], row: list[str], line: int) -> None:
+    """Refuse a row that is another layout's usage header, wider than the first (two files joined into one).
+
+    The row may also hold the end of the row before it, when the first file did not end with a line break.
+
+    Raises:
+        FormatError: naming the line and both layouts.
+    """
+    keys = known_keys()
+    if sum(header_key(c) in keys for c in row) < HEADER_SCORE:
+        return
+    cells = row
+    while cells and header_key(cells[0]) not in keys:
+        cells = cells[1:]  # a last row without a line break, glued to the header in front of it
+    try:
+        second = detect(name, cells, {}).label
+        first = detect(name, header, {}).label
+    except FormatError:
+        return  # names no date and cost column: a row of data, dropped as unreadable
+    raise joined_files(name, first, line, second, run_into=cells is not row or first == second)
 
 
 def _joined(row: list[str], width: int, json_at: list[int]) -> list[str] | None:

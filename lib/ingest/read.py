@@ -19,7 +19,7 @@ from lib.ingest.currency import unknown_currency_warnings
 from lib.ingest.dates import DateOrder, DateReading
 from lib.ingest.detect import Detection, detect
 from lib.ingest.dialects import header_key
-from lib.ingest.errors import FormatError
+from lib.ingest.errors import FormatError, SecondHeaderError, joined_files
 from lib.ingest.normalize import normalize, per_distinct
 from lib.ingest.text import head_lines, read_table, to_utf8
 from lib.ingest.text_reading import decimal_comma as decimal_comma_in
@@ -108,7 +108,7 @@ def read_part(part: Part, metric: Metric, date_order: DateOrder | None = None) -
         try:
             result = normalize(prepared, dialect, line_offset=header_line + 1, decimal_comma=decimal_comma, dates=dates)
         except ValueError as error:
-            raise FormatError(part.name, _("a date and a cost column"), str(error), header_line) from None
+            raise unreadable(part.name, detection, error, header_line) from None
         normalized = _tidy(result.frame, part.name, warnings)
         dropped += result.dropped
         warnings += unknown_currency_warnings(normalized, part.name)
@@ -127,6 +127,13 @@ def read_part(part: Part, metric: Metric, date_order: DateOrder | None = None) -
         profiles=_pairs(raw, ("billingprofileid", "xbillingprofileid"), ("billingprofilename", "xbillingprofilename")),
         reading=replace(reading, date_order=str(dates.order or ""), date_reason=dates.reason),
     )
+
+
+def unreadable(name: str, detection: Detection, error: ValueError, header_line: int) -> FormatError:
+    """The message for ``normalize``'s ``error``: a second header of another layout, or no date or cost column."""
+    if isinstance(error, SecondHeaderError):
+        return joined_files(name, detection.label, error.line, error.layout)
+    return FormatError(name, _("a date and a cost column"), str(error), header_line)
 
 
 def _has_decimal_comma(raw: pl.DataFrame, detection: Detection) -> bool:

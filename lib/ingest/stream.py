@@ -27,6 +27,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -43,12 +44,11 @@ from lib.ingest.currency import unknown_currency_warnings
 from lib.ingest.dates import DateOrder, DateReading
 from lib.ingest.detect import Detection, detect
 from lib.ingest.dialects import header_key
-from lib.ingest.errors import FormatError
 from lib.ingest.normalize import TAG_SET_ID, TagCells, blank_cells, canonical_columns, normalize, unify_tag_table
-from lib.ingest.read import BOTH, PartResult, _metric_from_rows, _tidy
+from lib.ingest.read import BOTH, PartResult, _metric_from_rows, _tidy, unreadable
 from lib.ingest.text import HEAD_BYTES, _cells, find_header
 from lib.ingest.text_reading import decimal_comma as decimal_comma_in
-from lib.ingest.text_reading import utf8_head
+from lib.ingest.text_reading import decimal_evidence, evidence_in, utf8_head
 
 STREAM_MIN_BYTES: Final = 32 * 1024 * 1024  # smaller files are read whole (and offered again byte for byte)
 # Above this many rows a file's Tags column is left null and the rows' tags are reached through their tag-set id
@@ -194,18 +194,25 @@ def read_csv_path(
     first = [c for c in needed if c not in read_later.values()]
     try:
         batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns, frozenset(read_later), dates)
+        # Every number cell parsed by polars' reader: no cell writes a decimal comma, so the point the sample chose holds.
         if decimal_comma or not batches.read_typed(_typed_batches(path, separator, index, columns, first, numbers, size), size, fraction):
             # A number polars' reader cannot parse, a decimal comma...: read the text cells (every column), a batch at a time.
-            dates = DateReading(part.name, given=date_order, as_azure_wrote=not reading.resaved())
-            batches = _Batches(scan, dialect, header_line, decimal_comma, pair_columns, dates=dates)
-            fraction(0)
+            def text_batches(comma: bool) -> _Batches:
+                resaved = replace(reading, decimal=_mark(comma)).resaved()
+                order = DateReading(part.name, given=date_order, as_azure_wrote=not resaved)
+                return _Batches(scan, dialect, header_line, comma, pair_columns, dates=order, evidence=detection.dialect)
+
             range_bytes = max(1, min(RANGE_BYTES, int(BATCH_ROWS * row_bytes)))
-            batches.read(_read_chunks(path, index, separator, columns, needed, range_bytes), fraction)
+            chunks = partial(_read_chunks, path, index, separator, columns, needed, range_bytes)
+            batches = _read_text(text_batches, chunks, decimal_comma, fraction)
+            reading = replace(reading, decimal=_mark(batches.decimal_comma))
+            dates = batches.dates or dates
     except pl.exceptions.PolarsError:
         return None  # e.g. rows with more cells than the header: read_part knows what to do
-    except ValueError as error:
-        raise FormatError(part.name, _("a date and a cost column"), str(error), header_line) from None
+    except ValueError as error:  # no date or cost column, or a second header (``read.unreadable``)
+        raise unreadable(part.name, detection, error, header_line) from None
     frames, dropped, pairs, offset = batches.frames, batches.dropped, batches.pairs, batches.rows
+    notes += batches.notes
     tag_table = None
     inline = True
     if frames:
@@ -244,6 +251,29 @@ def read_csv_path(
     )
 
 
+def _mark(comma: bool) -> str:
+    return "," if comma else "."
+
+
+def _read_text(
+    make: Callable[[bool], _Batches], chunks: Callable[[], Iterator[pl.DataFrame]], decimal_comma: bool, progress: Callable[[int], None]
+) -> _Batches:
+    """The file's text cells normalized a batch at a time, counting the cells that prove a decimal mark.
+
+    ``decimal_comma`` is the sample's choice (the first rows). When the whole file proves the other mark (only whole
+    numbers or ``1,234`` at first, ``0,5`` later), the file is read again with that mark: the same decision
+    ``read_part`` makes from every cell of a small file.
+    """
+    batches = make(decimal_comma)
+    progress(0)
+    batches.read(chunks(), progress)
+    if batches.decimal_comma_proved() != decimal_comma:
+        batches = make(not decimal_comma)
+        progress(0)
+        batches.read(chunks(), progress)
+    return batches
+
+
 def _notes(part: Part, detection: Detection, skipped_lines: int) -> list[str]:
     """What the user should know about how the file was read."""
     notes = list(detection.notes)
@@ -272,8 +302,11 @@ class _Batches:
         pairs: list[str | None],
         later: frozenset[Col] = frozenset(),
         dates: DateReading | None = None,
+        evidence: dialects.Dialect | None = None,
     ):
         self.scan = scan
+        self.evidence = evidence  # the layout whose number columns are counted for the decimal mark (text batches)
+        self.comma = self.point = 0  # cells proving a decimal comma, a decimal point
         self.dates = dates  # the file's date order, decided on the first rows that show it and kept for the rest
         self.later = later  # canonical columns not read (``Later`` reads them)
         self.dialect = dialect
@@ -282,19 +315,32 @@ class _Batches:
         self.pair_columns = pairs
         self.frames: list[pl.DataFrame] = []
         self.dropped: list[Dropped] = []
+        self.notes: list[str] = []
         self.pairs: list[pl.DataFrame] = []
         self.tag_cells = TagCells()
         self.rows = 0
+
+    def decimal_comma_proved(self) -> bool:
+        """Whether the batches read prove a decimal comma (more cells read only that way than only with a point)."""
+        return self.comma > self.point
 
     def blank_check(self, offset: int) -> Callable[[pl.Series], pl.Series]:
         """Which of a batch's undated rows are blank, reading their every cell from the file again."""
 
         def check(rows: pl.Series) -> pl.Series:
-            chosen = (rows.cast(pl.Int64) + offset).implode()
-            full = self.scan.with_row_index("_row").filter(pl.col("_row").is_in(chosen)).drop("_row").collect()
+            full = self.full_rows(offset)(rows)
             return full.select(blank_cells(full)).to_series()
 
         return check
+
+    def full_rows(self, offset: int) -> Callable[[pl.Series], pl.DataFrame]:
+        """Every cell of some rows of the batch starting at row ``offset``, read from the file again."""
+
+        def rows_of(rows: pl.Series) -> pl.DataFrame:
+            chosen = (rows.cast(pl.Int64) + offset).implode()
+            return self.scan.with_row_index("_row").filter(pl.col("_row").is_in(chosen)).drop("_row").collect()
+
+        return rows_of
 
     def raw_cell(self, offset: int) -> Callable[[str, int], str | None]:
         """The file's text of a cell of the batch starting at row ``offset`` (a number the reader parsed)."""
@@ -339,10 +385,12 @@ class _Batches:
             raw_cell=self.raw_cell(0),
             later=self.later,
             dates=self.dates,
+            full_rows=self.full_rows(0),
         )
         del raw
         self.frames.append(result.frame)
         self.dropped += result.dropped
+        self.notes += result.notes
         return True
 
     def read(self, chunks: Iterator[pl.DataFrame], progress: Callable[[int], None]) -> None:
@@ -351,6 +399,9 @@ class _Batches:
         Only one batch of raw cells is held at a time, next to the canonical rows of the batches before it.
         """
         for batch in chunks:
+            if batch.height and self.evidence is not None:
+                comma, point = decimal_evidence(batch, self.evidence)
+                self.comma, self.point = self.comma + comma, self.point + point
             if batch.height:
                 result = normalize(
                     batch,
@@ -363,11 +414,13 @@ class _Batches:
                     raw_cell=self.raw_cell(self.rows),
                     later=self.later,
                     dates=self.dates,
+                    full_rows=self.full_rows(self.rows),
                 )
                 # In one piece per batch: copied now, a batch at a time, the pieces are freed while the next batch is
                 # read and their memory serves it (joined at the end instead, ten million rows need ~500 MB more).
                 self.frames.append(result.frame.with_columns((pl.col(Col.SOURCE_ROW) + self.rows).alias(Col.SOURCE_ROW)).rechunk())
                 self.dropped += result.dropped
+                self.notes += result.notes
                 self.pairs.append(_pair_rows(batch, self.pair_columns))
             self.rows += batch.height
             progress(self.rows)
@@ -433,6 +486,16 @@ class Later:
             cells = _joined([batch.rechunk() for batch in batches])  # a piece per batch, as ``_Batches.read`` keeps them
         except pl.exceptions.PolarsError:  # a number polars cannot parse: as text (``normalize.parse_number`` reads it)
             cells = _joined(list(_read_chunks(self._path, self._skip_lines, self._separator, self._header, columns, RANGE_BYTES)))
+        comma, point = evidence_in(cells, sorted(self._numbers))
+        if comma > point:
+            # The cost column was read with a decimal point (polars parsed every cell of it); these columns prove a
+            # comma. Which mark the cost's own cells meant can no longer be told: refused, not read either way.
+            raise SourceError(
+                _(
+                    "{name}: the quantity or USD cost column writes a decimal comma (e.g. 0,5) while the cost column was "
+                    "read with a decimal point; its numbers cannot be read safely. Save the file again with one decimal mark."
+                ).format(name=self._path.name)
+            )
         if cells.height != self._rows:
             raise changed
         return cells

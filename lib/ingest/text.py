@@ -15,9 +15,9 @@ import polars as pl
 
 from lib.core.i18n import _, ngettext
 from lib.core.reading import Dropped
-from lib.ingest.detect import EXPECTED_HEADER, known_keys
+from lib.ingest.detect import EXPECTED_HEADER, HEADER_SCORE, detect, known_keys
 from lib.ingest.dialects import header_key
-from lib.ingest.errors import FormatError
+from lib.ingest.errors import FormatError, joined_files
 from lib.ingest.ragged import repair
 
 HEAD_BYTES = 256 * 1024
@@ -84,19 +84,41 @@ def find_header(name: str, head_lines: list[str]) -> tuple[int, str, list[str]]:
     """
     keys = known_keys()
     best: tuple[int, int, str, list[str]] | None = None
+    earlier: list[tuple[int, list[str]]] = []  # header-like lines, a line's best reading each
     for index, line in enumerate(head_lines[:HEADER_SEARCH_LINES]):
+        line_best: tuple[int, list[str]] | None = None
         for separator in SEPARATORS:
             if separator not in line and separator != ",":
                 continue
             cells = _cells(line, separator)
             score = sum(1 for c in cells if header_key(c) in keys)
-            if score >= 3 and (best is None or score > best[0]):
+            if score >= HEADER_SCORE and (best is None or score > best[0]):
                 best = (score, index, separator, cells)
+            if score >= HEADER_SCORE and (line_best is None or score > line_best[0]):
+                line_best = (score, cells)
+        if line_best is not None:
+            earlier.append((index, line_best[1]))
     if best is None:
         first = next((ln for ln in head_lines if ln.strip()), "")
         found = _("{text} on the first line").format(text=repr(first.strip()[:80])) if first else _("no text lines")
         raise FormatError(name, _(EXPECTED_HEADER), found, 1)
+    _no_header_before(name, [cells for index, cells in earlier if index < best[1]], best[1], best[3])
     return best[1], best[2], best[3]
+
+
+def _no_header_before(name: str, before: list[list[str]], index: int, header: list[str]) -> None:
+    """Refuse a file whose chosen header (line ``index + 1``) has another usage header above it: two files joined into
+    one, the first with fewer known columns (its rows would be skipped as text before the header).
+
+    Raises:
+        FormatError: naming both layouts.
+    """
+    for cells in before:
+        try:
+            first = detect(name, cells, {}).label
+        except FormatError:
+            continue  # names no date and cost column: a title line, not a header
+        raise joined_files(name, first, index + 1, detect(name, header, {}).label)
 
 
 def head_lines(data: bytes) -> list[str]:

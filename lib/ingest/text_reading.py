@@ -91,18 +91,29 @@ def _utf16_codec(data: bytes) -> str:
     return ""
 
 
+def decimal_evidence(raw: pl.DataFrame, dialect: Dialect) -> tuple[int, int]:
+    """How many of ``raw``'s number cells can only be read with a decimal comma, and how many only with a point."""
+    headers = {header_key(c): c for c in raw.columns}
+    return evidence_in(raw, [c for col in NUMBER_COLUMNS if (c := dialect.source_column(headers, col)) is not None])
+
+
+def evidence_in(raw: pl.DataFrame, names: list[str]) -> tuple[int, int]:
+    """``decimal_evidence`` of the text columns ``names``."""
+    columns = [c for c in names if c in raw.columns and raw.schema[c] == pl.String]
+    if not columns or not raw.height:
+        return 0, 0
+    found = raw.select(
+        pl.sum_horizontal(pl.col(c).str.contains(_COMMA_DECIMAL).sum() for c in columns).alias("comma"),
+        pl.sum_horizontal(pl.col(c).str.contains(_POINT_DECIMAL).sum() for c in columns).alias("point"),
+    ).row(0, named=True)
+    return int(found["comma"] or 0), int(found["point"] or 0)
+
+
 def decimal_comma(raw: pl.DataFrame, dialect: Dialect) -> bool:
     """Whether the file's number columns write a decimal comma, from every cell of them.
 
     A cell that can only be read one way (``0,075`` or ``12.5``) is evidence; the mark more cells prove wins, so a
     stray cell written the other way is reported as unreadable rather than changing every other row.
     """
-    headers = {header_key(c): c for c in raw.columns}
-    columns = [c for col in NUMBER_COLUMNS if (c := dialect.source_column(headers, col)) is not None and raw.schema[c] == pl.String]
-    if not columns or not raw.height:
-        return False
-    found = raw.select(
-        pl.sum_horizontal(pl.col(c).str.contains(_COMMA_DECIMAL).sum() for c in columns).alias("comma"),
-        pl.sum_horizontal(pl.col(c).str.contains(_POINT_DECIMAL).sum() for c in columns).alias("point"),
-    ).row(0, named=True)
-    return int(found["comma"] or 0) > int(found["point"] or 0)
+    comma, point = decimal_evidence(raw, dialect)
+    return comma > point

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from lib.cli import run
+from lib.ingest import stream
 
 REPO = Path(__file__).resolve().parents[2]
 CENT = Decimal("0.01")
@@ -236,6 +237,27 @@ def test_decimal_comma_in_a_comma_separated_file_with_quoted_cells(tmp_path: Pat
     assert _files(summary)[0]["decimal_mark"] == ","
 
 
+def test_big_file_whose_decimal_comma_first_shows_after_its_first_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read from disk in batches (the big-file path, its threshold set to 0): 1,500 rows of ``1,234`` (thousands or
+    decimal?), then ``0,5``. The whole file decides: a decimal comma, so ``1,234`` is 1.234."""
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(stream, "BATCH_ROWS", 400)
+    rows = [Row(date(2026, 11, 1) + timedelta(days=n % 28), Decimal("1.234")) for n in range(1500)]
+    rows += [Row(date(2026, 11, 20), Decimal("0.5")), Row(date(2026, 11, 21), Decimal("1234.56"))]
+
+    def text(value: Decimal) -> str:
+        whole, _point, fraction = f"{value:f}".partition(".")
+        return f"{int(whole):,}".replace(",", ".") + f",{fraction}"
+
+    lines = [HEADER] + [_cells(r, f"{r.day:%m/%d/%Y}", text(r.cost)) for r in rows]
+    path = _write(tmp_path / "usage.csv", lines, ";")
+    summary = _summary(capsys, str(path))
+    _check(summary, rows)
+    assert _files(summary)[0]["decimal_mark"] == ","
+
+
 # --- the same rows twice -----------------------------------------------------------------------------------------
 
 
@@ -353,6 +375,40 @@ def test_unquoted_tags_with_commas_are_joined_back_or_refused_never_a_currency(t
     report = _files(summary)[0]
     assert report["rows_dropped"] == 1
     assert "joined back" in " ".join(str(n) for n in report["notes"])  # type: ignore[union-attr]
+
+
+# --- two files joined into one ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["bytes", "streamed"])
+def test_two_exports_joined_with_cat_count_every_row_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, streamed: bool
+) -> None:
+    """``cat october.csv november.csv > both.csv``: the second header is skipped (and said), every row of both counted."""
+    if streamed:
+        monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 0)
+        monkeypatch.setattr(stream, "BATCH_ROWS", 40)
+    october, november = _rows(date(2026, 10, 1), 20), _rows(date(2026, 11, 1), 25)
+    first = _write(tmp_path / "october.csv", [HEADER] + [_cells(r, f"{r.day:%m/%d/%Y}", f"{r.cost:f}") for r in october], ",")
+    second = _write(tmp_path / "november.csv", [HEADER] + [_cells(r, f"{r.day:%m/%d/%Y}", f"{r.cost:f}") for r in november], ",")
+    both = tmp_path / "both.csv"
+    both.write_bytes(first.read_bytes() + second.read_bytes())
+    summary = _summary(capsys, str(both))
+    _check(summary, october + november)
+    assert any("line 42" in str(note) for note in _files(summary)[0]["notes"])  # type: ignore[union-attr]
+
+
+def test_two_exports_of_different_layouts_joined_are_refused_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An EA download and a pay-as-you-go one in one file: the second part's cells would be read under the first part's
+    column names. One line names the second header's line."""
+    rows = _rows(date(2026, 11, 1), 20)
+    ea = [HEADER] + [_cells(r, f"{r.day:%m/%d/%Y}", f"{r.cost:f}") for r in rows]
+    payg_header = ["SubscriptionGuid", "UsageDateTime", "MeterCategory", "PreTaxCost", "Currency"]
+    payg = [payg_header] + [[r.subscription, f"{r.day:%Y-%m-%d}", r.service, f"{r.cost:f}", r.currency] for r in rows]
+    path = _write(tmp_path / "both.csv", ea + payg, ",")
+    line = _failure(capsys, str(path))
+    assert "line 42" in line
+    assert "joined" in line
 
 
 # --- the command line -------------------------------------------------------------------------------------------
