@@ -249,6 +249,10 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered:
             customdata=_money_texts(closed, currency),
             hovertemplate=_("Actual cost: {amount}").format(amount="%{customdata}") + "<extra></extra>",
         )
+    fig.update_layout(barmode="stack")
+    if not any(b.status == "open" for b in bills):
+        # Data whose last period has ended (a file of a past month): closed periods only, nothing estimated.
+        return _layout(fig, title=_("Billed per billing period"), currency=currency)
     fig.add_bar(
         x=labels,
         y=so_far,
@@ -269,7 +273,6 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered:
         customdata=_money_texts(rest, currency),
         hovertemplate=_("Estimated rest: {amount}").format(amount="%{customdata}") + "<extra></extra>",
     )
-    fig.update_layout(barmode="stack")
     # The full caveat is in the caption under the chart; the chart keeps a line that fits its width.
     fig.add_annotation(
         text=_(ESTIMATE_NOTE_SHORT),
@@ -285,7 +288,7 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered:
 
 
 def build_accumulated_chart(accumulated: pl.DataFrame, currency: str, title: str) -> go.Figure:
-    """Running total of the open period (solid) and the estimate to period end (dashed)."""
+    """Running total of the open period (solid) and the estimate to period end (dashed); a closed period's running total alone."""
     fig = go.Figure()
     actual = accumulated.filter(pl.col("kind") == "actual")
     estimate = accumulated.filter(pl.col("kind") == "estimate")
@@ -300,15 +303,16 @@ def build_accumulated_chart(accumulated: pl.DataFrame, currency: str, title: str
         customdata=_money_texts(actual_totals, currency),
         hovertemplate="%{fullData.name}: %{customdata}<extra></extra>",
     )
-    fig.add_scatter(
-        x=estimate.get_column("day").to_list(),
-        y=estimate_totals,
-        name=_("Estimate to period end"),
-        mode="lines+markers",
-        line={"color": "#44AA99", "width": 3, "dash": "dash"},
-        customdata=_money_texts(estimate_totals, currency),
-        hovertemplate=_("Estimate: {amount}").format(amount="%{customdata}") + "<extra></extra>",
-    )
+    if estimate.height:  # none for a closed period (a file of a past month)
+        fig.add_scatter(
+            x=estimate.get_column("day").to_list(),
+            y=estimate_totals,
+            name=_("Estimate to period end"),
+            mode="lines+markers",
+            line={"color": "#44AA99", "width": 3, "dash": "dash"},
+            customdata=_money_texts(estimate_totals, currency),
+            hovertemplate=_("Estimate: {amount}").format(amount="%{customdata}") + "<extra></extra>",
+        )
     fig = _layout(fig, title=title, currency=currency, height=360)
     days = accumulated.get_column("day")
     if days.len():
