@@ -128,3 +128,15 @@ def test_the_human_summary_of_an_ended_month_has_no_estimate(
     out = capsys.readouterr().out
     assert "estimate" not in out and "so far" not in out, out
     assert f"last closed period Mar 2025: €{march.quantize(CENT):,}" in out, out
+
+
+def test_the_billing_history_of_an_ended_month_opens_no_period(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``billing-history``: seven closed periods up to the data's last month, that month's usage to the cent and final."""
+    path = _write(tmp_path / "usage.csv", date(2025, 2, 1), date(2025, 3, 30))
+    months = _month_totals(path)
+    assert run(["billing-history", str(path), "--json", "--as-of", "2026-12-03"]) == 0
+    periods = json.loads(capsys.readouterr().out)["periods"]
+    assert [p["period"] for p in periods] == ["2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02", "2025-03"]
+    assert {p["status"] for p in periods} == {"closed"}
+    assert [p["usage_total"] for p in periods[-2:]] == [_money(months["2025-02"]), _money(months["2025-03"])]
+    assert periods[-1]["final"] is True  # read in December 2026: March 2025's charges stopped moving long ago
