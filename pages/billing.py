@@ -23,9 +23,16 @@ live_scope = dataset.scopes[0].id if dataset.source == "azure" and dataset.scope
 
 st.title(_("Billing history"))
 cut_off = day(found.cut_off) if found.cut_off else "–"
-st.caption(
-    _("The last six billing periods and the current one, on {day}. Data up to {cut_off}.").format(day=day(found.as_of), cut_off=cut_off)
-)
+if dataset.last_period_open:
+    st.caption(
+        _("The last six billing periods and the current one, on {day}. Data up to {cut_off}.").format(day=day(found.as_of), cut_off=cut_off)
+    )
+else:  # a file of a past month: its last billing period has ended
+    st.caption(
+        _(
+            "The seven billing periods up to {period}, the last one in the data; it has ended, so none is open. Data up to {cut_off}."
+        ).format(period=period_label(found.rows[-1].period), cut_off=cut_off)
+    )
 if dataset.live is not None:
     st.caption(_("Fetched from Azure at {time} (UTC).").format(time=dataset.live.fetched_at.replace("T", " ")[:19]))
 for note in found.notes:

@@ -15,7 +15,7 @@ dataset = widgets.require_dataset(context)
 
 st.title(_("Changes"))
 st.caption(_("Why cost changed: the change split into its causes, to the cent. The sidebar's filters apply; its period does not."))
-chosen = changes_panel.pick_periods(context.as_of)
+chosen = changes_panel.pick_periods(context.as_of, open_last=dataset.last_period_open)
 if chosen is None:
     st.stop()
 base, compared = chosen

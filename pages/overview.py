@@ -38,7 +38,7 @@ if chosen.other_currencies:
         )
     )
 
-open_label = period_label(model.estimate.period)
+open_label = period_label(model.latest_period)
 last_label = period_label(last_closed.period) if last_closed else head.last_closed_label
 
 
@@ -50,42 +50,65 @@ def for_period(figure: str, period: str) -> str:
 # A row that wraps: each figure as wide as its text, so a long amount (Dutch, millions, a laptop screen) moves to the
 # next line instead of being cut off.
 headline = st.container(horizontal=True, gap="medium")
-headline.metric(
-    for_period(_("Cost so far this period"), open_label),
-    money(head.cost_so_far, currency),
-    help=_("{period}, up to {day}").format(period=period_label(model.estimate.period), day=day(model.estimate.last_data_day)),
-    width="content",
-)
-headline.metric(
-    for_period(_("Estimate to period end"), open_label),
-    money(head.estimate_total, currency),
-    delta=_("{change} vs last period").format(change=percent(head.change_vs_last)) if head.change_vs_last is not None else None,
-    delta_color="inverse",
-    help=_("An estimate ({method}); updated daily, it may not include all usage yet and can differ from the invoice.").format(
-        method=labels.estimate_method(model.estimate.method)
-    ),
-    width="content",
-)
 # A filtered figure is a part of the bill, never an invoice amount.
 invoiced = head.last_closed_invoiced and not filtered
-if invoiced:
-    last_help = last_label
-elif filtered:
-    last_help = _("{period}: the cost of the filtered rows only, not an invoice amount").format(period=last_label)
+estimate = model.estimate
+if estimate is None:
+    # The data's last billing period has ended (a file of a past month): it is shown as the closed period it is.
+    latest = model.bills[-1]
+    if invoiced:
+        latest_help = _("{period}: invoice {invoice}").format(period=open_label, invoice=", ".join(latest.invoice_ids))
+    elif filtered:
+        latest_help = _("{period}: the cost of the filtered rows only, not an invoice amount").format(period=open_label)
+    else:
+        latest_help = _("{period}: final actual cost, no invoice in the data").format(period=open_label)
+    headline.metric(
+        for_period(_("Invoiced") if invoiced else _("Closed period total"), open_label),
+        money(head.last_closed_amount, currency),
+        help=latest_help,
+        width="content",
+    )
+    headline.metric(
+        for_period(_("Change vs previous period"), _("{period} vs {previous}").format(period=open_label, previous=last_label)),
+        percent(head.change_vs_last),
+        help=_("The closed period's total compared with the period before."),
+        width="content",
+    )
 else:
-    last_help = _("{period}: final actual cost, no invoice in the data").format(period=last_label)
-headline.metric(
-    for_period(_("Last invoiced") if invoiced else _("Last closed period"), last_label),
-    money(head.last_closed_amount, currency),
-    help=last_help,
-    width="content",
-)
-headline.metric(
-    for_period(_("Change vs previous period"), _("{period} vs {previous}").format(period=open_label, previous=last_label)),
-    percent(head.change_vs_last),
-    help=_("Estimate to period end compared with the last closed period."),
-    width="content",
-)
+    headline.metric(
+        for_period(_("Cost so far this period"), open_label),
+        money(head.cost_so_far, currency),
+        help=_("{period}, up to {day}").format(period=period_label(estimate.period), day=day(estimate.last_data_day)),
+        width="content",
+    )
+    headline.metric(
+        for_period(_("Estimate to period end"), open_label),
+        money(head.estimate_total, currency),
+        delta=_("{change} vs last period").format(change=percent(head.change_vs_last)) if head.change_vs_last is not None else None,
+        delta_color="inverse",
+        help=_("An estimate ({method}); updated daily, it may not include all usage yet and can differ from the invoice.").format(
+            method=labels.estimate_method(estimate.method)
+        ),
+        width="content",
+    )
+    if invoiced:
+        last_help = last_label
+    elif filtered:
+        last_help = _("{period}: the cost of the filtered rows only, not an invoice amount").format(period=last_label)
+    else:
+        last_help = _("{period}: final actual cost, no invoice in the data").format(period=last_label)
+    headline.metric(
+        for_period(_("Last invoiced") if invoiced else _("Last closed period"), last_label),
+        money(head.last_closed_amount, currency),
+        help=last_help,
+        width="content",
+    )
+    headline.metric(
+        for_period(_("Change vs previous period"), _("{period} vs {previous}").format(period=open_label, previous=last_label)),
+        percent(head.change_vs_last),
+        help=_("Estimate to period end compared with the last closed period."),
+        width="content",
+    )
 headline.metric(
     for_period(_("Total in selected period"), period_label(chosen.period)),
     money(head.selected_total, currency),
@@ -149,7 +172,7 @@ with left:
         if filtered
         else _("Closed periods show the invoiced amount.")
     )
-    st.caption(charts.estimate_note() + " " + closed_note)
+    st.caption(closed_note if estimate is None else charts.estimate_note() + " " + closed_note)
     widgets.show_table(
         views.bills_table(model.bills, currency),
         label=_("Billing periods as a table"),
@@ -166,7 +189,7 @@ with left:
     )
 with right:
     accumulated_chart = charts.build_accumulated_chart(
-        model.accumulated, currency, _("Accumulated cost, {period}").format(period=period_label(model.estimate.period))
+        model.accumulated, currency, _("Accumulated cost, {period}").format(period=open_label)
     )
     for found_budget in budget_states:
         if budget_view.matches_view(dataset, found_budget.budget, context.view, currency):
@@ -179,27 +202,28 @@ with right:
                 found_budget.breach_day,
             )
     st.plotly_chart(accumulated_chart, width="stretch", key="accumulated_chart")
-    st.caption(
-        _("Estimate method: {method}; one-off purchases and refunds are not extrapolated.").format(
-            method=labels.estimate_method(model.estimate.method)
-        )
-    )
-    trust = estimate_view.accuracy(dataset, context.view)
-    if trust.typical_error is not None:
+    if estimate is not None:
         st.caption(
-            _(
-                "Estimates made on day {day} of a period have been within ±{error} of the final total "
-                "(median over {periods} closed periods in the data)."
-            ).format(day=trust.day, error=share(trust.typical_error), periods=trust.periods)
+            _("Estimate method: {method}; one-off purchases and refunds are not extrapolated.").format(
+                method=labels.estimate_method(estimate.method)
+            )
         )
-        labels = {"weekday average": _("Weekday average"), "damped trend": _("Weekday rhythm on a damped trend")}
-        widgets.show_table(
-            trust.table().with_columns(pl.col("method").replace_strict(labels, return_dtype=pl.String)),
-            label=_("Estimate accuracy as a table"),
-            columns={"method": _("Method"), **{f"day_{d}": _("Day {day}").format(day=d) for d in (3, 7, 14, 21, 28)}},
-            share_columns=tuple(f"day_{d}" for d in (3, 7, 14, 21, 28)),
-            currency=currency,
-        )
+        trust = estimate_view.accuracy(dataset, context.view)
+        if trust.typical_error is not None:
+            st.caption(
+                _(
+                    "Estimates made on day {day} of a period have been within ±{error} of the final total "
+                    "(median over {periods} closed periods in the data)."
+                ).format(day=trust.day, error=share(trust.typical_error), periods=trust.periods)
+            )
+            labels = {"weekday average": _("Weekday average"), "damped trend": _("Weekday rhythm on a damped trend")}
+            widgets.show_table(
+                trust.table().with_columns(pl.col("method").replace_strict(labels, return_dtype=pl.String)),
+                label=_("Estimate accuracy as a table"),
+                columns={"method": _("Method"), **{f"day_{d}": _("Day {day}").format(day=d) for d in (3, 7, 14, 21, 28)}},
+                share_columns=tuple(f"day_{d}" for d in (3, 7, 14, 21, 28)),
+                currency=currency,
+            )
     kinds = {"actual": _("Actual cost"), "estimate": _("Estimate")}
     widgets.show_table(
         model.accumulated.with_columns(pl.col("kind").replace_strict(kinds, return_dtype=pl.String)),

@@ -120,21 +120,25 @@ def open_period(as_of: date) -> Period:
     return billing_period(as_of)
 
 
-def billing_history(frame: pl.DataFrame, as_of: date, estimate: Estimate | None = None) -> list[PeriodBill]:
+def billing_history(frame: pl.DataFrame, as_of: date, estimate: Estimate | None = None, *, open_last: bool = True) -> list[PeriodBill]:
     """The six closed billing periods and the open one (one currency), oldest first.
 
     A closed period's amount is what its rows' invoices add up to; rows of a closed period that
     carry no invoice id count as final actual cost and the period is marked "closed".
+    ``open_last=False`` (data whose last period has ended, ``Dataset.last_period_open``): the period holding
+    ``as_of`` is closed too, with no estimate.
     """
     bills = []
     periods = billing_periods(as_of)
-    for period in periods[:-1]:
+    for period in periods if not open_last else periods[:-1]:
         rows = frame.filter(pl.col(Col.BILLING_PERIOD_START).is_between(period.start, period.end))
         invoiced = rows.filter(pl.col(Col.INVOICE_ID).is_not_null())
         invoice_ids = tuple(sorted(invoiced.get_column(Col.INVOICE_ID).unique().to_list()))
         status = "invoiced" if invoice_ids and row_count(invoiced) == row_count(rows) else "closed"
         total = float(rows.get_column(Col.COST).sum())
         bills.append(PeriodBill(period, period_label(period), status, invoice_ids, total, 0.0, 0.0))
+    if not open_last:
+        return bills
     estimate = estimate or open_estimate(frame, as_of)
     bills.append(
         PeriodBill(
@@ -186,9 +190,22 @@ def accumulated_cost(frame: pl.DataFrame, as_of: date, estimate: Estimate | None
     return pl.concat([actual, line]), estimate
 
 
+def closed_accumulated(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
+    """Running total through a closed ``period``, every day of it (one currency): columns as ``accumulated_cost``, all "actual"."""
+    daily = daily_total(frame.filter(pl.col(Col.CHARGE_DATE).is_between(period.start, period.end)))
+    days = pl.DataFrame({"day": pl.date_range(period.start, period.end, "1d", eager=True)})
+    actual = days.join(daily, on="day", how="left").with_columns(pl.col("cost").fill_null(0.0).cum_sum().alias("cumulative"))
+    return actual.select("day", "cumulative", pl.lit("actual").alias("kind"))
+
+
 @dataclass(frozen=True)
 class Headline:
-    """The headline figures on the overview (one currency)."""
+    """The headline figures on the overview (one currency).
+
+    ``open``: the last period is open, so there is a cost so far and an estimate to its end. When it is closed
+    (a file of a month that has ended), ``last_closed_*`` describe that period itself, ``change_vs_last`` compares
+    it with the one before, and there is no cost so far or estimate (``None`` in ``as_dict``).
+    """
 
     currency: str
     selected_total: float
@@ -197,15 +214,16 @@ class Headline:
     last_closed_label: str
     last_closed_amount: float
     last_closed_invoiced: bool
-    change_vs_last: float | None  # estimate at period end vs the last closed period, as a fraction
+    change_vs_last: float | None  # estimate at period end (or the latest closed period) vs the period before, as a fraction
+    open: bool = True
 
     def as_dict(self) -> dict[str, object]:
         """The figures as plain JSON-ready values."""
         return {
             "currency": self.currency,
             "selected_total": round(self.selected_total, 2),
-            "cost_so_far": round(self.cost_so_far, 2),
-            "estimate_total": round(self.estimate_total, 2),
+            "cost_so_far": round(self.cost_so_far, 2) if self.open else None,
+            "estimate_total": round(self.estimate_total, 2) if self.open else None,
             "last_closed_period": self.last_closed_label,
             "last_closed_amount": round(self.last_closed_amount, 2),
             "last_closed_invoiced": self.last_closed_invoiced,
@@ -213,17 +231,29 @@ class Headline:
         }
 
 
-def headline(all_rows: pl.DataFrame, selected: pl.DataFrame, currency: str, as_of: date, bills: list[PeriodBill] | None = None) -> Headline:
+def headline(
+    all_rows: pl.DataFrame,
+    selected: pl.DataFrame,
+    currency: str,
+    as_of: date,
+    bills: list[PeriodBill] | None = None,
+    *,
+    open_last: bool = True,
+) -> Headline:
     """Headline figures: ``selected`` is the filtered period, ``all_rows`` the filtered history.
 
-    ``bills`` replaces the billing history computed from ``all_rows`` (e.g. with invoices applied).
+    ``bills`` replaces the billing history computed from ``all_rows`` (e.g. with invoices applied); whether
+    its last period is open is then its own status, else ``open_last``.
     """
-    history = bills if bills is not None else billing_history(all_rows, as_of)
+    history = bills if bills is not None else billing_history(all_rows, as_of, open_last=open_last)
     current, last = history[-1], history[-2]
     change = (current.total - last.total) / abs(last.total) if last.total else None
+    selected_total = float(selected.get_column(Col.COST).sum())
+    if current.status != "open":
+        return Headline(currency, selected_total, 0.0, 0.0, current.label, current.total, current.status == "invoiced", change, open=False)
     return Headline(
         currency=currency,
-        selected_total=float(selected.get_column(Col.COST).sum()),
+        selected_total=selected_total,
         cost_so_far=current.cost_so_far,
         estimate_total=current.total,
         last_closed_label=last.label,
@@ -254,7 +284,8 @@ def apply_outlook(bills: list[PeriodBill], live: LiveAnswer, currency: str) -> l
     forecast = live.forecast
     open_bill = result[-1]
     if (
-        forecast.get("available")
+        open_bill.status == "open"
+        and forecast.get("available")
         and forecast.get("currency") == currency
         and forecast.get("period_start") == open_bill.period.start.isoformat()
         and forecast.get("forecast_rest") is not None

@@ -169,25 +169,32 @@ def _period_of(invoice: Invoice, periods: Sequence[Period]) -> Period | None:
     return next((p for p in periods if p.contains(invoice.period.start)), None)
 
 
-def build(dataset: Dataset, invoices: Iterable[Invoice], as_of: date, *, invoices_source: str) -> BillingHistory:
-    """The billing history of ``dataset`` on ``as_of`` with ``invoices`` (of the whole scope the data covers)."""
+def build(dataset: Dataset, invoices: Iterable[Invoice], as_of: date, *, invoices_source: str, today: date | None = None) -> BillingHistory:
+    """The billing history of ``dataset`` on ``as_of`` with ``invoices`` (of the whole scope the data covers).
+
+    When the data's last billing period has ended (``Dataset.last_period_open`` false), no period is open.
+    ``today`` (default ``as_of``) decides which closed periods are final: a file's history is drawn on its last
+    day, long before its last period's charges stopped moving.
+    """
     periods = history_periods(as_of)
+    current = periods[-1] if dataset.last_period_open else None
     frame = dataset.frame
     has_ids = bool(frame.height) and frame.get_column(Col.INVOICE_ID).drop_nulls().len() > 0
     by_period: dict[Period, list[Invoice]] = {}
     for invoice in invoices:
         found = _period_of(invoice, periods)
-        if found is not None and found != periods[-1]:
+        if found is not None and found != current:
             by_period.setdefault(found, []).append(invoice)
     sums = _sums(frame, periods)
     currencies = sorted({c for (_p, c) in sums} | {i.currency for items in by_period.values() for i in items})
     main = _main_currency(frame) or (currencies[0] if currencies else "")
     rows: list[BillingRow] = []
+    today = today or as_of
     for period in periods:
         present = sorted({c for (p, c) in sums if p == period.start} | {i.currency for i in by_period.get(period, [])})
         for currency in present or [main]:
             chosen = [i for i in by_period.get(period, []) if i.currency == currency]
-            rows.append(_row(period, currency, chosen, sums.get((period.start, currency)), as_of, periods[-1], has_ids, invoices_source))
+            rows.append(_row(period, currency, chosen, sums.get((period.start, currency)), today, current, has_ids, invoices_source))
     cut_off = frame.get_column(Col.CHARGE_DATE).max() if frame.height else None
     notes = _notes(dataset, has_ids, invoices_source, frame, periods)
     return BillingHistory(
@@ -247,7 +254,7 @@ def _row(
     invoices: list[Invoice],
     sums: _Sums | None,
     as_of: date,
-    open_period: Period,
+    open_period: Period | None,
     has_ids: bool,
     invoices_source: str,
 ) -> BillingRow:
@@ -342,7 +349,8 @@ def history_day(dataset: Dataset, as_of: date) -> date:
 def history(dataset: Dataset, as_of: date | None = None) -> BillingHistory:
     """The billing history of a data set with its source's invoices (files: on ``history_day``)."""
     invoices, source = invoices_of(dataset)
-    return build(dataset, invoices, history_day(dataset, as_of or dataset.as_of), invoices_source=source)
+    day = as_of or dataset.as_of
+    return build(dataset, invoices, history_day(dataset, day), invoices_source=source, today=day)
 
 
 def period_dataset(dataset: Dataset, period: Period, currency: str | None = None) -> Dataset:

@@ -124,8 +124,11 @@ class Default(StrEnum):
     MONTH_TO_DATE = "mtd"  # month to date against the same days of the previous period
 
 
-def default_periods(as_of: date, which: Default = Default.CLOSED) -> tuple[Period, Period]:
+def default_periods(as_of: date, which: Default = Default.CLOSED, *, open_last: bool = True) -> tuple[Period, Period]:
     """(base, compared) for a default comparison on ``as_of``.
+
+    ``open_last=False``: the billing period holding ``as_of`` has ended (a file of a past month, ``as_of`` its last
+    day), so it is the last closed period itself.
 
     Month to date on day d compares days 1..d with days 1..d of the previous billing period, cut at its
     last day (31 March compares with the whole of February).
@@ -135,8 +138,9 @@ def default_periods(as_of: date, which: Default = Default.CLOSED) -> tuple[Perio
         previous_start = add_months(as_of, -1)
         previous_end = min(previous_start + timedelta(days=as_of.day - 1), month_end(previous_start))
         return Period(previous_start, previous_end), current
-    last = billing_period(add_months(as_of, -1))
-    return billing_period(add_months(as_of, -2)), last
+    back = 0 if not open_last else 1
+    last = billing_period(add_months(as_of, -back))
+    return billing_period(add_months(as_of, -back - 1)), last
 
 
 def cents(micros: int) -> int:

@@ -51,7 +51,11 @@ def summarize(
     headline = None
     if currency is not None:
         headline = aggregate.headline(
-            aggregate.in_currency(history, currency), aggregate.in_currency(frame, currency), currency, dataset.as_of
+            aggregate.in_currency(history, currency),
+            aggregate.in_currency(frame, currency),
+            currency,
+            dataset.as_of,
+            open_last=dataset.last_period_open,
         ).as_dict()
     return {
         "format": dataset.format,

@@ -20,7 +20,7 @@ from lib.core.fmt import money
 from lib.core.i18n import N_, _
 from lib.core.models import Metric, Period, Scope
 from lib.core.period_bounds import bounded, clamp_to_data
-from lib.core.periods import PeriodKind, period_label
+from lib.core.periods import PeriodChoice, PeriodKind, data_period_choices, period_choices, period_label
 from lib.core.schema import TAG_PREFIX, Col
 from lib.output.charts import colour_map
 
@@ -149,6 +149,24 @@ def _select(dataset: Dataset, prepared: frames.Prepared, view: View) -> Selectio
     return Selection(currency, period, scope, others, history, in_view, view.group_by, dataset.frame, dataset.later, view.filters, prepared)
 
 
+def data_months(dataset: Dataset) -> list[date]:
+    """The first day of each billing month the data set's charge dates fall in, oldest first (remembered per data set)."""
+
+    def compute() -> list[date]:
+        months = dataset.frame.get_column(Col.CHARGE_DATE).dt.month_start().unique().drop_nulls().sort()
+        return [m for m in months.to_list() if isinstance(m, date)]
+
+    return frames.prepared(dataset).memo(("data_months",), compute)
+
+
+def period_choices_of(dataset: Dataset, as_of: date) -> list[PeriodChoice]:
+    """The period picker's choices, default first: for files, the billing periods the data holds
+    (``data_period_choices``: they hold what they hold, whenever they are opened); else counted back from ``as_of``."""
+    if dataset.source != "files" or dataset.frame.is_empty():
+        return period_choices(as_of)
+    return data_period_choices(data_months(dataset), dataset.as_of, dataset.last_period_open)
+
+
 def data_period(dataset: Dataset) -> Period:
     """The span of the data set's charge dates (today only, when it has no rows)."""
 
@@ -170,8 +188,13 @@ class Overview:
     daily: pl.DataFrame
     bills: list[PeriodBill]
     accumulated: pl.DataFrame
-    estimate: Estimate
+    estimate: Estimate | None  # None: the data's last period is closed (``Dataset.last_period_open``)
     colours: dict[str, str]
+
+    @property
+    def latest_period(self) -> Period:
+        """The period the headline and the accumulated chart describe: the open one, or the latest closed one."""
+        return self.estimate.period if self.estimate is not None else self.bills[-1].period
 
 
 def ranked(dataset: Dataset, group_by: str) -> list[str]:
@@ -187,9 +210,19 @@ def ranked(dataset: Dataset, group_by: str) -> list[str]:
 
 
 def overview(dataset: Dataset, view: View, as_of: date | None = None) -> Overview:
-    """Compute the overview page's figures and chart data."""
+    """Compute the overview page's figures and chart data.
+
+    When the data's last billing period has ended (``Dataset.last_period_open`` is false: a file of a past month),
+    every period is closed: no estimate, and the accumulated cost runs through that last period.
+    """
     as_of = as_of or dataset.as_of
     chosen = select(dataset, view)
+    if not dataset.last_period_open:
+        bills = aggregate.billing_history(chosen.cube, as_of, open_last=False)
+        head = aggregate.headline(chosen.cube, chosen.cube_rows, chosen.currency, as_of, bills)
+        daily = aggregate.daily_cost(chosen.cube_rows, GROUP, chosen.period)
+        accumulated_closed = aggregate.closed_accumulated(chosen.cube, bills[-1].period)
+        return Overview(chosen, head, daily, bills, accumulated_closed, None, colour_map(ranked(dataset, view.group_by)))
     estimate = aggregate.open_estimate(chosen.cube, as_of)
     bills = aggregate.billing_history(chosen.cube, as_of, estimate)
     accumulated, estimate = aggregate.accumulated_cost(chosen.cube, as_of, estimate)

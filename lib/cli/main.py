@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from lib.access import redact
-from lib.analysis import billing
+from lib.analysis import billing, views
 from lib.analysis.summary import summarize
 from lib.cli import anomalies, checks, convert, explain
 from lib.cli.load import azure_commands, load
@@ -116,9 +116,13 @@ def _human(summary: dict[str, object]) -> str:
             return fmt.day(date.fromisoformat(str(value))) if value else "–"
 
         def last_closed(label: str) -> str:
-            # The JSON's label is English; show the same period in the reader's language.
-            period = billing_period(add_months(date.fromisoformat(str(summary["as_of"])), -1))
-            return period_label(period) if period_label(period, "en") == label else label
+            # The JSON's label is English; show the same period in the reader's language (the period before
+            # ``as_of``'s, or ``as_of``'s own when the data's last period has ended).
+            as_of = date.fromisoformat(str(summary["as_of"]))
+            for period in (billing_period(add_months(as_of, -1)), billing_period(as_of)):
+                if period_label(period, "en") == label:
+                    return period_label(period)
+            return label
 
         rows = int(str(summary["rows"]))
         first = ngettext(
@@ -137,13 +141,14 @@ def _human(summary: dict[str, object]) -> str:
         headline = summary.get("headline")
         if isinstance(headline, dict):
             currency = str(headline["currency"])
-            lines.append("  " + _("cost so far this period: {amount}").format(amount=fmt.money(headline["cost_so_far"], currency)))
-            lines.append(
-                "  "
-                + _("estimate to period end: {amount} (an estimate; the invoice can differ)").format(
-                    amount=fmt.money(headline["estimate_total"], currency)
+            if headline["estimate_total"] is not None:  # None: the data's last period has ended, nothing to estimate
+                lines.append("  " + _("cost so far this period: {amount}").format(amount=fmt.money(headline["cost_so_far"], currency)))
+                lines.append(
+                    "  "
+                    + _("estimate to period end: {amount} (an estimate; the invoice can differ)").format(
+                        amount=fmt.money(headline["estimate_total"], currency)
+                    )
                 )
-            )
             lines.append(
                 "  "
                 + _("last closed period {period}: {amount}").format(
@@ -158,10 +163,17 @@ def _human(summary: dict[str, object]) -> str:
 
 def _summarize(args: argparse.Namespace) -> int:
     as_of = args.as_of or today()
-    period = parse_period_key(args.period, as_of) if args.period else None
-    if args.period and period is None:
+    if args.period and parse_period_key(args.period, as_of) is None:
         raise SourceError(f"unknown period {args.period!r}: use history, mtd, last30, YYYYMM or YYYY-MM-DD..YYYY-MM-DD")
     dataset = load(args, as_of)
+    # Files: history, mtd and last30 are the data's own (``views.period_choices_of``), as in the dashboard's picker.
+    period = None
+    if args.period:
+        choices = views.period_choices_of(dataset, as_of)
+        period = parse_period_key(args.period, dataset.as_of, choices)
+        if period is None:  # "mtd" of a file whose last billing period has ended
+            offered = ", ".join(c.key for c in choices)
+            raise SourceError(f"period {args.period!r} is not offered for this data: use {offered} or YYYY-MM-DD..YYYY-MM-DD")
     summary = summarize(dataset, period=period)
     # How each file was read (encoding, separator, date order and why, rows kept, copies skipped); empty for other sources.
     summary["files"] = [report.as_dict() for report in dataset.file_reports]

@@ -142,6 +142,10 @@ class Dataset:
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     is_estimate: bool = False
+    # Whether the data's last billing period is still open (month to date, with an estimate to its end). Files:
+    # only when that period holds the day they were read (``lib.core.periods.last_period_open``); ``as_of`` is
+    # then the data's last day, kept apart from today. Demo and live Azure: always.
+    last_period_open: bool = True
     later: LaterColumns | None = field(default=None, compare=False, hash=False, repr=False)
     # Files: each file's report, the raw scans a big file's lazy ``raw`` reads, the tag-set ids found while
     # reading, whether it came from the columnar cache, and its cache write waiting for the first page.

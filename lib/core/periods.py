@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -91,15 +92,60 @@ def period_choices(as_of: date) -> list[PeriodChoice]:
         ),
         PeriodChoice("last30", _("Last 30 days"), Period(as_of - timedelta(days=29), as_of), PeriodKind.LAST_30_DAYS),
     ]
-    for period in reversed(periods[:-1]):
-        label = _("Billing period {period}").format(period=period_label(period))
-        choices.append(PeriodChoice(f"{period.start:%Y%m}", label, period, PeriodKind.BILLING_PERIOD))
+    choices += [_billing_choice(period) for period in reversed(periods[:-1])]
     return choices
 
 
-def parse_period_key(key: str, as_of: date) -> Period | None:
-    """Resolve a period key (``history``, ``mtd``, ``last30``, ``YYYYMM`` or ``YYYY-MM-DD..YYYY-MM-DD``)."""
-    for choice in period_choices(as_of):
+def last_period_open(last_day: date, today: date) -> bool:
+    """Whether the billing period holding the data's last day is still open: it also holds ``today``.
+
+    A file of a month that has ended is a closed period, whenever it is opened: no month to date, no estimate.
+    """
+    return billing_period(last_day).contains(today)
+
+
+def data_period_choices(months: Iterable[date], last_day: date, open_last: bool) -> list[PeriodChoice]:
+    """The period picker's choices for data that holds what it holds (files), default first.
+
+    ``months``: the first day of each billing period with data; ``last_day``: the data's last day ("data up to").
+    The default is the latest billing period in the data: month to date when it is still open
+    (``last_period_open``), else that whole closed period. Then every billing period in the data (``history``,
+    from the first period's start to the latest's end, or to ``last_day`` while it is open), the data's last
+    30 days, and each earlier billing period in the data, latest first.
+    """
+    present = sorted({month_start(m) for m in months} | {month_start(last_day)})
+    latest = billing_period(last_day)
+    history_end = last_day if open_last else latest.end
+    if open_last:
+        first = PeriodChoice(
+            "mtd",
+            _("Month to date ({period})").format(period=period_label(latest)),
+            Period(latest.start, last_day),
+            PeriodKind.MONTH_TO_DATE,
+            open=True,
+        )
+    else:
+        first = _billing_choice(latest)
+    choices = [
+        first,
+        PeriodChoice("history", _("All billing periods in the data"), Period(present[0], history_end), PeriodKind.BILLING_HISTORY),
+        PeriodChoice("last30", _("Last 30 days of the data"), Period(last_day - timedelta(days=29), last_day), PeriodKind.LAST_30_DAYS),
+    ]
+    choices += [_billing_choice(billing_period(start)) for start in reversed(present[:-1])]
+    return choices
+
+
+def _billing_choice(period: Period) -> PeriodChoice:
+    label = _("Billing period {period}").format(period=period_label(period))
+    return PeriodChoice(f"{period.start:%Y%m}", label, period, PeriodKind.BILLING_PERIOD)
+
+
+def parse_period_key(key: str, as_of: date, choices: Sequence[PeriodChoice] | None = None) -> Period | None:
+    """Resolve a period key (``history``, ``mtd``, ``last30``, ``YYYYMM`` or ``YYYY-MM-DD..YYYY-MM-DD``).
+
+    ``choices``: the picker's choices when they are not ``period_choices(as_of)`` (files: ``data_period_choices``).
+    """
+    for choice in choices if choices is not None else period_choices(as_of):
         if choice.key == key:
             return choice.period
     if ".." in key:

@@ -262,6 +262,10 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered:
             customdata=_money_texts(closed, currency),
             hovertemplate="%{x}<br>" + _("Actual cost: {amount}").format(amount="%{customdata}") + "<extra></extra>",
         )
+    fig.update_layout(barmode="stack")
+    if not any(b.status == "open" for b in bills):
+        # Data whose last period has ended (a file of a past month): closed periods only, nothing estimated.
+        return _layout(fig, title=_("Billed per billing period"), currency=currency)
     fig.add_bar(
         x=labels,
         y=so_far,
@@ -282,7 +286,6 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered:
         customdata=_money_texts(rest, currency),
         hovertemplate="%{x}<br>" + _("Estimated rest: {amount}").format(amount="%{customdata}") + "<extra></extra>",
     )
-    fig.update_layout(barmode="stack")
     # The full caveat is in the caption under the chart; the chart keeps a line that fits its width.
     fig.add_annotation(
         text=_(ESTIMATE_NOTE_SHORT),
@@ -298,7 +301,7 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered:
 
 
 def build_accumulated_chart(accumulated: pl.DataFrame, currency: str, title: str) -> go.Figure:
-    """Running total of the open period (solid) and the estimate to period end (dashed)."""
+    """Running total of the open period (solid) and the estimate to period end (dashed); a closed period's running total alone."""
     fig = go.Figure()
     actual = accumulated.filter(pl.col("kind") == "actual")
     estimate = accumulated.filter(pl.col("kind") == "estimate")
@@ -315,15 +318,16 @@ def build_accumulated_chart(accumulated: pl.DataFrame, currency: str, title: str
         customdata=list(zip(_day_texts(actual_days), _money_texts(actual_totals, currency), strict=True)),
         hovertemplate="%{customdata[0]}<br>%{fullData.name}: %{customdata[1]}<extra></extra>",
     )
-    fig.add_scatter(
-        x=estimate_days,
-        y=estimate_totals,
-        name=_("Estimate to period end"),
-        mode="lines+markers",
-        line={"color": "#44AA99", "width": 3, "dash": "dash"},
-        customdata=list(zip(_day_texts(estimate_days), _money_texts(estimate_totals, currency), strict=True)),
-        hovertemplate="%{customdata[0]}<br>" + _("Estimate: {amount}").format(amount="%{customdata[1]}") + "<extra></extra>",
-    )
+    if estimate_totals:  # none for a closed period (a file of a past month)
+        fig.add_scatter(
+            x=estimate_days,
+            y=estimate_totals,
+            name=_("Estimate to period end"),
+            mode="lines+markers",
+            line={"color": "#44AA99", "width": 3, "dash": "dash"},
+            customdata=list(zip(_day_texts(estimate_days), _money_texts(estimate_totals, currency), strict=True)),
+            hovertemplate="%{customdata[0]}<br>" + _("Estimate: {amount}").format(amount="%{customdata[1]}") + "<extra></extra>",
+        )
     fig = _layout(fig, title=title, currency=currency, height=360)
     days = accumulated.get_column("day")
     if days.len():

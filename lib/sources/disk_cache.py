@@ -30,6 +30,7 @@ import polars as pl
 from lib.core.cache_dir import cache_dir
 from lib.core.dataset import Dataset, SourceError, TagIndex
 from lib.core.models import Agreement, Metric, Scope, ScopeKind
+from lib.core.periods import last_period_open
 from lib.core.reading import Dropped, FileReport, InputFile, TextReading
 from lib.core.schema import CANONICAL_SCHEMA, TAG_TYPE, Col
 from lib.ingest.stream import raw_scan
@@ -213,6 +214,7 @@ def load(items: Sequence[InputFile], metric: Metric, language: str, as_of: date)
         frame=normalized,
         scopes=tuple(Scope(i, n, ScopeKind(k), tuple((str(a), str(b)) for a, b in m)) for i, n, k, m in meta["scopes"]),
         as_of=min(last, as_of) if last else as_of,
+        last_period_open=last_period_open(last, as_of) if last else True,
         dropped=_undropped(meta["dropped"]),
         warnings=tuple(meta["warnings"]),
         notes=tuple(meta["notes"]),

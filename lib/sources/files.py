@@ -21,6 +21,7 @@ from lib.core import fmt, i18n
 from lib.core.dataset import Dataset, LoadRequest, ProgressCallback, RawFile, SourceError, TagIndex
 from lib.core.i18n import _, ngettext
 from lib.core.models import Metric, Scope, ScopeKind
+from lib.core.periods import last_period_open
 from lib.core.reading import Dropped, FileReport, InputFile
 from lib.core.schema import Col, as_text, conform
 from lib.ingest import merge
@@ -295,6 +296,7 @@ def _assemble(
         frame=normalized,
         scopes=_scopes(results, normalized),
         as_of=data_as_of,
+        last_period_open=last_period_open(last_day, as_of) if isinstance(last_day, date) else True,
         raw_files=tuple(RawFile(i.name, i.data, _mime(i.name)) for i in items if not i.streamed),
         dropped=dropped,
         warnings=tuple(all_warnings),

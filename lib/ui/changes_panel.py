@@ -46,13 +46,15 @@ def _range(label: str, key: str, default: Period, as_of: date) -> Period | None:
     return Period(picked[0], picked[-1]) if len(picked) == 2 else None
 
 
-def pick_periods(as_of: date) -> tuple[Period, Period] | None:
-    """The comparison's periods as chosen on the page (``None`` while a custom range is half picked)."""
+def pick_periods(as_of: date, *, open_last: bool = True) -> tuple[Period, Period] | None:
+    """The comparison's periods as chosen on the page (``None`` while a custom range is half picked).
+
+    ``open_last``: whether the billing period holding ``as_of`` is still open (``Dataset.last_period_open``)."""
     keys = list(CHOICES)
     which = st.selectbox(_("Compare"), keys, format_func=widgets.labels_of(keys, lambda k: _(CHOICES[k])), key=WHICH)
     if which != CUSTOM:
-        return changes.default_periods(as_of, Default(which))
-    base_default, compare_default = changes.default_periods(as_of)
+        return changes.default_periods(as_of, Default(which), open_last=open_last)
+    base_default, compare_default = changes.default_periods(as_of, open_last=open_last)
     left, right = st.columns(2)
     with left:
         base = _range(_("Base period"), BASE_RANGE, base_default, as_of)

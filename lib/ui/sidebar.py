@@ -19,7 +19,7 @@ from lib.core.dataset import Dataset
 from lib.core.i18n import _
 from lib.core.models import Metric, Period
 from lib.core.period_bounds import clamp_to_data
-from lib.core.periods import period_choices
+from lib.core.periods import PeriodKind
 from lib.core.safe_text import markdown
 from lib.core.schema import DIMENSIONS, TAG_PREFIX
 from lib.output.charts import group_name
@@ -77,9 +77,10 @@ def render_sidebar(as_of: date) -> widgets.Context:
     if not isinstance(loaded, Dataset):
         return widgets.Context(None, state.current_view(as_of), as_of, loaded)
     dataset = loaded
+    # Files hold what they hold: the picker offers the billing periods in the data, opening on the latest (month to
+    # date only while it is still open, ``Dataset.last_period_open``), and "data up to" is the data's last day.
+    choices = views.period_choices_of(dataset, as_of)
     if source == "files":
-        # Files hold what they hold: periods count back from the last day in the data, not from today (a closed
-        # month's download opens on that month), and "data up to" is that day.
         as_of = min(as_of, dataset.as_of)
     scope_ids = [s.id for s in dataset.scopes]
     scopes = {s.id: s for s in dataset.scopes}
@@ -91,7 +92,6 @@ def render_sidebar(as_of: date) -> widgets.Context:
         key=state.SCOPE,
         persist_state="session",
     )
-    choices = period_choices(as_of)
     keys = [c.key for c in choices] + [state.CUSTOM]
     period_labels = {c.key: c.label for c in choices} | {state.CUSTOM: _("Custom range…")}
     widgets.keep_valid(state.PERIOD, keys, _("Period"))
@@ -100,7 +100,8 @@ def render_sidebar(as_of: date) -> widgets.Context:
     )
     if period_key == state.CUSTOM:
         if state.CUSTOM_RANGE not in st.session_state:
-            st.session_state[state.CUSTOM_RANGE] = (choices[1].period.start, as_of)
+            month = next((c for c in choices if c.kind in (PeriodKind.MONTH_TO_DATE, PeriodKind.BILLING_PERIOD)), choices[0])
+            st.session_state[state.CUSTOM_RANGE] = (month.period.start, min(month.period.end, as_of))
         _clamp_custom_range(dataset)
         bar.date_input(_("From – to"), max_value=as_of, key=state.CUSTOM_RANGE, format=fmt.date_input_format(), persist_state="session")
         bar.html(ENTER_APPLIES_DATES, unsafe_allow_javascript=True)
@@ -118,7 +119,7 @@ def render_sidebar(as_of: date) -> widgets.Context:
         )
     widgets.keep_valid(state.GROUP_BY, group_choices(dataset), _("Group by"))
     _render_filters(dataset)
-    return widgets.Context(dataset, state.current_view(as_of), as_of)
+    return widgets.Context(dataset, state.current_view(as_of, choices), as_of)
 
 
 def _clamp_custom_range(dataset: Dataset) -> None:

@@ -19,7 +19,7 @@ from lib.analysis.views import View
 from lib.core import i18n
 from lib.core.i18n import _
 from lib.core.models import Metric
-from lib.core.periods import parse_period_key, period_choices
+from lib.core.periods import PeriodChoice, parse_period_key, period_choices
 from lib.core.safe_text import markdown
 from lib.core.schema import DIMENSIONS, TAG_PREFIX, Col
 from lib.sources import SOURCES
@@ -109,19 +109,20 @@ def keep_view() -> None:
 
 def start_source_view() -> None:
     """A new data source starts from its own view (the source radio's callback): the scope, currency,
-    filters and grouping of the one before name nothing in it, and would only come back as notes."""
-    for key in (SCOPE, CURRENCY, GROUP_BY, TAG_KEY, TAG_VALUES, *(filter_key(c) for c in DIMENSIONS)):
+    filters and grouping of the one before name nothing in it, and would only come back as notes; its period
+    picker starts on its own default (files: the latest billing period in the data)."""
+    for key in (SCOPE, CURRENCY, GROUP_BY, TAG_KEY, TAG_VALUES, PERIOD, CUSTOM_RANGE, *(filter_key(c) for c in DIMENSIONS)):
         st.session_state.pop(key, None)
 
 
-def current_view(as_of: date) -> View:
-    """The view the widgets describe."""
-    period_key = st.session_state.get(PERIOD, "history")
+def current_view(as_of: date, choices: Sequence[PeriodChoice] | None = None) -> View:
+    """The view the widgets describe (``choices``: the period picker's, when not ``period_choices(as_of)``)."""
+    period_key = st.session_state.get(PERIOD, choices[0].key if choices else "history")
     if period_key == CUSTOM:
         chosen: tuple[date, ...] = tuple(st.session_state.get(CUSTOM_RANGE) or ())
         period = parse_period_key(f"{chosen[0]}..{chosen[-1]}", as_of) if chosen else None
     else:
-        period = parse_period_key(period_key, as_of)
+        period = parse_period_key(period_key, as_of, choices)
     return View(
         source=st.session_state.get(SOURCE, "demo"),
         scope_id=st.session_state.get(SCOPE),

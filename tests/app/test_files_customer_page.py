@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.core.fmt import money, percent
 from lib.ui import state
 from tests.app.conftest import download
 
@@ -102,3 +105,69 @@ def _source_total(path: Path, column: str) -> Decimal:
         if cell:
             total += Decimal(cell.replace(",", ".")) if cell.count(",") == 1 and "." not in cell else Decimal(cell)
     return total
+
+
+def _two_past_months() -> tuple[bytes, dict[str, Decimal]]:
+    """February and March 2025 (its last day without usage), and each month's cost worked out with csv and Decimal."""
+    lines = [HEADER]
+    day, n = date(2025, 2, 1), 0
+    while day <= date(2025, 3, 30):
+        lines.append(f"{day:%m/%d/%Y},{(n * 41) % 300}.{(n * 7919) % 100:02d},EUR,Storage,sub-1,res-{n % 3}")
+        day, n = day + timedelta(days=1), n + 1
+    data = ("\n".join(lines) + "\n").encode()
+    months: dict[str, Decimal] = {}
+    for row in csv.DictReader(io.StringIO(data.decode())):
+        month, _day, year = row["Date"].split("/")
+        months[f"{year}-{month}"] = months.get(f"{year}-{month}", Decimal(0)) + Decimal(row["CostInBillingCurrency"])
+    return data, months
+
+
+def test_a_past_month_is_shown_as_the_closed_billing_period_it_is(app: AppTest) -> None:
+    """Issue 14: the picker offers the file's own periods and opens on its latest, closed; nothing is estimated."""
+    data, months = _two_past_months()
+    _upload(app, [("usage-2025-02-03.csv", data)])
+    period = app.sidebar.selectbox(key=state.PERIOD)
+    assert period.value == "202503"
+    assert period.format_func(period.value) == "Billing period Mar 2025"
+    assert [period.format_func(o) for o in period.options] == [
+        "Billing period Mar 2025",
+        "All billing periods in the data",
+        "Last 30 days of the data",
+        "Billing period Feb 2025",
+        "Custom range…",
+    ]
+    shown = {m.label: m.value for m in app.main.metric}
+    march, february = months["2025-03"], months["2025-02"]
+    assert shown == {
+        "Closed period total (Mar 2025)": money(float(march.quantize(Decimal("0.01"))), "EUR"),
+        "Change vs previous period (Mar 2025 vs Feb 2025)": percent(float((march - february) / february)),
+        "Total in selected period (Mar 2025)": money(float(march.quantize(Decimal("0.01"))), "EUR"),
+    }
+    captions = " ".join(c.value for c in app.main.caption)
+    assert "data up to 30 Mar 2025" in captions, captions
+    texts = captions + " ".join(m.label for m in app.main.metric) + " ".join(m.value for m in app.main.markdown)
+    assert "estimate" not in texts.lower() and "month to date" not in texts.lower(), texts
+    billing = json.loads(app.get("plotly_chart")[1].proto.spec)
+    assert [t["name"] for t in billing["data"]] == ["Billed (invoiced)", "Closed, final actual cost (no invoice in the data)"]
+    closed = next(t for t in billing["data"] if t["name"].startswith("Closed"))
+    assert closed["y"][-2:] == [pytest.approx(float(february)), pytest.approx(float(march))]
+    accumulated = json.loads(app.get("plotly_chart")[2].proto.spec)
+    assert [t["name"] for t in accumulated["data"]] == ["Accumulated cost"]
+    assert accumulated["data"][0]["x"][-1].startswith("2025-03-31")
+    assert accumulated["data"][0]["y"][-1] == pytest.approx(float(march))
+
+
+def test_every_page_takes_a_past_month(app: AppTest) -> None:
+    """Explore, Billing history, Changes, Anomalies, Budgets and the usage download draw a closed month's file; Changes
+    compares that month with the one before by default, Billing history opens no period."""
+    data, months = _two_past_months()
+    _upload(app, [("usage-2025-02-03.csv", data)])
+    march, february = (money(float(months[m].quantize(Decimal("0.01"))), "EUR") for m in ("2025-03", "2025-02"))
+    for page in ("explore", "billing", "changes", "anomalies", "budgets", "download"):
+        app.switch_page(f"pages/{page}.py").run()
+        assert not app.exception, (page, app.exception)
+        captions = " ".join(c.value for c in app.main.caption)
+        if page == "billing":
+            assert "The seven billing periods up to Mar 2025, the last one in the data; it has ended, so none is open." in captions
+        if page == "changes":
+            assert f"= {march} − {february}." in captions, captions

@@ -7,7 +7,16 @@ from datetime import date
 import pytest
 
 from lib.core.models import Period
-from lib.core.periods import add_months, billing_periods, parse_period_key, period_choices, period_label
+from lib.core.periods import (
+    PeriodKind,
+    add_months,
+    billing_periods,
+    data_period_choices,
+    last_period_open,
+    parse_period_key,
+    period_choices,
+    period_label,
+)
 
 
 @pytest.mark.parametrize(
@@ -63,3 +72,76 @@ def test_period_label() -> None:
     """It names whole months briefly and other ranges by their ends."""
     assert period_label(Period(date(2026, 2, 1), date(2026, 2, 28))) == "Feb 2026"
     assert period_label(Period(date(2026, 2, 3), date(2026, 2, 9))) == "3 Feb 2026 – 9 Feb 2026"
+
+
+# --- data that holds what it holds (files): issue 14's old months -------------------------------------------------
+
+TODAY = date(2026, 12, 3)
+
+
+@pytest.mark.parametrize(
+    ("months", "last_day", "want_open", "want"),
+    [
+        pytest.param(
+            [date(2025, 3, 1)],
+            date(2025, 3, 31),
+            False,
+            [("202503", date(2025, 3, 1), date(2025, 3, 31)), ("history", date(2025, 3, 1), date(2025, 3, 31))],
+            id="a past month",
+        ),
+        pytest.param(
+            [date(2026, 12, 1)],
+            date(2026, 12, 2),
+            True,
+            [("mtd", date(2026, 12, 1), date(2026, 12, 2)), ("history", date(2026, 12, 1), date(2026, 12, 2))],
+            id="the current month",
+        ),
+        pytest.param(
+            [date(2025, 2, 1), date(2025, 3, 1)],
+            date(2025, 3, 30),
+            False,
+            [
+                ("202503", date(2025, 3, 1), date(2025, 3, 31)),
+                ("history", date(2025, 2, 1), date(2025, 3, 31)),
+                ("202502", date(2025, 2, 1), date(2025, 2, 28)),
+            ],
+            id="two past months, the last day without usage",
+        ),
+        pytest.param(
+            [date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)],
+            date(2026, 12, 2),
+            True,
+            [
+                ("mtd", date(2026, 12, 1), date(2026, 12, 2)),
+                ("history", date(2026, 10, 1), date(2026, 12, 2)),
+                ("202611", date(2026, 11, 1), date(2026, 11, 30)),
+                ("202610", date(2026, 10, 1), date(2026, 10, 31)),
+            ],
+            id="a month-to-date download of the current month, with the months before",
+        ),
+        pytest.param(
+            [date(2026, 9, 1)],
+            date(2026, 9, 15),
+            False,
+            [("202609", date(2026, 9, 1), date(2026, 9, 30)), ("history", date(2026, 9, 1), date(2026, 9, 30))],
+            id="a month-to-date download of a past month, opened later",
+        ),
+    ],
+)
+def test_data_periods_default_to_the_latest_in_the_data_and_are_open_only_while_it_holds_today(
+    months: list[date], last_day: date, want_open: bool, want: list[tuple[str, date, date]]
+) -> None:
+    """Only the billing periods in the data are offered, latest first; month to date only while it holds today."""
+    is_open = last_period_open(last_day, TODAY)
+    assert is_open is want_open
+    choices = data_period_choices(months, last_day, is_open)
+    billing = [(c.key, c.period.start, c.period.end) for c in choices if c.key != "last30"]
+    assert billing == want
+    assert choices[0].open is want_open
+    assert (choices[0].kind is PeriodKind.MONTH_TO_DATE) is want_open
+    assert not any(c.key == "mtd" for c in choices) or want_open
+    last30 = next(c for c in choices if c.key == "last30")
+    assert (last30.period.start, last30.period.end) == (date.fromordinal(last_day.toordinal() - 29), last_day)
+    # A key of these choices resolves to its own period, not to the period of that name counted back from today.
+    for key, start, end in want:
+        assert parse_period_key(key, last_day, choices) == Period(start, end)
