@@ -112,7 +112,8 @@ for found_budget in budget_states:
             reached.append(template.format(share=share(threshold), day=day(when)))
     st.caption(
         _("Budget {name}: {spent} of {amount} spent ({used}), estimate {estimate}. {thresholds}").format(
-            name=anomaly_view.markdown_text(found_budget.budget.name),
+            name=anomaly_view.markdown_text(found_budget.budget.name)
+            + ("" if found_budget.budget.time_grain == "monthly" else f" ({period_label(found_budget.period)})"),
             spent=money(found_budget.spent, currency),
             amount=money(found_budget.budget.amount, currency),
             used=share(found_budget.used),
