@@ -66,6 +66,18 @@ headline.metric(
     ),
     width="content",
 )
+azure = model.azure_forecast
+if azure is not None:  # live Azure: Cost Management's own forecast beside the dashboard's estimate
+    headline.metric(
+        for_period(_("Azure forecast"), open_label),
+        money(azure.total, currency) if azure.total is not None else _("not available"),
+        help=(
+            _("Cost Management's Forecast API for the whole scope, actual cost so far included.")
+            if azure.total is not None
+            else _("Azure gave no forecast: {reason}").format(reason=azure.reason)
+        ),
+        width="content",
+    )
 # A filtered figure is a part of the bill, never an invoice amount.
 invoiced = head.last_closed_invoiced and not filtered
 if invoiced:
@@ -200,6 +212,14 @@ with right:
             columns={"method": _("Method"), **{f"day_{d}": _("Day {day}").format(day=d) for d in (3, 7, 14, 21, 28)}},
             share_columns=tuple(f"day_{d}" for d in (3, 7, 14, 21, 28)),
             currency=currency,
+        )
+    if azure is not None:
+        st.caption(
+            _(
+                "Azure's forecast is not back-tested: the Forecast API only forecasts from today on (it refuses periods "
+                "in the past), so what it would have said on an earlier day cannot be asked, and the dashboard keeps no "
+                "past answers."
+            )
         )
     kinds = {"actual": _("Actual cost"), "estimate": _("Estimate")}
     widgets.show_table(
