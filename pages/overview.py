@@ -111,8 +111,16 @@ try:
 except budgets.BudgetError as error:
     budget_list = []
     st.warning(_("The budgets file cannot be used: {problem}. It was left as it is.").format(problem=str(error)))
-budget_states = budget_view.statuses(dataset, budget_list)
-for found_budget in budget_states:
+# (name as shown, name on the chart, status): the dashboard's budgets, then Azure's own for a live scope where the loaded
+# rows give them a forecast (the Budgets page says why the others have none).
+budget_states = [(anomaly_view.markdown_text(s.budget.name), s.budget.name, s) for s in budget_view.statuses(dataset, budget_list)]
+if context.view.source == "azure" and context.view.scope_id:
+    azure_list = budgets_panel.azure_budgets(context.view.scope_id)
+    for outlook in budget_view.azure_outlooks(dataset, azure_list if isinstance(azure_list, list) else [], currency):
+        if outlook.status is not None and outlook.status.budget.currency == currency:
+            name = _("{name} (Azure)").format(name=outlook.azure.name)
+            budget_states.append((anomaly_view.markdown_text(name), name, outlook.status))
+for shown_name, _chart_name, found_budget in budget_states:
     reached = []
     for threshold, when in found_budget.threshold_days.items():
         if when is not None:
@@ -124,8 +132,7 @@ for found_budget in budget_states:
             reached.append(template.format(share=share(threshold), day=day(when)))
     st.caption(
         _("Budget {name}: {spent} of {amount} spent ({used}), estimate {estimate}. {thresholds}").format(
-            name=anomaly_view.markdown_text(found_budget.budget.name)
-            + ("" if found_budget.budget.time_grain == "monthly" else f" ({period_label(found_budget.period)})"),
+            name=shown_name + ("" if found_budget.budget.time_grain == "monthly" else f" ({period_label(found_budget.period)})"),
             spent=money(found_budget.spent, currency),
             amount=money(found_budget.budget.amount, currency),
             used=share(found_budget.used),
@@ -181,11 +188,11 @@ with right:
     accumulated_chart = charts.build_accumulated_chart(
         model.accumulated, currency, _("Accumulated cost, {period}").format(period=period_label(model.estimate.period))
     )
-    for found_budget in budget_states:
+    for _shown_name, chart_name, found_budget in budget_states:
         if budget_view.matches_view(dataset, found_budget.budget, context.view, currency):
             charts.add_budget_lines(
                 accumulated_chart,
-                found_budget.budget.name,
+                chart_name,
                 found_budget.budget.amount,
                 found_budget.budget.thresholds,
                 currency,

@@ -116,3 +116,12 @@ def test_azure_budgets_get_the_dashboards_breach_date(arm: FakeArm, monkeypatch:
     assert list(table["Period"])[:2] == ["Nov 2026", "1 Oct 2026 – 31 Dec 2026"]
     assert list(table["Forecast from"])[:2] == ["dashboard's data for this scope"] * 2
     assert list(table["Forecast from"])[2].startswith("Azure's forecast spend only, no date (the budget's filter uses tags")
+    app.switch_page("pages/overview.py").run()
+    assert not app.exception, app.exception
+    lines = [c.value for c in app.caption if c.value.startswith("Budget ")]
+    assert lines == [  # names as Markdown source: the caption escapes them
+        r"Budget ml\-monthly \(Azure\): €260.00 of €265.00 spent (98.1%), estimate €300.00. "
+        "50.0% reached on 14 Nov 2026; 80.0% reached on 22 Nov 2026; 100.0% forecast for 27 Nov 2026",
+        r"Budget ml\-quarterly \(Azure\) (1 Oct 2026 – 31 Dec 2026): €570.00 of €795.00 spent (71.7%), estimate €920.00. "
+        "50.0% reached on 9 Nov 2026; 80.0% forecast for 3 Dec 2026; 100.0% forecast for 19 Dec 2026",
+    ]
