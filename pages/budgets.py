@@ -1,13 +1,11 @@
-"""Budgets: define monthly budgets for any source, see where each stands, export them."""
+"""Budgets: define monthly, quarterly or annual budgets for any source, see where each stands, export them."""
 
 from functools import partial
 
-import polars as pl
 import streamlit as st
 
 from lib.analysis import budget_view, budgets, filters, frames, views
 from lib.analysis.budgets import BudgetError
-from lib.core import fmt
 from lib.core.i18n import _
 from lib.core.schema import Col
 from lib.ui import budgets_panel, widgets
@@ -17,7 +15,12 @@ dataset = widgets.require_dataset(context)
 path = budgets_panel.path()
 
 st.title(_("Budgets"))
-st.caption(_("Monthly budgets over the rows their filters select, in one currency. Saved on the server for you; export them below."))
+st.caption(
+    _(
+        "Budgets per calendar month, quarter or year over the rows their filters select, in one currency. "
+        "Saved on the server for you; export them below."
+    )
+)
 try:
     saved = budgets.load(path)
 except BudgetError as error:
@@ -33,6 +36,8 @@ if saved:
             columns={
                 "name": _("Budget"),
                 "filters": _("Filters"),
+                "grain": _("Time grain"),
+                "period": _("Period"),
                 "amount": _("Amount"),
                 "spent": _("Spent so far"),
                 "used": _("Used"),
@@ -74,31 +79,10 @@ if context.view.source == "azure" and context.view.scope_id:
     elif not live:
         st.info(_("Azure holds no budgets for this scope."))
     else:
+        outlooks = budget_view.azure_outlooks(dataset, live, live[0].currency or currency)
         st.dataframe(
             widgets.styled_table(
-                pl.DataFrame(
-                    [
-                        {
-                            "name": b.name,
-                            "grain": b.time_grain,
-                            "filters": b.filters,
-                            "amount": b.amount,
-                            "spent": b.current_spend,
-                            "forecast": b.forecast_spend,
-                            "thresholds": ", ".join(fmt.share(t) for t in b.thresholds),
-                        }
-                        for b in live
-                    ],
-                    schema={
-                        "name": pl.String,
-                        "grain": pl.String,
-                        "filters": pl.String,
-                        "amount": pl.Float64,
-                        "spent": pl.Float64,
-                        "forecast": pl.Float64,
-                        "thresholds": pl.String,
-                    },
-                ),
+                budget_view.azure_table(outlooks),
                 columns={
                     "name": _("Budget"),
                     "grain": _("Time grain"),
@@ -107,20 +91,35 @@ if context.view.source == "azure" and context.view.scope_id:
                     "spent": _("Spent (Azure's last evaluation)"),
                     "forecast": _("Azure's forecast"),
                     "thresholds": _("Alert thresholds"),
+                    "period": _("Period"),
+                    "dashboard_spent": _("Spent so far"),
+                    "estimate": _("Estimate to period end"),
+                    "reach_50": _("50 % reached"),
+                    "reach_80": _("80 % reached"),
+                    "breach": _("Forecast breach date"),
+                    "basis": _("Forecast from"),
                 },
-                money_columns=("amount", "spent", "forecast"),
+                money_columns=("amount", "spent", "forecast", "dashboard_spent", "estimate"),
+                date_columns=("reach_50", "reach_80", "breach"),
                 currency=live[0].currency or currency,
             ),
             hide_index=True,
             width="stretch",
             key="azure_budgets_table",
         )
+        st.caption(
+            _(
+                "The breach dates are the dashboard's: the loaded rows of this scope under the budget's filter, estimated "
+                "to the period's end as above. Where the rows cannot say it, only Azure's forecast spend is shown, without a date."
+            )
+        )
 
 st.header(_("New budget"))
 prepared = frames.prepared(dataset)
 with st.form("new_budget", clear_on_submit=True):
     name = st.text_input(_("Name"), key="budget_name")
-    amount = st.number_input(_("Amount per month ({currency})").format(currency=currency), min_value=0.0, step=100.0, key="budget_amount")
+    grain = st.selectbox(_("Time grain"), budgets.TIME_GRAINS, format_func=budget_view.grain_label, key="budget_grain")
+    amount = st.number_input(_("Amount per period ({currency})").format(currency=currency), min_value=0.0, step=100.0, key="budget_amount")
     services = st.multiselect(
         _("Services"), prepared.memo(("options", Col.SERVICE), partial(filters.options, dataset.frame, Col.SERVICE)), placeholder=_("All")
     )
@@ -132,7 +131,7 @@ with st.form("new_budget", clear_on_submit=True):
     if st.form_submit_button(_("Save budget")):
         chosen = {k: list(v) for k, v in (("service", services), ("resource_group", groups)) if v}
         try:
-            budget = budgets.budget_from({"name": name, "amount": amount, "currency": currency, "filters": chosen})
+            budget = budgets.budget_from({"name": name, "amount": amount, "currency": currency, "filters": chosen, "time_grain": grain})
             if any(b.name == budget.name for b in saved):
                 raise BudgetError(_("a budget named {name} exists already").format(name=budget.name))
         except BudgetError as error:

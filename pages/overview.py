@@ -53,6 +53,7 @@ headline = st.container(horizontal=True, gap="medium")
 # A filtered figure is a part of the bill, never an invoice amount.
 invoiced = head.last_closed_invoiced and not filtered
 estimate = model.estimate
+azure = model.azure_forecast
 if estimate is None:
     # The data's last billing period has ended (a file of a past month): it is shown as the closed period it is.
     latest = model.bills[-1]
@@ -91,6 +92,17 @@ else:
         ),
         width="content",
     )
+    if azure is not None:  # live Azure: Cost Management's own forecast beside the dashboard's estimate
+        headline.metric(
+            for_period(_("Azure forecast"), open_label),
+            money(azure.total, currency) if azure.total is not None else _("not available"),
+            help=(
+                _("Cost Management's Forecast API for the whole scope, actual cost so far included.")
+                if azure.total is not None
+                else _("Azure gave no forecast: {reason}").format(reason=azure.reason)
+            ),
+            width="content",
+        )
     if invoiced:
         last_help = last_label
     elif filtered:
@@ -122,8 +134,16 @@ try:
 except budgets.BudgetError as error:
     budget_list = []
     st.warning(_("The budgets file cannot be used: {problem}. It was left as it is.").format(problem=str(error)))
-budget_states = budget_view.statuses(dataset, budget_list)
-for found_budget in budget_states:
+# (name as shown, name on the chart, status): the dashboard's budgets, then Azure's own for a live scope where the loaded
+# rows give them a forecast (the Budgets page says why the others have none).
+budget_states = [(anomaly_view.markdown_text(s.budget.name), s.budget.name, s) for s in budget_view.statuses(dataset, budget_list)]
+if context.view.source == "azure" and context.view.scope_id:
+    azure_list = budgets_panel.azure_budgets(context.view.scope_id)
+    for outlook in budget_view.azure_outlooks(dataset, azure_list if isinstance(azure_list, list) else [], currency):
+        if outlook.status is not None and outlook.status.budget.currency == currency:
+            name = _("{name} (Azure)").format(name=outlook.azure.name)
+            budget_states.append((anomaly_view.markdown_text(name), name, outlook.status))
+for shown_name, _chart_name, found_budget in budget_states:
     reached = []
     for threshold, when in found_budget.threshold_days.items():
         if when is not None:
@@ -135,7 +155,7 @@ for found_budget in budget_states:
             reached.append(template.format(share=share(threshold), day=day(when)))
     st.caption(
         _("Budget {name}: {spent} of {amount} spent ({used}), estimate {estimate}. {thresholds}").format(
-            name=anomaly_view.markdown_text(found_budget.budget.name),
+            name=shown_name + ("" if found_budget.budget.time_grain == "monthly" else f" ({period_label(found_budget.period)})"),
             spent=money(found_budget.spent, currency),
             amount=money(found_budget.budget.amount, currency),
             used=share(found_budget.used),
@@ -191,11 +211,11 @@ with right:
     accumulated_chart = charts.build_accumulated_chart(
         model.accumulated, currency, _("Accumulated cost, {period}").format(period=open_label)
     )
-    for found_budget in budget_states:
+    for _shown_name, chart_name, found_budget in budget_states:
         if budget_view.matches_view(dataset, found_budget.budget, context.view, currency):
             charts.add_budget_lines(
                 accumulated_chart,
-                found_budget.budget.name,
+                chart_name,
                 found_budget.budget.amount,
                 found_budget.budget.thresholds,
                 currency,
@@ -224,6 +244,14 @@ with right:
                 share_columns=tuple(f"day_{d}" for d in (3, 7, 14, 21, 28)),
                 currency=currency,
             )
+    if azure is not None:
+        st.caption(
+            _(
+                "Azure's forecast is not back-tested: the Forecast API only forecasts from today on (it refuses periods "
+                "in the past), so what it would have said on an earlier day cannot be asked, and the dashboard keeps no "
+                "past answers."
+            )
+        )
     kinds = {"actual": _("Actual cost"), "estimate": _("Estimate")}
     widgets.show_table(
         model.accumulated.with_columns(pl.col("kind").replace_strict(kinds, return_dtype=pl.String)),

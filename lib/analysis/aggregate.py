@@ -15,6 +15,7 @@ from lib.analysis.backtest import METHODS, best_method
 from lib.analysis.estimate import Estimate
 from lib.analysis.filters import tag_value
 from lib.core.dataset import LiveAnswer
+from lib.core.i18n import _
 from lib.core.models import Period
 from lib.core.periods import billing_period, billing_periods, period_label
 from lib.core.schema import TAG_PREFIX, UNTAGGED, Col
@@ -264,10 +265,11 @@ def headline(
 
 
 def apply_outlook(bills: list[PeriodBill], live: LiveAnswer, currency: str) -> list[PeriodBill]:
-    """Use a source's own invoices and forecast (live Azure) in place of the row-based figures.
+    """Use a source's own invoices (live Azure) in place of the row-based figures of closed periods.
 
-    Invoices and forecasts describe the whole scope, so callers apply them only when no filter
-    narrows the rows. Periods without an invoice in ``currency`` keep their row-based amount.
+    Invoices describe the whole scope, so callers apply them only when no filter narrows the rows.
+    Periods without an invoice in ``currency`` keep their row-based amount. The open period keeps the
+    dashboard's own estimate: Azure's forecast is shown beside it (``azure_forecast``), never instead.
     """
     by_period: dict[date, list[dict[str, object]]] = {}
     for invoice in live.invoices:
@@ -281,17 +283,26 @@ def apply_outlook(bills: list[PeriodBill], live: LiveAnswer, currency: str) -> l
             amount = sum(float(str(i["amount"])) for i in found)
             bill = PeriodBill(bill.period, bill.label, "invoiced", ids, amount, 0.0, 0.0)
         result.append(bill)
-    forecast = live.forecast
-    open_bill = result[-1]
-    if (
-        open_bill.status == "open"
-        and forecast.get("available")
-        and forecast.get("currency") == currency
-        and forecast.get("period_start") == open_bill.period.start.isoformat()
-        and forecast.get("forecast_rest") is not None
-    ):
-        rest = float(str(forecast["forecast_rest"]))
-        result[-1] = PeriodBill(
-            open_bill.period, open_bill.label, "open", (), 0.0, open_bill.cost_so_far, rest, str(forecast.get("source", "forecast"))
-        )
     return result
+
+
+@dataclass(frozen=True)
+class AzureForecast:
+    """Cost Management's Forecast API answer for the open period (whole scope): its total, or why there is none."""
+
+    total: float | None
+    actual_to_date: float | None
+    reason: str
+
+
+def azure_forecast(live: LiveAnswer, currency: str, period: Period) -> AzureForecast:
+    """Azure's forecast of ``period`` in ``currency`` from a live load's answer, or the reason it cannot be shown."""
+    forecast = live.forecast
+    if not forecast.get("available") or forecast.get("total") is None:
+        return AzureForecast(None, None, str(forecast.get("reason") or ""))
+    if forecast.get("period_start") != period.start.isoformat():
+        return AzureForecast(None, None, _("Azure's forecast covers another billing period"))
+    if forecast.get("currency") not in (None, currency):
+        return AzureForecast(None, None, _("Azure's forecast is in {currency}").format(currency=forecast.get("currency")))
+    actual = forecast.get("actual_to_date")
+    return AzureForecast(float(str(forecast["total"])), None if actual is None else float(str(actual)), "")

@@ -1,6 +1,7 @@
 """Budgets defined in the dashboard: kept in a small JSON file, and where each stands in its period.
 
-A budget is an amount per billing period (monthly) in one currency, over the rows its filters
+A budget is an amount per period (its time grain: a calendar month, quarter or year, as Azure's
+``Monthly``, ``Quarterly`` and ``Annually`` budgets) in one currency, over the rows its filters
 select (any dimension of ``lib.ui.state.DIMENSION_PARAMS``, by its link name: ``service``,
 ``resource_group``...). For each: the spend so far, the estimate to period end (the method the
 overview uses, ``lib.analysis.backtest``), and the forecast breach date: the first day the accumulated cost
@@ -29,10 +30,11 @@ from lib.analysis.estimate import LOOKBACK_DAYS, ONE_OFF_CHARGE_TYPES
 from lib.core.cache_dir import cache_dir
 from lib.core.i18n import _
 from lib.core.models import Period
-from lib.core.periods import billing_period
+from lib.core.periods import add_months, billing_period, month_end
 from lib.core.schema import Col
 
 THRESHOLDS: Final = (0.5, 0.8, 1.0)
+TIME_GRAINS: Final = ("monthly", "quarterly", "annually")
 FILE_VERSION: Final = 1
 FILTER_COLUMNS: Final[dict[str, Col]] = {
     "service": Col.SERVICE,
@@ -50,24 +52,36 @@ class BudgetError(ValueError):
 
 @dataclass(frozen=True)
 class Budget:
-    """An amount per monthly billing period over the rows the filters select."""
+    """An amount per period of its time grain (``TIME_GRAINS``) over the rows the filters select.
+
+    ``start`` and ``end`` (Azure's ``timePeriod``): the budget evaluates no cost before ``start`` and
+    is over after ``end``; dashboard-defined budgets have neither.
+    """
 
     name: str
     amount: float
     currency: str
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     thresholds: tuple[float, ...] = THRESHOLDS
+    time_grain: str = "monthly"
+    start: date | None = None
+    end: date | None = None
 
     def as_dict(self) -> dict[str, object]:
         """The budget as saved and exported."""
-        return {
+        saved: dict[str, object] = {
             "name": self.name,
             "amount": self.amount,
             "currency": self.currency,
-            "time_grain": "monthly",
+            "time_grain": self.time_grain,
             "filters": {k: list(v) for k, v in self.filters.items()},
             "thresholds": list(self.thresholds),
         }
+        if self.start is not None:
+            saved["start"] = self.start.isoformat()
+        if self.end is not None:
+            saved["end"] = self.end.isoformat()
+        return saved
 
 
 def budget_from(data: object) -> Budget:
@@ -85,8 +99,10 @@ def budget_from(data: object) -> Budget:
         raise BudgetError(_("budget {name}: the amount must be a positive number").format(name=repr(name)))
     if not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha():
         raise BudgetError(_("budget {name}: the currency must be a three-letter code such as EUR").format(name=repr(name)))
-    if data.get("time_grain", "monthly") != "monthly":
-        raise BudgetError(_("budget {name}: only monthly budgets are supported").format(name=repr(name)))
+    grain = data.get("time_grain", "monthly")
+    if grain not in TIME_GRAINS:
+        raise BudgetError(_("budget {name}: the time grain must be one of {grains}").format(name=repr(name), grains=", ".join(TIME_GRAINS)))
+    start, end = (_day_of(data.get(key), str(name)) for key in ("start", "end"))
     filters = data.get("filters") or {}
     if not isinstance(filters, dict) or any(k not in FILTER_COLUMNS for k in filters):
         raise BudgetError(_("budget {name}: filters may name {names}").format(name=repr(name), names=", ".join(FILTER_COLUMNS)))
@@ -94,7 +110,18 @@ def budget_from(data: object) -> Budget:
     thresholds = data.get("thresholds", list(THRESHOLDS))
     if not isinstance(thresholds, list) or not all(isinstance(t, int | float) and 0 < t <= 10 for t in thresholds):
         raise BudgetError(_("budget {name}: thresholds are fractions of the amount, such as 0.5, 0.8, 1.0").format(name=repr(name)))
-    return Budget(name.strip(), float(amount), currency.upper(), chosen, tuple(sorted(float(t) for t in thresholds)))
+    return Budget(
+        name.strip(), float(amount), currency.upper(), chosen, tuple(sorted(float(t) for t in thresholds)), str(grain), start, end
+    )
+
+
+def _day_of(value: object, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise BudgetError(_("budget {name}: start and end are dates such as 2026-01-01").format(name=repr(name))) from None
 
 
 def budgets_path(identity: str | None = None, environ: Mapping[str, str] | None = None) -> Path:
@@ -194,10 +221,37 @@ def rows_of(frame: pl.DataFrame, budget: Budget) -> pl.DataFrame:
     return frame.filter(condition)
 
 
+def grain_period(grain: str, day: date) -> Period:
+    """The calendar month, quarter or year (``grain``) that holds ``day``."""
+    if grain == "quarterly":
+        first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        return Period(first, month_end(add_months(first, 2)))
+    if grain == "annually":
+        return Period(date(day.year, 1, 1), date(day.year, 12, 31))
+    return billing_period(day)
+
+
+def budget_period(budget: Budget, as_of: date) -> Period | None:
+    """The budget's open period on ``as_of``: its grain's period, from the budget's start at the earliest and to its end at
+    the latest; ``None`` when the budget has not started or is over."""
+    period = grain_period(budget.time_grain, as_of)
+    start = max(period.start, budget.start) if budget.start else period.start
+    end = min(period.end, budget.end) if budget.end else period.end
+    if start > as_of or end < as_of:
+        return None
+    return Period(start, end)
+
+
 def status(frame: pl.DataFrame, budget: Budget, as_of: date) -> BudgetStatus:
-    """Where ``budget`` stands on ``as_of`` over ``frame`` (canonical rows, any currency)."""
+    """Where ``budget`` stands on ``as_of`` over ``frame`` (canonical rows, any currency).
+
+    Raises:
+        BudgetError: when the budget is not running on ``as_of`` (not started, or over).
+    """
     rows = rows_of(frame, budget)
-    period = billing_period(as_of)
+    period = budget_period(budget, as_of)
+    if period is None:
+        raise BudgetError(_("budget {name} is not running on {day}").format(name=repr(budget.name), day=as_of.isoformat()))
     method, _trials = best_method(rows, as_of)
     current = rows.filter(pl.col(Col.BILLING_PERIOD_START).is_between(period.start, period.end) | (pl.col(Col.CHARGE_DATE) < period.start))
     estimate = METHODS[method](current, period, as_of)

@@ -190,6 +190,7 @@ class Overview:
     accumulated: pl.DataFrame
     estimate: Estimate | None  # None: the data's last period is closed (``Dataset.last_period_open``)
     colours: dict[str, str]
+    azure_forecast: aggregate.AzureForecast | None = None  # live Azure only: Cost Management's forecast, shown beside the estimate
 
     @property
     def latest_period(self) -> Period:
@@ -226,21 +227,17 @@ def overview(dataset: Dataset, view: View, as_of: date | None = None) -> Overvie
     estimate = aggregate.open_estimate(chosen.cube, as_of)
     bills = aggregate.billing_history(chosen.cube, as_of, estimate)
     accumulated, estimate = aggregate.accumulated_cost(chosen.cube, as_of, estimate)
-    if dataset.live and not view.filters.active:
-        # Invoices and forecasts cover the whole scope: they only hold while nothing is filtered out.
-        bills = aggregate.apply_outlook(bills, dataset.live, chosen.currency)
-        current = bills[-1]
-        if current.estimate_method != estimate.method:
-            estimate = Estimate(
-                estimate.period, estimate.last_data_day, estimate.cost_so_far, current.estimated_rest, current.estimate_method
-            )
-            end_of_line = (pl.col("kind") == "estimate") & (pl.col("day") == estimate.period.end)
-            accumulated = accumulated.with_columns(
-                pl.when(end_of_line).then(pl.lit(estimate.total)).otherwise(pl.col("cumulative")).alias("cumulative")
-            )
+    forecast = None
+    if dataset.live:
+        if view.filters.active:
+            forecast = aggregate.AzureForecast(None, None, _("it covers the whole scope and filters are set"))
+        else:
+            # Invoices and forecasts cover the whole scope: they only hold while nothing is filtered out.
+            bills = aggregate.apply_outlook(bills, dataset.live, chosen.currency)
+            forecast = aggregate.azure_forecast(dataset.live, chosen.currency, estimate.period)
     head = aggregate.headline(chosen.cube, chosen.cube_rows, chosen.currency, as_of, bills)
     daily = aggregate.daily_cost(chosen.cube_rows, GROUP, chosen.period)
-    return Overview(chosen, head, daily, bills, accumulated, estimate, colour_map(ranked(dataset, view.group_by)))
+    return Overview(chosen, head, daily, bills, accumulated, estimate, colour_map(ranked(dataset, view.group_by)), forecast)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,28 @@ class AzureBudget:
     filters: str  # a short description of the filter (dimension names and values), empty for none
     start: str | None
     end: str | None
+    # The filter as the dashboard can apply it: Azure dimension → values, each an ``In`` condition, all of them ANDed;
+    # ``filter_readable`` is False when the filter holds anything else (tags, other operators, ``or``, ``not``).
+    dimensions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    filter_readable: bool = True
+
+
+def _conditions(found: Any) -> tuple[list[tuple[str, tuple[str, ...]]], bool]:
+    """The filter's dimension conditions, and whether they are all it holds (only ``In`` dimensions under ``and``)."""
+    if not found:
+        return [], True
+    readable = getattr(found, "tags", None) is None and not getattr(found, "or_property", None) and not getattr(found, "not_property", None)
+    conditions: list[tuple[str, tuple[str, ...]]] = []
+    condition = getattr(found, "dimensions", None)
+    if condition is not None:
+        operator = str(getattr(condition.operator, "value", condition.operator) or "In")
+        readable = readable and operator.lower() == "in" and bool(getattr(condition, "name", None))
+        conditions.append((str(condition.name), tuple(str(v) for v in (condition.get("values") or []))))
+    for item in getattr(found, "and_property", None) or []:
+        inner, inner_readable = _conditions(item)
+        conditions.extend(inner)
+        readable = readable and inner_readable
+    return conditions, readable
 
 
 def _filter_text(found: Any) -> str:
@@ -67,6 +89,7 @@ def read_budgets(clients: Clients, scope: str) -> list[AzureBudget]:
         thresholds = tuple(sorted({float(n.threshold) / 100 for n in notifications if n.enabled and n.threshold is not None}))
         spend, forecast = props.current_spend, props.forecast_spend
         period = props.time_period
+        dimensions, readable = _conditions(props.filter)
         result.append(
             AzureBudget(
                 name=str(budget.name),
@@ -79,6 +102,8 @@ def read_budgets(clients: Clients, scope: str) -> list[AzureBudget]:
                 filters=_filter_text(props.filter),
                 start=str(period.start_date) if period is not None and period.start_date else None,
                 end=str(period.end_date) if period is not None and period.end_date else None,
+                dimensions=tuple(dimensions),
+                filter_readable=readable,
             )
         )
     return result

@@ -317,7 +317,9 @@ class AzureSource:
         forecast = answer.forecast
         if not forecast.get("available"):
             warnings.append(
-                _("Estimate to period end: the dashboard's own estimate is used ({reason}).").format(reason=forecast.get("reason"))
+                _("Azure forecast: not available ({reason}); the dashboard's own estimate is shown alone.").format(
+                    reason=forecast.get("reason")
+                )
             )
         live = (
             _(

@@ -161,7 +161,7 @@ def answer(*, forecast: dict[str, object], invoices: tuple[dict[str, object], ..
 
 
 def test_apply_outlook_uses_invoices_and_forecast_of_the_currency() -> None:
-    """It replaces closed periods by their invoices and the open estimate by the forecast."""
+    """It replaces closed periods by their invoices; the open period's estimate stays the dashboard's."""
     bills = aggregate.billing_history(frame(history_rows()), date(2026, 11, 26))
     live = answer(
         invoices=(
@@ -181,7 +181,19 @@ def test_apply_outlook_uses_invoices_and_forecast_of_the_currency() -> None:
     september, october, november = applied[-3:]
     assert (september.status, september.billed) == ("invoiced", 90.0)  # the USD invoice does not apply
     assert (october.status, october.billed, october.invoice_ids) == ("invoiced", 61.5, ("G8", "G9"))
-    assert (november.cost_so_far, november.estimated_rest, november.estimate_method) == (26.0, 7.0, "Cost Management forecast API")
+    assert november == bills[-1]  # the open period keeps the dashboard's own estimate; Azure's forecast goes beside it
+    assert aggregate.azure_forecast(live, "EUR", november.period) == aggregate.AzureForecast(None, None, "")  # no total in it
+
+
+def test_azure_forecast_is_read_beside_the_estimate() -> None:
+    """Azure's total for the open period in the shown currency; another currency or period gives the reason instead."""
+    november = aggregate.billing_history(frame(history_rows()), date(2026, 11, 26))[-1].period
+    forecast = {"available": True, "currency": "EUR", "period_start": "2026-11-01", "actual_to_date": 26.0, "total": 33.0}
+    assert aggregate.azure_forecast(answer(forecast=forecast), "EUR", november) == aggregate.AzureForecast(33.0, 26.0, "")
+    in_usd = aggregate.azure_forecast(answer(forecast={**forecast, "currency": "USD"}), "EUR", november)
+    assert (in_usd.total, in_usd.reason) == (None, "Azure's forecast is in USD")
+    refused = aggregate.azure_forecast(answer(forecast={"available": False, "reason": "Forecast is unavailable"}), "EUR", november)
+    assert (refused.total, refused.reason) == (None, "Forecast is unavailable")
 
 
 def test_apply_outlook_ignores_an_unavailable_forecast() -> None:

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lib.analysis import budgets
-from lib.analysis.budgets import Budget, BudgetError, crossing_days, status
+from lib.analysis.budgets import Budget, BudgetError, budget_period, crossing_days, status
+from lib.core.models import Period
 from lib.core.schema import Col
 from tests.factories import days, frame
 
@@ -58,6 +59,43 @@ def test_a_purchase_counts_in_the_spend_but_is_not_repeated() -> None:
     assert found.breach_day == date(2026, 11, 5)
 
 
+def test_a_quarterly_budget_crosses_in_the_second_month() -> None:
+    """100 a day from 1 Sep to 20 Oct against 4,950 a quarter (Q4: 1 Oct to 31 Dec, 92 days): 2,000 spent by 20 Oct,
+    9,200 estimated. 50 % (2,475) on day 25 = 25 Oct; 80 % (3,960) on day 40 = 9 Nov (31 days of October + 9);
+    100 % (4,950) on day 50 = 19 Nov."""
+    as_of = date(2026, 10, 20)
+    rows = frame([{Col.CHARGE_DATE: d, Col.COST: 100.0} for d in days(date(2026, 9, 1), as_of)])
+    found = status(rows, Budget("quarter", 4950.0, "EUR", time_grain="quarterly"), as_of)
+    assert found.period == Period(date(2026, 10, 1), date(2026, 12, 31))
+    assert found.spent == pytest.approx(2000.0)
+    assert found.estimate_total == pytest.approx(9200.0)
+    assert found.threshold_days == {0.5: date(2026, 10, 25), 0.8: date(2026, 11, 9), 1.0: date(2026, 11, 19)}
+
+
+def test_an_annual_budget_that_is_never_crossed() -> None:
+    """100 a day through 2026 up to 20 Oct (day 293) against 39,900 a year: 29,300 spent, 36,500 estimated (365 days).
+    50 % (19,950) on day 200 = 19 Jul; 80 % (31,920) on day 320 = 16 Nov (31 October is day 304); 100 % never."""
+    as_of = date(2026, 10, 20)
+    rows = frame([{Col.CHARGE_DATE: d, Col.COST: 100.0} for d in days(date(2026, 1, 1), as_of)])
+    found = status(rows, Budget("year", 39_900.0, "EUR", time_grain="annually"), as_of)
+    assert found.period == Period(date(2026, 1, 1), date(2026, 12, 31))
+    assert found.spent == pytest.approx(29_300.0)
+    assert found.estimate_total == pytest.approx(36_500.0)
+    assert found.threshold_days == {0.5: date(2026, 7, 19), 0.8: date(2026, 11, 16), 1.0: None}
+
+
+def test_a_start_date_inside_the_quarter_and_an_ended_budget() -> None:
+    """Azure's budgets evaluate cost from their start date on and stop at their end date."""
+    started = Budget("q", 1.0, "EUR", time_grain="quarterly", start=date(2026, 11, 1))
+    assert budget_period(started, date(2026, 11, 10)) == Period(date(2026, 11, 1), date(2026, 12, 31))
+    assert budget_period(started, date(2026, 10, 10)) is None  # not started yet
+    ended = Budget("y", 1.0, "EUR", time_grain="annually", end=date(2026, 6, 30))
+    assert budget_period(ended, date(2026, 3, 1)) == Period(date(2026, 1, 1), date(2026, 6, 30))
+    assert budget_period(ended, date(2026, 7, 1)) is None
+    with pytest.raises(BudgetError, match="not running"):
+        status(frame(flat()), ended, date(2026, 7, 1))
+
+
 @given(st.lists(st.floats(0, 1000), min_size=1, max_size=40), st.floats(1, 20_000))
 def test_crossing_days_are_first_days_in_threshold_order(daily: list[float], amount: float) -> None:
     day_list = [date(2026, 1, 1) + (date(2026, 1, 2) - date(2026, 1, 1)) * n for n in range(len(daily))]
@@ -82,6 +120,9 @@ def test_the_file_round_trips_and_is_exportable(tmp_path: Path) -> None:
     assert budgets.load(path) == saved
     assert budgets.parse(budgets.dumps(saved)) == saved
     assert '"time_grain": "monthly"' in path.read_text()
+    quarterly = [Budget("q", 9000.0, "EUR", time_grain="quarterly"), Budget("y", 30_000.0, "EUR", time_grain="annually")]
+    budgets.save(path, quarterly)
+    assert budgets.load(path) == quarterly
 
 
 @pytest.mark.parametrize(
@@ -92,6 +133,7 @@ def test_the_file_round_trips_and_is_exportable(tmp_path: Path) -> None:
         ('{"budgets": [{"name": "x", "amount": -1, "currency": "EUR"}]}', "positive number"),
         ('{"budgets": [{"name": "x", "amount": 1, "currency": "euro"}]}', "three-letter"),
         ('{"budgets": [{"name": "x", "amount": 1, "currency": "EUR", "filters": {"colour": ["red"]}}]}', "filters may name"),
+        ('{"budgets": [{"name": "x", "amount": 1, "currency": "EUR", "time_grain": "weekly"}]}', "time grain must be one of"),
         ('{"budgets": [{"name": "x", "amount": 1, "currency": "EUR"}, {"name": "x", "amount": 2, "currency": "EUR"}]}', "same name"),
     ],
 )

@@ -48,6 +48,25 @@ def test_a_budget_defined_on_the_page_is_saved_to_the_file(budget_file: Path) ->
     assert list(table["Budget"]) == ["rg-ml"]
 
 
+def test_a_quarterly_budget_is_saved_and_counted_over_the_quarter(budget_file: Path) -> None:
+    """A quarterly budget on 26 Nov 2026 covers Q4 (1 Oct to 31 Dec); it draws no lines on the monthly accumulated chart."""
+    at = open_page("pages/budgets.py")
+    at.text_input(key="budget_name").set_value("q4")
+    at.selectbox(key="budget_grain").set_value("quarterly")
+    at.number_input(key="budget_amount").set_value(90_000.0)
+    at.button[0].click().run()
+    assert not at.exception
+    assert budgets.load(budget_file) == [Budget("q4", 90_000.0, "EUR", time_grain="quarterly")]
+    table = at.dataframe[0].value
+    assert list(table["Time grain"]) == ["Quarterly"]
+    assert list(table["Period"]) == ["1 Oct 2026 – 31 Dec 2026"]
+    overview = open_page("pages/overview.py")
+    caption = next(c.value for c in overview.caption if c.value.startswith("Budget q4"))
+    assert caption.startswith("Budget q4 (1 Oct 2026 – 31 Dec 2026):")
+    accumulated = json.loads(overview.get("plotly_chart")[2].proto.spec)
+    assert [s for s in accumulated["layout"].get("shapes", []) if s.get("line", {}).get("dash") in ("dot", "dash")] == []
+
+
 def test_a_bad_amount_is_refused_and_nothing_is_written(budget_file: Path) -> None:
     at = open_page("pages/budgets.py")
     at.text_input(key="budget_name").set_value("zero")
