@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import Final
 
 import polars as pl
 
@@ -159,10 +160,14 @@ def data_months(dataset: Dataset) -> list[date]:
     return frames.prepared(dataset).memo(("data_months",), compute)
 
 
+# Sources whose rows were written out once (downloaded files, a lake of exports): their periods come from the data.
+PERIODS_FROM_DATA: Final = frozenset({"files", "lake"})
+
+
 def period_choices_of(dataset: Dataset, as_of: date) -> list[PeriodChoice]:
-    """The period picker's choices, default first: for files, the billing periods the data holds
+    """The period picker's choices, default first: for files and lakes, the billing periods the data holds
     (``data_period_choices``: they hold what they hold, whenever they are opened); else counted back from ``as_of``."""
-    if dataset.source != "files" or dataset.frame.is_empty():
+    if dataset.source not in PERIODS_FROM_DATA or dataset.frame.is_empty():
         return period_choices(as_of)
     return data_period_choices(data_months(dataset), dataset.as_of, dataset.last_period_open)
 

@@ -25,6 +25,7 @@ from lib.core import fmt
 from lib.core.dataset import Dataset, LoadRequest, ProgressCallback, SourceError
 from lib.core.i18n import _, ngettext
 from lib.core.models import Agreement, Metric, Scope, ScopeKind
+from lib.core.periods import last_period_open
 from lib.core.reading import Dropped
 from lib.core.schema import LAKE_ROWS, TAG_KEY, UNASSIGNED, Col, as_text, conform, source_rows
 from lib.ingest.dialects import for_metric, header_key
@@ -146,6 +147,7 @@ def _load(spark: SparkSession, root: str, remote: str, as_of: date, metric: Metr
         frame=frame,
         scopes=_scopes(frame),
         as_of=min(last_day, as_of) if isinstance(last_day, date) else as_of,
+        last_period_open=last_period_open(last_day, as_of) if isinstance(last_day, date) else True,
         dropped=dropped,
         warnings=tuple(warnings),
         notes=tuple(notes),

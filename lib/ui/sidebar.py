@@ -80,7 +80,7 @@ def render_sidebar(as_of: date) -> widgets.Context:
     # Files hold what they hold: the picker offers the billing periods in the data, opening on the latest (month to
     # date only while it is still open, ``Dataset.last_period_open``), and "data up to" is the data's last day.
     choices = views.period_choices_of(dataset, as_of)
-    if source == "files":
+    if source in views.PERIODS_FROM_DATA:
         as_of = min(as_of, dataset.as_of)
     scope_ids = [s.id for s in dataset.scopes]
     scopes = {s.id: s for s in dataset.scopes}
