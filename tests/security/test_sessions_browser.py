@@ -2,7 +2,7 @@
 
 Every session uploads a different usage file and opens a link with a different resource-group
 filter; each must show its own filtered row count and file name and none of the others'. The server
-must stay responsive while they are all open. Eight sessions prove the isolation as well as twenty did
+must stay responsive while they are all open. Four sessions prove the isolation as well as twenty did
 (every pair of sessions differs in file, filter and row count, and all are open at once); more only
 made the test wait for a 2-core machine to draw them.
 """
@@ -21,7 +21,7 @@ from tests.security.servers import browser, keep_local, streamlit_server
 
 __all__ = ["browser"]  # the fixture, imported for this module
 
-SESSIONS = 8
+SESSIONS = 4
 TIMEOUT_MS = 90_000
 
 
