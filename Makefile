@@ -43,8 +43,11 @@ node_modules/.package-lock.json: package-lock.json
 
 browser-deps: node_modules/.package-lock.json
 
+# Tests run on one worker per core (at most four): the browser tests' waits for a page's rerun overlap with the other
+# tests' work. `make unit TEST_WORKERS=0` runs them in this one process.
+TEST_WORKERS ?= auto
 unit: setup-dev browser-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --maxprocesses 4 --dist worksteal
 
 test: lint typecheck unit
 

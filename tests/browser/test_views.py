@@ -5,6 +5,7 @@ page, desktop and phone, English and Dutch, go to artifacts/)."""
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -20,7 +21,16 @@ pytestmark = pytest.mark.browser
 
 expect = sync_api.expect
 PHONE = {"width": 390, "height": 844}
-PAGES = {"overview": "/", "explore": "/explore", "download": "/download", "access": "/access"}
+PAGES = {
+    "overview": "/",
+    "explore": "/explore",
+    "anomalies": "/anomalies",
+    "budgets": "/budgets",
+    "changes": "/changes",
+    "billing": "/billing",
+    "download": "/download",
+    "access": "/access",
+}
 
 
 def _sidebar(page: Any) -> Any:
@@ -98,7 +108,8 @@ def test_language_switch_keeps_the_view_and_figures_name_their_periods_and_filte
     assert _chosen_radio(page, "Kosten") == ["Afgeschreven"]
     assert not _main_notes(page), _main_notes(page)
     # Every page in Dutch on a desktop, through the navigation (the same session, so the view is kept meanwhile).
-    for name, link in zip(PAGES, ("Overzicht", "Verkennen", "Gebruiksgegevens downloaden", "Toegang"), strict=True):
+    dutch_links = {"overview": "Overzicht", "explore": "Verkennen", "download": "Gebruiksgegevens downloaden", "access": "Toegang"}
+    for name, link in dutch_links.items():
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
         _shoot(page, name, "desktop-nl")
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Overzicht").click()
@@ -142,14 +153,27 @@ def test_every_named_series_has_its_own_colour_and_pages_read_on_a_phone(visit: 
     assert len(colours) > 9, figures["Cost by meter"]
     grey = [name for name, colour in colours if colour == OTHER_COLOUR and name != "Other"]
     assert not grey, grey
-    # (English desktop screenshots of every page: test_pages.py.)
+    # (English desktop screenshots of every page: test_pages.py; every page on a phone: the test below.)
+    page.set_viewport_size(PHONE)
+    for lang in ("en", "nl"):
+        page.goto(f"/?lang={lang}")
+        _shoot(page, "overview", f"phone-{lang}")
+        _check_phone_daily_chart(page)
+    visit.assert_clean()
+
+
+@pytest.mark.skipif(
+    os.environ.get("AZDASH_SCREENSHOTS") != "all",
+    reason="refreshes the screenshots of every page on a phone in both languages: AZDASH_SCREENSHOTS=all (docs/browser-tests.md)",
+)
+def test_every_page_on_a_phone_in_both_languages(visit: Visit) -> None:
+    """Every page on a phone, English and Dutch, drawn without an error: artifacts/screenshots/<page>-phone-<lang>.png."""
+    page = visit.page
     page.set_viewport_size(PHONE)
     for lang in ("en", "nl"):
         for name, path in PAGES.items():
             page.goto(f"{path}?lang={lang}")
             _shoot(page, name, f"phone-{lang}")
-            if name == "overview":
-                _check_phone_daily_chart(page)
     visit.assert_clean()
 
 
