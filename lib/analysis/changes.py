@@ -189,52 +189,62 @@ def _side(periods: tuple[Period, ...]) -> pl.Expr:
     return side
 
 
-def _coarse(frame: pl.DataFrame, periods: tuple[Period, ...]) -> pl.DataFrame:
-    """Per period (``side``), the rows summed on the categorical codes: resource id as written, meter, charge type,
-    resource group and service (keys rather than ``first()`` of a categorical, which costs more than the sums)."""
+def _coarse(frame: pl.DataFrame, periods: tuple[Period, ...], currency: str) -> pl.DataFrame:
+    """Per period (``side``), the rows in ``currency`` summed on resource id as written, meter and charge type, with one
+    of their resource groups and services (the one of largest code: a number is cheap to take; ``first()`` of a
+    categorical costs more than the sums)."""
     if any(a.start <= b.end and b.start <= a.end for i, a in enumerate(periods) for b in periods[i + 1 :]):
         side = (pl.lit(index, dtype=pl.Int32).alias("side") for index in range(len(periods)))
-        return pl.concat([_coarse(frame, (period,)).with_columns(index) for period, index in zip(periods, side, strict=True)])
-    rows = frame.lazy().with_columns(_side(periods).alias("side")).filter(pl.col("side").is_not_null())
-    sums = (
+        return pl.concat([_coarse(frame, (period,), currency).with_columns(index) for period, index in zip(periods, side, strict=True)])
+    # Only the columns used, in one chunk each: a file read in batches holds its numbers in hundreds of chunks and its
+    # categories in one, and lining those up again on every pass costs more than copying them once.
+    used = (Col.BILLING_CURRENCY, Col.CHARGE_DATE, Col.COST, Col.QUANTITY, *_COARSE_KEYS, *_COARSE_NAMES)
+    rows = (
+        frame.select(*used)
+        .rechunk()
+        .lazy()
+        .filter(pl.col(Col.BILLING_CURRENCY) == currency)
+        .with_columns(_side(periods).alias("side"))
+        .filter(pl.col("side").is_not_null())
+    )
+    categorical = {column: isinstance(frame.schema[column], pl.Categorical) for column in (*_COARSE_KEYS, *_COARSE_NAMES)}
+    aggregates = (
         pl.col(Col.COST).sum().alias("cost"),
         pl.col(Col.QUANTITY).fill_null(0.0).sum().alias("quantity"),
         pl.len().alias("rows"),
+        *((pl.col(c).to_physical() if categorical[c] else pl.col(c)).max().alias(name) for c, name in _COARSE_NAMES.items()),
     )
-    widths = _code_widths(frame, len(periods))
+    widths = _code_widths(frame, len(periods)) if all(categorical[c] for c in _COARSE_KEYS) else None
     if widths is None:
         keys = (pl.col(column).alias(name) for column, name in _COARSE_KEYS.items())
-        return rows.group_by("side", *keys).agg(*sums).collect()
-    # The keys' categorical codes packed into one integer (null as 0, a code as code + 1), grouped on, and unpacked.
-    packed: pl.Expr = pl.col("side").cast(pl.UInt64)
-    for column, width in zip(_COARSE_KEYS, widths[1:], strict=True):
-        packed = packed * (1 << width) + (pl.col(column).to_physical().cast(pl.UInt64) + 1).fill_null(0)
-    grouped = rows.group_by(packed.alias("packed")).agg(*sums).collect()
-    key = grouped.get_column("packed")
-    unpacked: dict[str, pl.Series] = {}
-    for (column, name), width in reversed(list(zip(_COARSE_KEYS.items(), widths[1:], strict=True))):
-        code = key % (1 << width)
-        key = key // (1 << width)
-        physical = pl.Series(name, code, dtype=pl.UInt64).replace(0, None) - 1
-        unpacked[name] = physical.cast(pl.UInt32).cat.to(frame.schema[column])
-    columns = [key.cast(pl.Int32).alias("side"), *(unpacked[name] for name in _COARSE_KEYS.values())]
-    return grouped.select(*columns, "cost", "quantity", "rows")
+        grouped = rows.group_by("side", *keys).agg(*aggregates).collect()
+    else:
+        # The keys' categorical codes packed into one integer (null as 0, a code as code + 1), grouped on, and unpacked.
+        packed: pl.Expr = pl.col("side").cast(pl.UInt64)
+        for column, width in zip(_COARSE_KEYS, widths[1:], strict=True):
+            packed = packed * (1 << width) + (pl.col(column).to_physical().cast(pl.UInt64) + 1).fill_null(0)
+        grouped = rows.group_by(packed.alias("packed")).agg(*aggregates).collect()
+        key = grouped.get_column("packed")
+        unpacked: dict[str, pl.Series] = {}
+        for (column, name), width in reversed(list(zip(_COARSE_KEYS.items(), widths[1:], strict=True))):
+            code = pl.Series(name, key % (1 << width), dtype=pl.UInt64)
+            key = key // (1 << width)
+            unpacked[name] = (code.replace(0, None) - 1).cast(pl.UInt32).cat.to(frame.schema[column])
+        grouped = grouped.with_columns(key.cast(pl.Int32).alias("side"), *unpacked.values())
+    names = (
+        pl.col(name).cast(pl.UInt32).cat.to(frame.schema[column]) if categorical[column] else pl.col(name)
+        for column, name in _COARSE_NAMES.items()
+    )
+    return grouped.select("side", *_COARSE_KEYS.values(), *names, "cost", "quantity", "rows")
 
 
-_COARSE_KEYS: Final = {
-    Col.RESOURCE_ID: "resource",
-    Col.METER: "meter",
-    Col.CHARGE_TYPE: "charge_type",
-    Col.RESOURCE_GROUP: "resource_group",
-    Col.SERVICE: "service",
-}
+_COARSE_KEYS: Final = {Col.RESOURCE_ID: "resource", Col.METER: "meter", Col.CHARGE_TYPE: "charge_type"}
+_COARSE_NAMES: Final = {Col.RESOURCE_GROUP: "resource_group", Col.SERVICE: "service"}
 
 
 def _code_widths(frame: pl.DataFrame, periods: int) -> list[int] | None:
-    """Bits for the period index and each coarse key's code (+ 1 for null), or ``None`` when they are not all
-    categorical or do not fit in 64 bits together (then the keys are grouped on as they are)."""
-    if not all(isinstance(frame.schema[column], pl.Categorical) for column in _COARSE_KEYS):
-        return None
+    """Bits for the period index and each coarse key's code (+ 1 for null), or ``None`` when they do not fit in 64 bits
+    together (then the keys are grouped on as they are)."""
     largest = frame.select(pl.col(column).to_physical().max() for column in _COARSE_KEYS).row(0)
     widths = [max(1, (periods - 1).bit_length()), *((0 if top is None else int(top) + 1).bit_length() for top in largest)]
     return widths if sum(widths) <= 64 else None
@@ -249,8 +259,8 @@ class _Sums:
     keys: pl.Series
 
 
-def _sums(frame: pl.DataFrame, *periods: Period) -> _Sums:
-    coarse = _coarse(frame, periods)
+def _sums(frame: pl.DataFrame, periods: tuple[Period, ...], currency: str) -> _Sums:
+    coarse = _coarse(frame, periods, currency)
     # Resource ids are folded to lower case once per distinct id, and the small result is merged on integer keys
     # (categorical codes and ``key_id``): text is made only for the rows shown (``_named``).
     resources = coarse.select(pl.col("resource").unique())
@@ -454,8 +464,7 @@ def compare(frame: pl.DataFrame, base: Period, compared: Period, currency: str) 
     ``frame`` is canonical rows (filters already applied) with ``ResourceId`` and ``Quantity``; rows in other
     currencies are left out, never converted.
     """
-    rows = frame.filter(pl.col(Col.BILLING_CURRENCY) == currency)
-    found = _sums(rows, base, compared)
+    found = _sums(frame, (base, compared), currency)
     totals = found.sums.group_by("side").agg(pl.col("micros").sum())
     by_side = dict(zip(totals.get_column("side").to_list(), totals.get_column("micros").to_list(), strict=True))
     base_cents, compare_cents = cents(int(by_side.get(0, 0))), cents(int(by_side.get(1, 0)))
