@@ -174,7 +174,7 @@ def allocate(micros: np.ndarray, target: int) -> np.ndarray:
     return result
 
 
-KEYS: Final = ("one_off", "resource", "meter", "charge_type")
+KEYS: Final = ("one_off", "key_id", "meter", "charge_type")  # a key of ``period_sums``, ``key_id`` standing for ``resource``
 
 
 def _usage_expression() -> pl.Expr:
@@ -182,78 +182,129 @@ def _usage_expression() -> pl.Expr:
     return charge.is_null() | charge.cast(pl.String).is_in(list(USAGE_CHARGE_TYPES))
 
 
-def period_sums(frame: pl.DataFrame, *periods: Period) -> list[pl.DataFrame]:
-    """Per period, one row per key of the rows charged in it: cost (``micros``), quantity, row count, the resource id
-    as written (``resource`` is its lower-case key), a resource group and service. Usage rows have charge type "".
-
-    ``frame`` holds rows of one currency. Periods that do not overlap are summed in one pass over the rows.
-    """
-    if any(a.start <= b.end and b.start <= a.end for i, a in enumerate(periods) for b in periods[i + 1 :]):
-        return [period_sums(frame, period)[0] for period in periods]
+def _side(periods: tuple[Period, ...]) -> pl.Expr:
     side: pl.Expr = pl.lit(None, dtype=pl.Int32)
     for index, period in reversed(list(enumerate(periods))):
         side = pl.when(pl.col(Col.CHARGE_DATE).is_between(period.start, period.end)).then(pl.lit(index, dtype=pl.Int32)).otherwise(side)
-    # Group on the categorical codes first (fast at millions of rows; resource group and service are keys rather than
-    # ``first()`` of a categorical, which costs more than the sums), then on the small result: tell usage from one-off
-    # charges and merge keys that differ only in case.
-    coarse = (
-        frame.lazy()
-        .with_columns(side.alias("side"))
+    return side
+
+
+def _coarse(frame: pl.DataFrame, periods: tuple[Period, ...], currency: str) -> pl.DataFrame:
+    """Per period (``side``), the rows in ``currency`` summed on resource id as written, meter and charge type, with one
+    of their resource groups and services (the one of largest code: a number is cheap to take; ``first()`` of a
+    categorical costs more than the sums)."""
+    if any(a.start <= b.end and b.start <= a.end for i, a in enumerate(periods) for b in periods[i + 1 :]):
+        side = (pl.lit(index, dtype=pl.Int32).alias("side") for index in range(len(periods)))
+        return pl.concat([_coarse(frame, (period,), currency).with_columns(index) for period, index in zip(periods, side, strict=True)])
+    # Only the columns used, in one chunk each: a file read in batches holds its numbers in hundreds of chunks and its
+    # categories in one, and lining those up again on every pass costs more than copying them once.
+    used = (Col.BILLING_CURRENCY, Col.CHARGE_DATE, Col.COST, Col.QUANTITY, *_COARSE_KEYS, *_COARSE_NAMES)
+    rows = (
+        frame.select(*used)
+        .rechunk()
+        .lazy()
+        .filter(pl.col(Col.BILLING_CURRENCY) == currency)
+        .with_columns(_side(periods).alias("side"))
         .filter(pl.col("side").is_not_null())
-        .group_by(
-            "side",
-            pl.col(Col.RESOURCE_ID).alias("resource"),
-            pl.col(Col.METER).alias("meter"),
-            pl.col(Col.CHARGE_TYPE).alias("charge_type"),
-            pl.col(Col.RESOURCE_GROUP).alias("resource_group"),
-            pl.col(Col.SERVICE).alias("service"),
-        )
-        .agg(
-            pl.col(Col.COST).sum().alias("cost"),
-            pl.col(Col.QUANTITY).fill_null(0.0).sum().alias("quantity"),
-            pl.len().alias("rows"),
-        )
-        .collect()
     )
-    # Resource ids are folded to lower case once per distinct id, and the small result is merged on integer keys.
+    categorical = {column: isinstance(frame.schema[column], pl.Categorical) for column in (*_COARSE_KEYS, *_COARSE_NAMES)}
+    aggregates = (
+        pl.col(Col.COST).sum().alias("cost"),
+        pl.col(Col.QUANTITY).fill_null(0.0).sum().alias("quantity"),
+        pl.len().alias("rows"),
+        *((pl.col(c).to_physical() if categorical[c] else pl.col(c)).max().alias(name) for c, name in _COARSE_NAMES.items()),
+    )
+    widths = _code_widths(frame, len(periods)) if all(categorical[c] for c in _COARSE_KEYS) else None
+    if widths is None:
+        keys = (pl.col(column).alias(name) for column, name in _COARSE_KEYS.items())
+        grouped = rows.group_by("side", *keys).agg(*aggregates).collect()
+    else:
+        # The keys' categorical codes packed into one integer (null as 0, a code as code + 1), grouped on, and unpacked.
+        packed: pl.Expr = pl.col("side").cast(pl.UInt64)
+        for column, width in zip(_COARSE_KEYS, widths[1:], strict=True):
+            packed = packed * (1 << width) + (pl.col(column).to_physical().cast(pl.UInt64) + 1).fill_null(0)
+        grouped = rows.group_by(packed.alias("packed")).agg(*aggregates).collect()
+        key = grouped.get_column("packed")
+        unpacked: dict[str, pl.Series] = {}
+        for (column, name), width in reversed(list(zip(_COARSE_KEYS.items(), widths[1:], strict=True))):
+            code = pl.Series(name, key % (1 << width), dtype=pl.UInt64)
+            key = key // (1 << width)
+            unpacked[name] = (code.replace(0, None) - 1).cast(pl.UInt32).cat.to(frame.schema[column])
+        grouped = grouped.with_columns(key.cast(pl.Int32).alias("side"), *unpacked.values())
+    names = (
+        pl.col(name).cast(pl.UInt32).cat.to(frame.schema[column]) if categorical[column] else pl.col(name)
+        for column, name in _COARSE_NAMES.items()
+    )
+    return grouped.select("side", *_COARSE_KEYS.values(), *names, "cost", "quantity", "rows")
+
+
+_COARSE_KEYS: Final = {Col.RESOURCE_ID: "resource", Col.METER: "meter", Col.CHARGE_TYPE: "charge_type"}
+_COARSE_NAMES: Final = {Col.RESOURCE_GROUP: "resource_group", Col.SERVICE: "service"}
+
+
+def _code_widths(frame: pl.DataFrame, periods: int) -> list[int] | None:
+    """Bits for the period index and each coarse key's code (+ 1 for null), or ``None`` when they do not fit in 64 bits
+    together (then the keys are grouped on as they are)."""
+    largest = frame.select(pl.col(column).to_physical().max() for column in _COARSE_KEYS).row(0)
+    widths = [max(1, (periods - 1).bit_length()), *((0 if top is None else int(top) + 1).bit_length() for top in largest)]
+    return widths if sum(widths) <= 64 else None
+
+
+@dataclass(frozen=True)
+class _Sums:
+    """Every period's sums (``side`` = the period's index), keyed on integers: ``key_id`` is the index of the resource's
+    lower-case key in ``keys`` (sorted); resource id as written, resource group and service stay categorical."""
+
+    sums: pl.DataFrame
+    keys: pl.Series
+
+
+def _sums(frame: pl.DataFrame, periods: tuple[Period, ...], currency: str) -> _Sums:
+    coarse = _coarse(frame, periods, currency)
+    # Resource ids are folded to lower case once per distinct id, and the small result is merged on integer keys
+    # (categorical codes and ``key_id``): text is made only for the rows shown (``_named``).
     resources = coarse.select(pl.col("resource").unique())
     folded = pl.col("resource").cast(pl.String).str.to_lowercase().fill_null(NO_RESOURCE)
     resources = resources.with_columns(folded.alias("key"))
     if resources.get_column("key").n_unique() == resources.height:  # no two ids differ only in case: each is its own key
         resources = resources.with_row_index("key_id")
+        keys = resources.get_column("key")
     else:
-        resources = resources.with_columns(pl.col("key").rank("dense").cast(pl.UInt32).alias("key_id"))
-    charge = pl.col("charge_type").cast(pl.String)
-    usage = charge.is_null() | charge.is_in(list(USAGE_CHARGE_TYPES))
-    merged = (
+        resources = resources.with_columns((pl.col("key").rank("dense").cast(pl.UInt32) - 1).alias("key_id"))
+        keys = resources.get_column("key").unique().sort()
+    resources = resources.with_columns((pl.col("key") == NO_RESOURCE).alias("no_resource")).drop("key")
+    charge = pl.col("charge_type")
+    usage = charge.is_null() | charge.cast(pl.String).is_in(list(USAGE_CHARGE_TYPES))
+    sums = (
         coarse.lazy()
         .join(resources.lazy(), on="resource", how="left", nulls_equal=True)
-        .with_columns((~usage).alias("one_off"), pl.when(usage).then(None).otherwise(pl.col("charge_type")).alias("charge_type"))
+        .with_columns((~usage).alias("one_off"), pl.when(~usage).then(charge).alias("charge_type"))
         .group_by("side", "one_off", "key_id", "meter", "charge_type")
         .agg(
             (pl.col("cost").sum() * MICROS).round(0).cast(pl.Int64).alias("micros"),
             pl.col("quantity").sum(),
             pl.col("rows").sum().cast(pl.Int64),
-            pl.col("key").first(),
+            pl.col("no_resource").first(),
             pl.col("resource").drop_nulls().first().alias("resource_id"),
             pl.col("resource_group").drop_nulls().first(),
             pl.col("service").drop_nulls().first(),
         )
+        .collect()
     )
-    sums = merged.select(
-        "side",
-        "one_off",
-        pl.col("key").alias("resource"),
+    return _Sums(sums, keys)
+
+
+def _named(rows: pl.DataFrame, keys: pl.Series) -> pl.DataFrame:
+    """``rows`` with the text of their keys: ``resource`` (the lower-case key) in place of ``key_id``, the meter ("" for
+    none), the charge type of a one-off charge (``None`` for usage), and the categorical columns as text."""
+    resource = keys.gather(rows.get_column("key_id")).alias("resource")
+    charge = pl.col("charge_type").cast(pl.String)
+    return rows.with_columns(
+        resource,
         pl.col("meter").cast(pl.String).fill_null(""),
-        pl.col("charge_type").cast(pl.String).fill_null(""),
-        "micros",
-        "quantity",
-        "rows",
+        pl.when(charge != "").then(charge).alias("charge_type"),
         *(pl.col(c).cast(pl.String) for c in ("resource_id", "resource_group", "service")),
-    ).collect()
-    parts = sums.partition_by("side", as_dict=True, include_key=False)
-    empty = sums.head(0).drop("side")
-    return [parts.get((index,), empty) for index in range(len(periods))]
+    )
 
 
 CONTRIBUTION_SCHEMA: Final = {
@@ -272,25 +323,30 @@ CONTRIBUTION_SCHEMA: Final = {
 }
 
 
-def _contributions(base: pl.DataFrame, compared: pl.DataFrame) -> pl.DataFrame:
-    """Every key's contribution to each part, in micros (one row per key and part)."""
-    joined = base.join(compared, on=list(KEYS), how="full", coalesce=True, suffix="_1").with_columns(
+def _contributions(found: _Sums) -> pl.DataFrame:
+    """Every key's contribution to each part, in micros (one row per key and part), keyed on ``key_id``; the text
+    columns are left to ``_named`` (only the rows shown need them)."""
+    side = pl.col("side")
+    base = found.sums.filter(side == 0).drop("side")
+    compared = found.sums.filter(side == 1).drop("side")
+    joined = base.join(compared, on=list(KEYS), how="full", coalesce=True, nulls_equal=True, suffix="_1").with_columns(
         pl.col("micros").fill_null(0).alias("c0"),
         pl.col("micros_1").fill_null(0).alias("c1"),
         pl.col("quantity").fill_null(0.0).alias("q0"),
         pl.col("quantity_1").fill_null(0.0).alias("q1"),
         (pl.col("rows").fill_null(0) > 0).alias("in_base"),
         (pl.col("rows_1").fill_null(0) > 0).alias("in_compare"),
+        pl.coalesce("no_resource_1", "no_resource").alias("no_resource"),
         pl.coalesce("resource_id_1", "resource_id").alias("resource_id"),
         pl.coalesce("resource_group_1", "resource_group").alias("resource_group"),
         pl.coalesce("service_1", "service").alias("service"),
     )
     usage = joined.filter(~pl.col("one_off"))
     # Rows without a resource id are keyed by meter alone: that meter stands for the resource.
-    resource_key = pl.when(pl.col("resource") == NO_RESOURCE).then(pl.lit("meter:") + pl.col("meter")).otherwise(pl.col("resource"))
+    by_meter = pl.when(pl.col("no_resource")).then(pl.col("meter"))
     usage = usage.with_columns(
-        pl.col("in_base").any().over(resource_key).alias("resource_in_base"),
-        pl.col("in_compare").any().over(resource_key).alias("resource_in_compare"),
+        pl.col("in_base").any().over("key_id", by_meter).alias("resource_in_base"),
+        pl.col("in_compare").any().over("key_id", by_meter).alias("resource_in_compare"),
     )
     both = pl.col("resource_in_base") & pl.col("resource_in_compare")
     meter_both = both & pl.col("in_base") & pl.col("in_compare")
@@ -301,14 +357,7 @@ def _contributions(base: pl.DataFrame, compared: pl.DataFrame) -> pl.DataFrame:
         .then(((pl.col("q1") - pl.col("q0")) * pl.col("c0").cast(pl.Float64) / pl.col("q0")).round(0).cast(pl.Int64))
         .otherwise(0)
     )
-    columns: list[str | pl.Expr] = [
-        "resource",
-        "resource_id",
-        "meter",
-        pl.when(pl.col("charge_type") != "").then(pl.col("charge_type")).alias("charge_type"),
-        "resource_group",
-        "service",
-    ]
+    columns = ["key_id", "resource_id", "meter", "charge_type", "resource_group", "service"]
     costs = [
         (pl.col("c0") / MICROS).alias("base_cost"),
         (pl.col("c1") / MICROS).alias("compare_cost"),
@@ -319,15 +368,16 @@ def _contributions(base: pl.DataFrame, compared: pl.DataFrame) -> pl.DataFrame:
     def part(rows: pl.DataFrame, name: Part, micros: pl.Expr) -> pl.DataFrame:
         return rows.select(pl.lit(str(name)).alias("part"), *columns, *costs, micros.cast(pl.Int64).alias("micros"))
 
+    both_meters = usage.filter(meter_both).with_columns(quantity.alias("qty"))
     pieces = [
         part(usage.filter(~pl.col("resource_in_base")), Part.NEW, change),
         part(usage.filter(~pl.col("resource_in_compare")), Part.REMOVED, change),
-        part(usage.filter(meter_both).with_columns(quantity.alias("qty")), Part.QUANTITY, pl.col("qty")),
-        part(usage.filter(meter_both).with_columns(quantity.alias("qty")), Part.PRICE, change - pl.col("qty")),
+        part(both_meters, Part.QUANTITY, pl.col("qty")),
+        part(both_meters, Part.PRICE, change - pl.col("qty")),
         part(usage.filter(both & ~meter_both), Part.METER_SWAP, change),
         part(joined.filter(pl.col("one_off")), Part.ONE_OFF, change),
     ]
-    return pl.concat(pieces).cast(CONTRIBUTION_SCHEMA)  # type: ignore[arg-type]
+    return pl.concat(pieces, how="vertical_relaxed")
 
 
 @dataclass(frozen=True)
@@ -414,28 +464,32 @@ def compare(frame: pl.DataFrame, base: Period, compared: Period, currency: str) 
     ``frame`` is canonical rows (filters already applied) with ``ResourceId`` and ``Quantity``; rows in other
     currencies are left out, never converted.
     """
-    rows = frame.filter(pl.col(Col.BILLING_CURRENCY) == currency)
-    base_sums, compare_sums = period_sums(rows, base, compared)
-    base_cents = cents(int(base_sums.get_column("micros").sum()))
-    compare_cents = cents(int(compare_sums.get_column("micros").sum()))
-    contributions = _contributions(base_sums, compare_sums)
+    found = _sums(frame, (base, compared), currency)
+    totals = found.sums.group_by("side").agg(pl.col("micros").sum())
+    by_side = dict(zip(totals.get_column("side").to_list(), totals.get_column("micros").to_list(), strict=True))
+    base_cents, compare_cents = cents(int(by_side.get(0, 0))), cents(int(by_side.get(1, 0)))
+    contributions = _contributions(found)
     by_part = contributions.group_by("part").agg(pl.col("micros").sum())
     part_micros = dict(zip(by_part.get_column("part").to_list(), by_part.get_column("micros").to_list(), strict=True))
     exact = np.array([int(part_micros.get(str(p), 0)) for p in PARTS], dtype=np.int64)
     part_cents = dict(zip(PARTS, (int(c) for c in allocate(exact, compare_cents - base_cents)), strict=True))
+
+    def shown(rows: pl.DataFrame) -> pl.DataFrame:
+        return _named(rows, found.keys).select(*CONTRIBUTION_SCHEMA).cast(CONTRIBUTION_SCHEMA)  # type: ignore[arg-type]
+
     # Within a part, largest first (ties by key) so the cents of rounding go to the same rows every time. Keys that
     # contribute nothing are left out (a meter whose quantity did not change has a zero quantity part).
-    nonzero = contributions.filter(pl.col("micros") != 0)
+    nonzero = shown(contributions.filter(pl.col("micros") != 0))
     # Ties broken by a hash of the key: the same order on every run, without sorting on the text itself.
     tie = pl.struct("resource", "meter", "charge_type").hash(seed=0).alias("tie")
-    ordered = nonzero.with_columns(pl.col("micros").abs().alias("size"), tie).sort(["part", "size", "tie"], descending=[False, True, False])
-    by_name = ordered.partition_by("part", as_dict=True)
+    ordered = nonzero.with_columns(pl.col("micros").abs().alias("size"), tie).sort(["size", "tie"], descending=[True, False])
+    by_name = ordered.partition_by("part", as_dict=True, maintain_order=True)
     shares = []
     for name in PARTS:
         rows_of_part = by_name.get((str(name),))
         if rows_of_part is None:
             if part_cents[name]:  # a cent of rounding landed on a part whose keys all net to zero: show them
-                zero = contributions.filter(pl.col("part") == str(name))
+                zero = shown(contributions.filter(pl.col("part") == str(name)))
                 rows_of_part = zero.with_columns(pl.lit(0, dtype=pl.Int64).alias("size"), tie)
             else:
                 continue
@@ -444,7 +498,7 @@ def compare(frame: pl.DataFrame, base: Period, compared: Period, currency: str) 
     table = (
         pl.concat(shares, how="vertical_relaxed").drop("size", "tie")
         if shares
-        else contributions.head(0).with_columns(pl.lit(0, dtype=pl.Int64).alias("cents"))
+        else nonzero.head(0).with_columns(pl.lit(0, dtype=pl.Int64).alias("cents"))
     )
     table = table.with_columns((pl.col("cents") / 100).alias("change"))
     return Comparison(currency, base, compared, base_cents, compare_cents, part_cents, table)

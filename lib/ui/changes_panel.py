@@ -19,12 +19,12 @@ from lib.core.dataset import Dataset
 from lib.core.i18n import N_, _
 from lib.core.models import Period
 from lib.sources.azure_changes import query_frame
-from lib.ui import cache_azure, widgets
+from lib.ui import cache_azure, state, widgets
 
-WHICH: Final = "changes_which"
-BASE_RANGE: Final = "changes_base"
-COMPARE_RANGE: Final = "changes_compare"
-CUSTOM: Final = "custom"
+WHICH: Final = state.CHANGES_WHICH  # in the link (``lib.ui.state``), as are the two ranges
+BASE_RANGE: Final = state.CHANGES_BASE
+COMPARE_RANGE: Final = state.CHANGES_COMPARE
+CUSTOM: Final = state.CHANGES_CUSTOM
 CHOICES: Final = {
     Default.CLOSED.value: N_("Last closed billing period vs the one before"),
     Default.MONTH_TO_DATE.value: N_("Month to date vs the same days of the previous period"),

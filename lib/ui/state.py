@@ -14,6 +14,7 @@ from typing import Final
 
 import streamlit as st
 
+from lib.analysis.changes import Default, PeriodError, parse_period
 from lib.analysis.filters import Filters
 from lib.analysis.views import View
 from lib.core import i18n
@@ -36,6 +37,10 @@ TAG_VALUES: Final = "tag_values"
 LANGUAGE: Final = "language"
 ANOMALY_SENSITIVITY: Final = "anomaly_sensitivity"
 ANOMALY_EXPECTED: Final = "anomaly_expected"  # keys of anomalies marked as expected (``lib.analysis.anomalies.Anomaly.key``)
+CHANGES_WHICH: Final = "changes_which"  # the Changes page's comparison: a ``lib.analysis.changes.Default`` or CHANGES_CUSTOM
+CHANGES_BASE: Final = "changes_base"  # its custom base period (first day, last day)
+CHANGES_COMPARE: Final = "changes_compare"  # its custom compared period
+CHANGES_CUSTOM: Final = "custom"
 CONTEXT: Final = "_context"
 CUSTOM: Final = "custom"
 LINK_READ: Final = "_link_read"  # the session's link has been read (only once, at its start)
@@ -56,6 +61,10 @@ PARAM_TAG: Final = "tag"
 PARAM_TAG_VALUE: Final = "tag_value"
 PARAM_SENSITIVITY: Final = "sensitivity"
 PARAM_EXPECTED: Final = "expected"
+PARAM_CHANGES: Final = "changes"  # closed (left out of links), mtd or custom
+PARAM_CHANGES_BASE: Final = "changes_base"  # YYYY-MM-DD..YYYY-MM-DD (or YYYY-MM), with changes=custom
+PARAM_CHANGES_COMPARE: Final = "changes_compare"
+CHANGES_CHOICES: Final = (Default.CLOSED.value, Default.MONTH_TO_DATE.value, CHANGES_CUSTOM)
 SENSITIVITIES: Final = ("low", "normal", "high")  # as lib.analysis.anomalies.SENSITIVITIES; "normal" is left out of links
 DIMENSION_PARAMS: Final[dict[Col, str]] = {
     Col.SERVICE: "service",
@@ -68,7 +77,7 @@ DIMENSION_PARAMS: Final[dict[Col, str]] = {
 }
 KNOWN_PARAMS: Final = frozenset(
     {PARAM_LANGUAGE, PARAM_SOURCE, PARAM_SCOPE, PARAM_PERIOD, PARAM_METRIC, PARAM_CURRENCY, PARAM_GROUP, PARAM_TAG, PARAM_TAG_VALUE}
-    | {PARAM_SENSITIVITY, PARAM_EXPECTED}
+    | {PARAM_SENSITIVITY, PARAM_EXPECTED, PARAM_CHANGES, PARAM_CHANGES_BASE, PARAM_CHANGES_COMPARE}
     | set(DIMENSION_PARAMS.values())
 )
 
@@ -236,6 +245,7 @@ def _simple_state(params: Mapping[str, Sequence[str]]) -> tuple[dict[str, object
         (PARAM_SCOPE, SCOPE, lambda v: v),
         (PARAM_CURRENCY, CURRENCY, lambda v: v.upper() if len(v) == 3 and v.isalpha() else None),
         (PARAM_SENSITIVITY, ANOMALY_SENSITIVITY, lambda v: v if v in SENSITIVITIES else None),
+        (PARAM_CHANGES, CHANGES_WHICH, lambda v: v if v in CHANGES_CHOICES else None),
     )
     for name, key, check in checks:
         given = _last(params, name)
@@ -267,6 +277,27 @@ def _filter_state(params: Mapping[str, Sequence[str]]) -> dict[str, object]:
     return values
 
 
+def _changes_state(params: Mapping[str, Sequence[str]], as_of: date) -> tuple[dict[str, object], list[str]]:
+    """The Changes page's two custom periods (a link with either chooses "two periods of your choice")."""
+    values: dict[str, object] = {}
+    notes: list[str] = []
+    for name, key in ((PARAM_CHANGES_BASE, CHANGES_BASE), (PARAM_CHANGES_COMPARE, CHANGES_COMPARE)):
+        given = _last(params, name)
+        if given is None:
+            continue
+        try:
+            period = parse_period(given, as_of)
+        except PeriodError as error:
+            notes.append(_("The link's {name} is not used: {reason}.").format(name=name, reason=markdown(str(error))))
+            continue
+        if period.end > as_of:
+            notes.append(_("The link's {name} ends after today; it is shown up to today.").format(name=name))
+        values[key] = (period.start, min(period.end, as_of))
+    if values and _last(params, PARAM_CHANGES) in (None, CHANGES_CUSTOM):
+        values[CHANGES_WHICH] = CHANGES_CUSTOM
+    return values, notes
+
+
 def state_from_params(params: Mapping[str, Sequence[str]], as_of: date) -> tuple[dict[str, object], list[str]]:
     """Session-state values for a link's parameters, and a note for each part left out.
 
@@ -285,6 +316,9 @@ def state_from_params(params: Mapping[str, Sequence[str]], as_of: date) -> tuple
         values.update(found)
         notes += more
     values.update(_filter_state(params))
+    found, more = _changes_state(params, as_of)
+    values.update(found)
+    notes += more
     unknown = sorted(set(params) - KNOWN_PARAMS - {PARAM_LANGUAGE})
     if unknown:
         text = _("The link holds parameters this dashboard does not know: {names}; they were ignored.")
@@ -328,6 +362,21 @@ def params_from_state(values: Mapping[str, object]) -> dict[str, list[str]]:
     expected = values.get(ANOMALY_EXPECTED)
     if isinstance(expected, list | tuple) and expected:
         params[PARAM_EXPECTED] = [str(v) for v in expected]
+    params.update(_changes_params(values))
+    return params
+
+
+def _changes_params(values: Mapping[str, object]) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    which = values.get(CHANGES_WHICH)
+    if which in CHANGES_CHOICES and which != Default.CLOSED.value:
+        params[PARAM_CHANGES] = [str(which)]
+    if which == CHANGES_CUSTOM:
+        for name, key in ((PARAM_CHANGES_BASE, CHANGES_BASE), (PARAM_CHANGES_COMPARE, CHANGES_COMPARE)):
+            given = values.get(key)
+            picked: tuple[date, ...] = tuple(given) if isinstance(given, list | tuple) else ()
+            if len(picked) == 2:  # a range half picked is left out until its last day is chosen
+                params[name] = [f"{picked[0].isoformat()}..{picked[1].isoformat()}"]
     return params
 
 
@@ -389,5 +438,8 @@ _LINK_KEYS: Final = (
     TAG_VALUES,
     ANOMALY_SENSITIVITY,
     ANOMALY_EXPECTED,
+    CHANGES_WHICH,
+    CHANGES_BASE,
+    CHANGES_COMPARE,
     *(filter_key(c) for c in DIMENSIONS),
 )

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from lib import cli
 from lib.core.schema import Col
 from lib.ui import changes_panel, state
+from tests.app.conftest import APP, TIMEOUT
 
 AS_OF = date(2026, 11, 26)  # tests/conftest.py pins AZDASH_TODAY to this day
 
@@ -91,3 +92,68 @@ def test_changes_page_in_dutch(app: AppTest) -> None:
     assert app.title[0].value == "Wijzigingen"
     assert app.markdown[0].value.startswith("De kosten")
     assert "Nieuwe resources" in waterfall(app)["data"][0]["x"]  # type: ignore[index]
+
+
+def open_link(params: dict[str, str | list[str]]) -> AppTest:
+    """A fresh session opened on the Changes page from a link with ``params``."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update(params)
+    at.switch_page("pages/changes.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_chosen_periods_go_into_the_link_and_a_copied_link_shows_the_same_comparison(app: AppTest) -> None:
+    app.switch_page("pages/changes.py").run()
+    app.selectbox(key=changes_panel.WHICH).set_value("custom").run()
+    app.date_input(key=changes_panel.BASE_RANGE).set_value((date(2026, 7, 1), date(2026, 7, 31))).run()
+    app.date_input(key=changes_panel.COMPARE_RANGE).set_value((date(2026, 8, 3), date(2026, 8, 20))).run()
+    assert not app.exception
+    params = app.query_params
+    assert (params["changes"], params["changes_base"], params["changes_compare"]) == (
+        "custom",
+        "2026-07-01..2026-07-31",
+        "2026-08-03..2026-08-20",
+    )
+    copied = open_link(dict(params))
+    assert copied.selectbox(key=changes_panel.WHICH).value == "custom"
+    assert copied.date_input(key=changes_panel.BASE_RANGE).value == (date(2026, 7, 1), date(2026, 7, 31))
+    assert copied.date_input(key=changes_panel.COMPARE_RANGE).value == (date(2026, 8, 3), date(2026, 8, 20))
+    assert waterfall(copied)["data"][0]["x"][0] == "Jul 2026"  # type: ignore[index]
+    assert waterfall(copied)["data"][0]["y"] == waterfall(app)["data"][0]["y"]  # type: ignore[index]
+    assert copied.query_params == app.query_params
+
+
+def test_month_to_date_goes_into_the_link_and_the_default_stays_out(app: AppTest) -> None:
+    app.switch_page("pages/changes.py").run()
+    assert "changes" not in app.query_params  # the last closed period against the one before: the default
+    app.selectbox(key=changes_panel.WHICH).set_value("mtd").run()
+    assert app.query_params["changes"] == "mtd"
+    assert "changes_base" not in app.query_params
+    copied = open_link({"changes": "mtd"})
+    assert copied.selectbox(key=changes_panel.WHICH).value == "mtd"
+    assert waterfall(copied)["data"][0]["x"][0] == "1 Oct 2026 – 26 Oct 2026"  # type: ignore[index]
+
+
+def test_a_link_with_only_periods_compares_them() -> None:
+    """``changes_base`` and ``changes_compare`` without ``changes``: two periods of the reader's choice; a month is read too."""
+    at = open_link({"changes_base": "2026-07", "changes_compare": "2026-08-01..2026-08-31"})
+    assert at.selectbox(key=changes_panel.WHICH).value == "custom"
+    assert at.date_input(key=changes_panel.BASE_RANGE).value == (date(2026, 7, 1), date(2026, 7, 31))
+    assert waterfall(at)["data"][0]["x"][0] == "Jul 2026"  # type: ignore[index]
+
+
+def test_bad_periods_in_a_link_are_left_out_with_a_note() -> None:
+    at = open_link({"changes": "yearly"})
+    assert "yearly" in " ".join(w.value for w in at.warning)
+    assert at.selectbox(key=changes_panel.WHICH).value == "closed"
+    assert waterfall(at)["data"][0]["x"][0] == "Sep 2026"  # type: ignore[index]
+    at = open_link({"changes": "custom", "changes_base": "2026-13", "changes_compare": "2026-08-20..2026-08-03"})
+    notes = " ".join(w.value for w in at.warning)
+    assert "2026-13" in notes and "2026-08-20..2026-08-03" in notes
+    assert not at.error
+    at = open_link({"changes_base": "2027-01", "changes_compare": "2026-11-01..2026-12-31"})
+    notes = " ".join(w.value for w in at.warning)
+    assert "2027-01" in notes and "up to today" in notes
+    assert at.date_input(key=changes_panel.COMPARE_RANGE).value == (date(2026, 11, 1), AS_OF)

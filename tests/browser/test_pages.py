@@ -17,6 +17,8 @@ PAGES = [
     pytest.param("/explore", "Explore", True, id="explore"),
     pytest.param("/billing", "Billing history", False, id="billing"),
     pytest.param("/anomalies", "Anomalies", False, id="anomalies"),
+    pytest.param("/changes", "Changes", True, id="changes"),
+    pytest.param("/changes?changes=custom&changes_base=2026-07&changes_compare=2026-08", "Changes", True, id="changes-custom"),
     pytest.param("/budgets", "Budgets", False, id="budgets"),
     pytest.param("/download", "Usage download", False, id="download"),
     pytest.param("/access", "Who can see usage and charges", False, id="access"),
