@@ -15,6 +15,7 @@ import html
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
@@ -165,10 +166,14 @@ def build_daily_cost_chart(daily: pl.DataFrame, colours: dict[str, str], currenc
             y=costs,
             name=plotly(group_name(group)),
             marker_color=colours.get(group, OTHER_COLOUR),
-            customdata=[
-                (day_texts[d][0], "" if c is None else fmt.money(c, currency, locale), day_texts[d][1])
-                for d, c in zip(row_days, costs, strict=True)
-            ],
+            # An array of texts, not a list of tuples: Plotly takes it without checking every cell (same JSON).
+            customdata=np.array(
+                [
+                    (day_texts[d][0], "" if c is None else fmt.money(c, currency, locale), day_texts[d][1])
+                    for d, c in zip(row_days, costs, strict=True)
+                ],
+                dtype=object,
+            ),
             hovertemplate=hovertemplate,
         )
     fig.update_layout(barmode="relative", bargap=0.15)
