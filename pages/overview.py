@@ -182,6 +182,7 @@ widgets.show_table(
     group_columns=("group",),
     currency=currency,
     csv_name="daily-cost-by-" + context.view.group_by,
+    open_key=state.TABLE_DAILY,
 )
 
 left, right = st.columns(2)
@@ -206,6 +207,7 @@ with left:
         currency=currency,
         csv_frame=tables.bills_for_csv(model.bills),
         csv_name="billing-periods",
+        open_key=state.TABLE_BILLING,
     )
 with right:
     accumulated_chart = charts.build_accumulated_chart(
@@ -243,6 +245,7 @@ with right:
                 columns={"method": _("Method"), **{f"day_{d}": _("Day {day}").format(day=d) for d in (3, 7, 14, 21, 28)}},
                 share_columns=tuple(f"day_{d}" for d in (3, 7, 14, 21, 28)),
                 currency=currency,
+                open_key=state.TABLE_ACCURACY,
             )
     if azure is not None:
         st.caption(
@@ -261,4 +264,5 @@ with right:
         date_columns=("day",),
         currency=currency,
         csv_name="accumulated-cost",
+        open_key=state.TABLE_ACCUMULATED,
     )

@@ -156,15 +156,17 @@ def billing_history(frame: pl.DataFrame, as_of: date, estimate: Estimate | None 
     return bills
 
 
-def open_estimate(frame: pl.DataFrame, as_of: date) -> Estimate:
+def open_estimate(frame: pl.DataFrame, as_of: date, method: str | None = None) -> Estimate:
     """The open period's cost so far and its estimate to period end (one currency).
 
     The estimate method is the one with the lowest error back-tested on the closed periods of ``frame``
-    (``lib.analysis.backtest``); the weekday average when there is nothing to test on.
+    (``lib.analysis.backtest``); the weekday average when there is nothing to test on. ``method``: that back-test's
+    choice when the caller already has it (``lib.analysis.views`` remembers it per view).
     """
     period = open_period(as_of)
     current = frame.filter(pl.col(Col.BILLING_PERIOD_START).is_between(period.start, period.end) | (pl.col(Col.CHARGE_DATE) < period.start))
-    method, _trials = best_method(frame, as_of)
+    if method is None:
+        method, _trials = best_method(frame, as_of)
     return METHODS[method](current, period, as_of)
 
 

@@ -52,6 +52,12 @@ def estimate_period_end(frame: pl.DataFrame, period: Period, as_of: date) -> Est
         period: the open billing period.
         as_of: the day the estimate is made; days after it count as remaining.
     """
+    return estimate_and_usage(frame, period, as_of)[0]
+
+
+def estimate_and_usage(frame: pl.DataFrame, period: Period, as_of: date) -> tuple[Estimate, dict[date, float]]:
+    """``estimate_period_end`` and the recurring cost per day of the ``LOOKBACK_DAYS`` it read (up to its last day),
+    for an estimate built on the same days (``lib.analysis.backtest``), which then need not read them again."""
     in_period = frame.filter(pl.col(Col.CHARGE_DATE).is_between(period.start, min(as_of, period.end)))
     cost_so_far = float(in_period.get_column(Col.COST).sum())
     last_day = min(as_of, period.end)
@@ -72,4 +78,4 @@ def estimate_period_end(frame: pl.DataFrame, period: Period, as_of: date) -> Est
         mean = sum(history.values()) / len(history) if history else 0.0
         rest = mean * len(remaining)
         method = f"daily average over the last {len(history)} days"
-    return Estimate(period, last_day, cost_so_far, rest, method)
+    return Estimate(period, last_day, cost_so_far, rest, method), per_day

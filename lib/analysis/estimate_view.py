@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from lib.analysis import frames
-from lib.analysis.backtest import BACKTEST_DAYS, Backtest, best_method, day_of_period
-from lib.analysis.views import View, select
+from lib.analysis.backtest import BACKTEST_DAYS, Backtest, day_of_period
+from lib.analysis.views import View, backtests
 from lib.core.dataset import Dataset
 
 
@@ -32,10 +32,9 @@ class Accuracy:
 
 def accuracy(dataset: Dataset, view: View) -> Accuracy:
     """The back-test of the view's selection (scope, filters, currency; all its history), remembered per view."""
-    chosen = select(dataset, view)
 
     def compute() -> Accuracy:
-        method, tests = best_method(chosen.cube, dataset.as_of)
+        method, tests = backtests(dataset, view)
         day = day_of_period(dataset.as_of)
         test = tests[method]
         return Accuracy(method, day, test.typical_error(day), test.periods, tests)

@@ -15,10 +15,11 @@ import polars as pl
 
 from lib.analysis import aggregate, currencies, filters, frames
 from lib.analysis.aggregate import Headline, PeriodBill
+from lib.analysis.backtest import Backtest, best_method
 from lib.analysis.estimate import Estimate
 from lib.core.dataset import Dataset, LaterColumns, every_column
 from lib.core.fmt import money
-from lib.core.i18n import N_, _
+from lib.core.i18n import N_, _, get_language
 from lib.core.models import Metric, Period, Scope
 from lib.core.period_bounds import bounded, clamp_to_data
 from lib.core.periods import PeriodChoice, PeriodKind, data_period_choices, period_choices, period_label
@@ -215,13 +216,26 @@ def ranked(dataset: Dataset, group_by: str) -> list[str]:
     return prepared.memo(("ranked", group_by), compute)
 
 
+def backtests(dataset: Dataset, view: View, as_of: date | None = None) -> tuple[str, dict[str, Backtest]]:
+    """The estimate method the back-test picks for the view's selection, and both back-tests (remembered per view):
+    the overview's estimate and its accuracy caption read the same back-test, made once."""
+    as_of = as_of or dataset.as_of
+    chosen = select(dataset, view)
+    return frames.prepared(dataset).memo(("best method", view, as_of), lambda: best_method(chosen.cube, as_of))
+
+
 def overview(dataset: Dataset, view: View, as_of: date | None = None) -> Overview:
-    """Compute the overview page's figures and chart data.
+    """Compute the overview page's figures and chart data (remembered per view and language: a new session on the
+    same view, or a view chosen again, is not computed again).
 
     When the data's last billing period has ended (``Dataset.last_period_open`` is false: a file of a past month),
     every period is closed: no estimate, and the accumulated cost runs through that last period.
     """
     as_of = as_of or dataset.as_of
+    return frames.prepared(dataset).memo(("overview", view, as_of, get_language()), lambda: _overview(dataset, view, as_of))
+
+
+def _overview(dataset: Dataset, view: View, as_of: date) -> Overview:
     chosen = select(dataset, view)
     if not dataset.last_period_open:
         bills = aggregate.billing_history(chosen.cube, as_of, open_last=False)
@@ -229,7 +243,7 @@ def overview(dataset: Dataset, view: View, as_of: date | None = None) -> Overvie
         daily = aggregate.daily_cost(chosen.cube_rows, GROUP, chosen.period)
         accumulated_closed = aggregate.closed_accumulated(chosen.cube, bills[-1].period)
         return Overview(chosen, head, daily, bills, accumulated_closed, None, colour_map(ranked(dataset, view.group_by)))
-    estimate = aggregate.open_estimate(chosen.cube, as_of)
+    estimate = aggregate.open_estimate(chosen.cube, as_of, backtests(dataset, view, as_of)[0])
     bills = aggregate.billing_history(chosen.cube, as_of, estimate)
     accumulated, estimate = aggregate.accumulated_cost(chosen.cube, as_of, estimate)
     forecast = None

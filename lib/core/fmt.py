@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_date, get_date_format
@@ -32,7 +32,16 @@ def money(value: float, currency: str, locale: str | None = None) -> str:
     """
     if not is_currency_code(currency):
         return f"{number(value, 2, locale)} {currency}"
-    return str(format_currency(value, currency, locale=_locale(locale)))
+    if value == 0:  # 0.0 and -0.0 are equal keys, but Babel writes them apart
+        return str(format_currency(value, currency, locale=_locale(locale)))
+    return _money(value, currency, _locale(locale))
+
+
+@lru_cache(maxsize=1 << 15)
+def _money(value: float, currency: str, locale: str) -> str:
+    # Remembered: a chart's hovers and a page's figures format the same amounts again on every run (the daily chart
+    # alone writes a few thousand), and Babel takes some 20 µs each.
+    return str(format_currency(value, currency, locale=locale))
 
 
 @cache

@@ -15,6 +15,7 @@ import html
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
@@ -149,19 +150,31 @@ def build_daily_cost_chart(daily: pl.DataFrame, colours: dict[str, str], currenc
     """Stacked bars of cost per day, one trace per group (``daily`` from ``aggregate.daily_cost``)."""
     fig = go.Figure()
     days: list[date] = daily.get_column("day").unique().sort().to_list()
-    day_totals = dict(daily.group_by("day").agg(pl.col("cost").sum()).iter_rows())
-    for group in daily.get_column("group").unique(maintain_order=True).to_list():
-        rows = daily.filter(pl.col("group") == group)
+    locale = current_locale()
+    # Each day's own hover texts (its date, its total over every series) are written once, not once per series.
+    day_texts = {
+        d: (fmt.day(d, locale), fmt.money(total, currency, locale))
+        for d, total in daily.group_by("day").agg(pl.col("cost").sum()).iter_rows()
+    }
+    hovertemplate = daily_hovertemplate()
+    for rows in daily.partition_by("group", maintain_order=True):
+        group = rows.item(0, "group")
         costs = rows.get_column("cost").to_list()
         row_days = rows.get_column("day").to_list()
-        totals = _money_texts([day_totals[d] for d in row_days], currency)
         fig.add_bar(
             x=row_days,
             y=costs,
             name=plotly(group_name(group)),
             marker_color=colours.get(group, OTHER_COLOUR),
-            customdata=list(zip(_day_texts(row_days), _money_texts(costs, currency), totals, strict=True)),
-            hovertemplate=daily_hovertemplate(),
+            # An array of texts, not a list of tuples: Plotly takes it without checking every cell (same JSON).
+            customdata=np.array(
+                [
+                    (day_texts[d][0], "" if c is None else fmt.money(c, currency, locale), day_texts[d][1])
+                    for d, c in zip(row_days, costs, strict=True)
+                ],
+                dtype=object,
+            ),
+            hovertemplate=hovertemplate,
         )
     fig.update_layout(barmode="relative", bargap=0.15)
     # Taller than the other charts: on a phone the legend below takes a line per name, and the bars keep their room.

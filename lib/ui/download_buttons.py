@@ -59,11 +59,12 @@ def start_cleanup() -> None:
         _started.set()
 
 
-def download_button(label: str, data: bytes, *, file_name: str, mime: str, key: str, **options: Any) -> None:
+def download_button(label: str, data: bytes | Callable[[], bytes], *, file_name: str, mime: str, key: str, **options: Any) -> None:
     """``st.download_button`` for ``data`` whose URL is made only on click and expires soon after (see the module).
 
+    ``data`` may be a function making the bytes: it is then called only when the button is clicked.
     The page is not run again for a click (``on_click="ignore"``): downloading changes nothing.
     """
     start_cleanup()
-    produce: Callable[[], bytes] = lambda: data  # noqa: E731 - the deferred download wants a callable
+    produce: Callable[[], bytes] = data if callable(data) else lambda: data
     st.download_button(label, produce, file_name=file_name, mime=mime, key=key, on_click="ignore", **options)

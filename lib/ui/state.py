@@ -47,6 +47,12 @@ LINK_READ: Final = "_link_read"  # the session's link has been read (only once, 
 NOTES: Final = "_notes"  # notes for the reader collected during this run (ignored link parts...)
 FILES_LINK: Final = "_files_link"  # the session started from a link to a files view
 AZURE_SCOPE_PASTE: Final = "azure_scope_paste"  # the Azure panel's scope id field, filled in from a link
+# The overview's tables under its charts: each is built only while its expander is open (``widgets.show_table``).
+TABLE_DAILY: Final = "table_daily"
+TABLE_BILLING: Final = "table_billing"
+TABLE_ACCURACY: Final = "table_accuracy"
+TABLE_ACCUMULATED: Final = "table_accumulated"
+OVERVIEW_TABLES: Final = (TABLE_DAILY, TABLE_BILLING, TABLE_ACCURACY, TABLE_ACCUMULATED)
 
 
 # Query-parameter names of a shareable link.
@@ -422,8 +428,16 @@ def write_link() -> None:
         st.query_params.from_dict(wanted)
 
 
-# View choices the link does not carry (the Azure panel's own pickers), kept across a language switch all the same.
-_OTHER_VIEW_KEYS: Final = (AZURE_SCOPE_PASTE, "azure_scope", "azure_group_by", "azure_filter_dim", "azure_report_kind")
+# View choices the link does not carry (the Azure panel's own pickers, the overview's open tables), kept across a
+# language switch all the same.
+_OTHER_VIEW_KEYS: Final = (
+    AZURE_SCOPE_PASTE,
+    "azure_scope",
+    "azure_group_by",
+    "azure_filter_dim",
+    "azure_report_kind",
+    *OVERVIEW_TABLES,
+)
 
 _LINK_KEYS: Final = (
     LANGUAGE,

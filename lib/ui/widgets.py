@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -23,7 +24,7 @@ from lib.core.i18n import _
 from lib.core.safe_text import markdown
 from lib.output import tables
 from lib.output.charts import group_name
-from lib.ui import state
+from lib.ui import download_buttons, state
 
 
 @dataclass(frozen=True)
@@ -174,12 +175,17 @@ def show_table(
     key: str | None = None,
     csv_frame: pl.DataFrame | None = None,
     csv_name: str = "",
+    open_key: str | None = None,
 ) -> None:
     """An expander with the data behind a chart: the chart's text alternative, and a one-click CSV of it.
 
     The CSV holds ``frame`` itself (or ``csv_frame`` where the table shows labels a machine cannot read).
+    With ``open_key`` the expander keeps its open state under that key and the table is built and sent only while it
+    is open (opening it runs the page again): a closed table costs the page nothing, on the server or in the browser.
     """
-    with st.expander(label):
+    with st.expander(label, key=open_key, on_change="rerun" if open_key else "ignore") as box:
+        if open_key and not box.open:
+            return
         table = styled_table(
             frame,
             columns=columns,
@@ -194,14 +200,16 @@ def show_table(
 
 
 def csv_download(frame: pl.DataFrame, name: str) -> None:
-    """A button downloading ``frame`` as CSV (``lib.output.tables``), without a rerun."""
+    """A button downloading ``frame`` as CSV (``lib.output.tables``), without a rerun.
+
+    The CSV is made when the button is clicked, not on every run of the page (``download_buttons``).
+    """
     file_name = tables.csv_name(name)
-    st.download_button(
+    download_buttons.download_button(
         _("Download CSV"),
-        data=tables.table_csv(frame),
+        partial(tables.table_csv, frame),
         file_name=file_name,
         mime="text/csv",
         icon=":material/download:",
-        on_click="ignore",
         key=f"csv_{file_name}",
     )

@@ -13,6 +13,8 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from lib.ui import state
+
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 60  # the shared 2-core CI machine can be slow on a cold first run
 
@@ -90,6 +92,15 @@ def served_files(monkeypatch: pytest.MonkeyPatch, served_names: dict[str, str]) 
 
 
 _DEFERRED: dict[str, Callable[[], object]] = {}
+
+
+def open_tables(at: AppTest, keys: tuple[str, ...] = state.OVERVIEW_TABLES) -> AppTest:
+    """Open the overview's table expanders (each table is built only while its expander is open) and run again."""
+    for key in keys:
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 def metrics(at: AppTest) -> dict[str, str]:

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import cli
 from lib.ui import state
-from tests.app.conftest import download
+from tests.app.conftest import download, open_tables
 
 AS_OF = date(2026, 11, 26)
 
@@ -36,6 +36,7 @@ def test_overview_tables_download_as_machine_readable_csv_in_both_languages(
     served_files: dict[str, bytes], app: AppTest, capsys: object
 ) -> None:
     summary = _summary(capsys)
+    open_tables(app)
     daily_bytes = download(app, served_files, "csv_daily-cost-by-service.csv")
     daily = _rows(daily_bytes)
     assert list(daily[0]) == ["day", "group", "cost"]

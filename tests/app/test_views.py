@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.core.schema import Col
 from lib.ui import state
+from tests.app.conftest import open_tables
 
 OPEN, CLOSED = "Nov 2026", "Oct 2026"  # tests/conftest.py pins the day to 26 Nov 2026
 
@@ -46,7 +47,7 @@ def test_an_unfiltered_view_has_no_filter_line(app: AppTest) -> None:
 
 def test_the_billing_periods_table_has_a_value_in_every_cell(app: AppTest) -> None:
     """Issue 19, point 7: no raw "None" and no column that is empty for every closed period (it was cut off on screen)."""
-    table = next(d.value for d in app.dataframe if "Billing period" in d.value.columns)
+    table = next(d.value for d in open_tables(app, (state.TABLE_BILLING,)).dataframe if "Billing period" in d.value.columns)
     assert list(table.columns) == ["Billing period", "Status", "Invoice", "Amount"]
     assert not table.isna().any().any(), table
     assert table["Status"].iloc[-1].startswith("Open: estimate, so far €")
@@ -64,3 +65,16 @@ def test_a_tag_key_keeps_its_case_in_the_explore_titles_and_lists(app: AppTest) 
     specs = " ".join(c.proto.spec for c in app.get("plotly_chart"))
     assert "Daily cost by tag 'costCenter'" in specs and "Cost by tag 'costCenter'" in specs
     assert "costcenter" not in specs + " ".join(titles)
+
+
+def test_a_closed_table_is_built_only_once_opened(app: AppTest) -> None:
+    """Issue 19, point 12: the overview's tables cost nothing while their expanders are closed (no table, no CSV)."""
+    labels = [e.label for e in app.expander]
+    assert {"Daily cost as a table", "Billing periods as a table", "Accumulated cost as a table"} <= set(labels), labels
+    assert len(app.dataframe) == 0
+    assert not [b for b in app.get("download_button") if b.proto.id.endswith(".csv")]
+    open_tables(app, (state.TABLE_DAILY,))
+    assert [list(d.value.columns) for d in app.dataframe] == [["Day", "Service", "Cost"]]
+    assert [b.proto.label for b in app.get("download_button")] == ["Download CSV"]
+    app.sidebar.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage"]).run()
+    assert set(app.dataframe[0].value["Service"]) == {"Storage"}  # an open table stays open on the next view

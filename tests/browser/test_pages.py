@@ -86,6 +86,12 @@ def test_page_is_accessible_clean_and_local(
             " return n > 0 && [...document.querySelectorAll('.js-plotly-plot')].filter(d => d._fullLayout).length === n; }"
         )
 
+    # The overview builds a table only once its expander is opened: open each, as a reader looking for the numbers does.
+    wait_for_run(page)
+    for summary in page.get_by_test_id("stMain").get_by_test_id("stExpander").locator("summary").all():
+        if summary.inner_text().strip().endswith("as a table"):
+            summary.click()
+            wait_for_run(page)
     # Tables further down the page may still be arriving after the charts drew: give them time.
     with contextlib.suppress(sync_api.TimeoutError):
         page.wait_for_function(f"(() => {{ const c = ({_ALTERNATIVES_JS})(); return c.alternatives >= c.charts; }})", timeout=10_000)
