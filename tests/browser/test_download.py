@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from lib.core.fmt import money
-from tests.browser.conftest import Visit, sync_api
+from tests.browser.conftest import Visit, sync_api, wait_for_run
 from tests.browser.test_overview import choose_service
 
 pytestmark = pytest.mark.browser
@@ -19,9 +19,20 @@ expect = sync_api.expect
 
 
 def _download(page: Any, button: str, folder: Path) -> tuple[str, pl.DataFrame]:
-    """Click ``button``, wait for the browser's download and read the CSV it saved."""
-    with page.expect_download() as info:
-        page.get_by_role("button", name=button).click()
+    """Click ``button``, wait for the browser's download and read the CSV it saved.
+
+    The click waits for the page's run to end: a button redrawn by a rerun in flight can swallow it (a busy machine);
+    a swallowed click is made once more.
+    """
+    for attempt in range(2):
+        wait_for_run(page)
+        try:
+            with page.expect_download(timeout=15_000 * (attempt + 1)) as info:
+                page.get_by_role("button", name=button).click()
+            break
+        except sync_api.TimeoutError:
+            if attempt == 1:
+                raise
     download = info.value
     assert download.failure() is None
     saved = folder / download.suggested_filename
