@@ -18,7 +18,7 @@ import time
 from bench.common import as_of_of
 from bench.generate import bench_file, rows_command
 from bench.recompute import standin_dataset
-from lib.analysis import changes
+from lib.analysis import changes, currencies
 from lib.analysis.changes import Default
 
 
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     frame = standin_dataset(path, as_of).normalized
     print(f"{path.name}: {frame.height:,} rows, read in {time.perf_counter() - started:.1f} s; as_of {as_of}")
-    currency = changes.main_currency(frame) or "EUR"
+    currency = currencies.main_currency(frame) or "EUR"
     for which in (Default.MONTH_TO_DATE, Default.CLOSED):
         base, compared = changes.default_periods(as_of, which)
         result = changes.compare(frame, base, compared, currency)  # warm-up, untimed

@@ -28,6 +28,7 @@ from typing import Final, Literal
 import polars as pl
 
 from lib.analysis import frames
+from lib.analysis.currencies import main_currency
 from lib.core import fmt
 from lib.core.dataset import Dataset, Invoice, LiveAnswer
 from lib.core.i18n import N_, _
@@ -187,7 +188,7 @@ def build(dataset: Dataset, invoices: Iterable[Invoice], as_of: date, *, invoice
             by_period.setdefault(found, []).append(invoice)
     sums = _sums(frame, periods)
     currencies = sorted({c for (_p, c) in sums} | {i.currency for items in by_period.values() for i in items})
-    main = _main_currency(frame) or (currencies[0] if currencies else "")
+    main = main_currency(frame) or (currencies[0] if currencies else "")
     rows: list[BillingRow] = []
     today = today or as_of
     for period in periods:
@@ -206,11 +207,6 @@ def build(dataset: Dataset, invoices: Iterable[Invoice], as_of: date, *, invoice
         has_ids,
         tuple(notes),
     )
-
-
-def _main_currency(frame: pl.DataFrame) -> str | None:
-    counts = frame.get_column(Col.BILLING_CURRENCY).drop_nulls().value_counts(sort=True)
-    return str(counts.item(0, 0)) if counts.height else None
 
 
 @dataclass(frozen=True)

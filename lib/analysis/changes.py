@@ -513,12 +513,6 @@ def other_currencies(frame: pl.DataFrame, periods: Iterable[Period], currency: s
     return sorted(str(c) for c in found.drop_nulls().to_list() if c != currency)
 
 
-def main_currency(frame: pl.DataFrame) -> str | None:
-    """The currency on most rows (``None`` without rows)."""
-    counts = frame.get_column(Col.BILLING_CURRENCY).drop_nulls().cast(pl.String).value_counts(sort=True)
-    return str(counts.item(0, 0)) if counts.height else None
-
-
 # --- plain-language summary ---------------------------------------------------------------------
 
 

@@ -47,3 +47,9 @@ def offered_and_default(frame: pl.DataFrame) -> tuple[list[str], str]:
         return [], "EUR"
     default = max(sorted(chosen), key=lambda code: abs(chosen[code]))
     return sorted(chosen), default
+
+
+def main_currency(frame: pl.DataFrame) -> str | None:
+    """The currency a view of ``frame`` starts in (``offered_and_default``), or ``None`` when it has no currency at all."""
+    offered, default = offered_and_default(frame)
+    return default if offered else None

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from lib.analysis import aggregate, filters, frames
+from lib.analysis.currencies import main_currency
 from lib.core.dataset import Dataset
 from lib.core.models import Period, Scope
 from lib.core.schema import Col, source_rows
@@ -23,12 +24,6 @@ def _nested(frame: pl.DataFrame, key_text: pl.Expr) -> dict[str, dict[str, float
     for name, currency, cost in grouped.iter_rows():
         result.setdefault(str(name), {})[currency] = round(cost, DECIMALS)
     return result
-
-
-def main_currency(frame: pl.DataFrame) -> str | None:
-    """The currency carrying the most rows (the billing currency of a single account)."""
-    counts = frame.get_column(Col.BILLING_CURRENCY).drop_nulls().value_counts(sort=True)
-    return counts.item(0, 0) if counts.height else None
 
 
 def summarize(

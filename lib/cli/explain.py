@@ -13,7 +13,7 @@ from datetime import date
 
 import polars as pl
 
-from lib.analysis import changes
+from lib.analysis import changes, currencies
 from lib.analysis.changes import Comparison, Default, PeriodError
 from lib.analysis.filters import Filters
 from lib.azure.clients import Clients
@@ -57,7 +57,7 @@ def _comparison(args: argparse.Namespace, as_of: date, base: Period, compared: P
             dataset = DemoSource().load(LoadRequest(as_of=as_of, metric=metric))
         frame = dataset.normalized
         warnings = list(dataset.warnings)
-    currency = args.currency.upper() if args.currency else changes.main_currency(frame)
+    currency = args.currency.upper() if args.currency else currencies.main_currency(frame)
     if currency is None:
         raise SourceError(_("the data holds no rows to compare"))
     present = {str(c) for c in frame.get_column("BillingCurrency").drop_nulls().unique().to_list()}

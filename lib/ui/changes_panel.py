@@ -9,7 +9,7 @@ from typing import Final
 import polars as pl
 import streamlit as st
 
-from lib.analysis import changes
+from lib.analysis import changes, currencies
 from lib.analysis.changes import Default, ViewComparison
 from lib.analysis.views import View
 from lib.azure.clients import Clients
@@ -91,9 +91,8 @@ def live_comparison(dataset: Dataset, view: View, base: Period, compared: Period
     frame, notes = found
     for note in notes:
         st.caption(note)
-    currency = (
-        view.currency if view.currency in set(frame.get_column("BillingCurrency").drop_nulls().to_list()) else changes.main_currency(frame)
-    )
+    present = set(frame.get_column("BillingCurrency").drop_nulls().to_list())
+    currency = view.currency if view.currency in present else currencies.main_currency(frame)
     if currency is None:
         return _("Azure returned no cost rows for these periods.")
     others = changes.other_currencies(frame, (base, compared), currency)
