@@ -110,11 +110,9 @@ def spread(values: list[float]) -> str:
     return f"min {min(values):.2f} s · median {statistics.median(values):.2f} s · max {max(values):.2f} s (n={len(values)})"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--changes", type=int, default=6)
-    args = parser.parse_args()
+@contextmanager
+def warm_servers() -> Iterator[tuple[Any, str, str]]:
+    """A Chromium, the dashboard's URL and the minimal page's, each server visited once; the load average before and after."""
     chromium = chromium_path()
     if chromium is None:
         raise SystemExit("no Chromium: set CHROMIUM_PATH or apt-get install -y chromium")
@@ -130,20 +128,29 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=chromium, args=["--disable-gpu", "--disable-dev-shm-usage"])
             for url in (dashboard, plain):  # warm: the first session of a server is not what a later visitor meets
                 first_view(browser, url)
-            results: dict[str, list[tuple[float, float]]] = {"dashboard": [], "minimal": []}
-            for run in range(args.runs):  # interleaved, so a busy moment of the machine hits both alike
-                order = [("dashboard", dashboard), ("minimal", plain)]
-                for name, url in order if run % 2 == 0 else reversed(order):
-                    results[name].append(first_view(browser, url))
-            for name, timings in results.items():
-                print(f"{name:9} first metric: {spread([m for m, _ in timings])}")
-                print(f"{name:9} first chart:  {spread([c for _, c in timings])}")
-            ratio = statistics.median(c for _, c in results["dashboard"]) / statistics.median(c for _, c in results["minimal"])
-            print(f"first chart, dashboard / minimal (medians): {ratio:.2f}×", flush=True)
-            changes = filter_changes(browser, dashboard, args.changes)
-            print(f"filter change settled: {spread(changes)}")
+            yield browser, dashboard, plain
             browser.close()
     print("load average after:", Path("/proc/loadavg").read_text().split()[:3], f"on {os.cpu_count()} cores")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--changes", type=int, default=6)
+    args = parser.parse_args()
+    with warm_servers() as (browser, dashboard, plain):
+        results: dict[str, list[tuple[float, float]]] = {"dashboard": [], "minimal": []}
+        for run in range(args.runs):  # interleaved, so a busy moment of the machine hits both alike
+            order = [("dashboard", dashboard), ("minimal", plain)]
+            for name, url in order if run % 2 == 0 else reversed(order):
+                results[name].append(first_view(browser, url))
+        for name, timings in results.items():
+            print(f"{name:9} first metric: {spread([m for m, _ in timings])}")
+            print(f"{name:9} first chart:  {spread([c for _, c in timings])}")
+        ratio = statistics.median(c for _, c in results["dashboard"]) / statistics.median(c for _, c in results["minimal"])
+        print(f"first chart, dashboard / minimal (medians): {ratio:.2f}×", flush=True)
+        changes = filter_changes(browser, dashboard, args.changes)
+        print(f"filter change settled: {spread(changes)}")
 
 
 if __name__ == "__main__":

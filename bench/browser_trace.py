@@ -11,17 +11,13 @@ to the first bar is the browser's (drawing). With ``--deltas`` every element mes
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import sync_playwright
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.browser_first_chart import FIRST_BAR, FIRST_METRIC, MINIMAL_APP, TIMEOUT_MS, first_view, served
-from tests.serving import REPO, chromium_path
+from bench.browser_first_chart import FIRST_BAR, FIRST_METRIC, TIMEOUT_MS, warm_servers
 
 BIG_MESSAGE = 20_000  # bytes: a chart's figure, a table
 
@@ -87,26 +83,10 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=2)
     parser.add_argument("--deltas", action="store_true", help="list every element message")
     args = parser.parse_args()
-    chromium = chromium_path()
-    if chromium is None:
-        raise SystemExit("no Chromium: set CHROMIUM_PATH or apt-get install -y chromium")
-    print("load average before:", Path("/proc/loadavg").read_text().split()[:3])
-    with tempfile.TemporaryDirectory() as folder:
-        minimal = Path(folder) / "minimal.py"
-        minimal.write_text(MINIMAL_APP)
-        with (
-            served(REPO / "app.py", Path(folder) / "dashboard.log") as dashboard,
-            served(minimal, Path(folder) / "minimal.log") as plain,
-            sync_playwright() as playwright,
-        ):
-            browser = playwright.chromium.launch(executable_path=chromium, args=["--disable-gpu", "--disable-dev-shm-usage"])
-            for url in (dashboard, plain):
-                first_view(browser, url)
-            for visit in range(args.visits):
-                trace(browser, dashboard, f"dashboard, visit {visit + 1}", args.deltas)
-                trace(browser, plain, f"minimal page, visit {visit + 1}", args.deltas)
-            browser.close()
-    print("load average after:", Path("/proc/loadavg").read_text().split()[:3])
+    with warm_servers() as (browser, dashboard, plain):
+        for visit in range(args.visits):
+            trace(browser, dashboard, f"dashboard, visit {visit + 1}", args.deltas)
+            trace(browser, plain, f"minimal page, visit {visit + 1}", args.deltas)
 
 
 if __name__ == "__main__":

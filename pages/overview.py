@@ -54,19 +54,25 @@ headline = st.container(horizontal=True, gap="medium")
 invoiced = head.last_closed_invoiced and not filtered
 estimate = model.estimate
 azure = model.azure_forecast
+
+
+def closed_help(period: str, invoiced_help: str) -> str:
+    """What a closed period's figure is: ``invoiced_help`` when invoiced, else filtered rows or the final actual cost."""
+    if invoiced:
+        return invoiced_help
+    if filtered:
+        return _("{period}: the cost of the filtered rows only, not an invoice amount").format(period=period)
+    return _("{period}: final actual cost, no invoice in the data").format(period=period)
+
+
 if estimate is None:
     # The data's last billing period has ended (a file of a past month): it is shown as the closed period it is.
     latest = model.bills[-1]
-    if invoiced:
-        latest_help = _("{period}: invoice {invoice}").format(period=open_label, invoice=", ".join(latest.invoice_ids))
-    elif filtered:
-        latest_help = _("{period}: the cost of the filtered rows only, not an invoice amount").format(period=open_label)
-    else:
-        latest_help = _("{period}: final actual cost, no invoice in the data").format(period=open_label)
+    invoice_help = _("{period}: invoice {invoice}").format(period=open_label, invoice=", ".join(latest.invoice_ids))
     headline.metric(
         for_period(_("Invoiced") if invoiced else _("Closed period total"), open_label),
         money(head.last_closed_amount, currency),
-        help=latest_help,
+        help=closed_help(open_label, invoice_help),
         width="content",
     )
     headline.metric(
@@ -103,16 +109,10 @@ else:
             ),
             width="content",
         )
-    if invoiced:
-        last_help = last_label
-    elif filtered:
-        last_help = _("{period}: the cost of the filtered rows only, not an invoice amount").format(period=last_label)
-    else:
-        last_help = _("{period}: final actual cost, no invoice in the data").format(period=last_label)
     headline.metric(
         for_period(_("Last invoiced") if invoiced else _("Last closed period"), last_label),
         money(head.last_closed_amount, currency),
-        help=last_help,
+        help=closed_help(last_label, last_label),
         width="content",
     )
     headline.metric(

@@ -3,18 +3,17 @@ through the real SDK and the stand-in on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from lib.ui import state
 from tests.azure.fakes import FORECAST_PATH, QUERY_PATH, SUB_SCOPE, FakeArm, Reply, query_page, sign_in_with_az
-from tests.azure.test_budgets_ui import daily_rows
+from tests.azure.test_budgets_ui import _fresh_app, daily_rows
+
+__all__ = ["_fresh_app"]  # the budgets page tests' autouse fixture (fresh caches, a budgets file), for this module too
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 FORECAST_COLUMNS = [
@@ -23,22 +22,6 @@ FORECAST_COLUMNS = [
     {"name": "CostStatus", "type": "String"},
     {"name": "Currency", "type": "String"},
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    monkeypatch.setenv("AZDASH_BUDGETS", str(tmp_path / "budgets.json"))
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
-        original(self, *args, **kwargs)  # type: ignore[arg-type]
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-    yield
-    st.cache_resource.clear()
 
 
 def overview(arm: FakeArm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, forecast: Reply) -> AppTest:
