@@ -3,28 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from lib.ui import state
+from tests.streamlit_caches import clear_all_but_the_demo
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 60  # the shared 2-core CI machine can be slow on a cold first run
 
 
 @pytest.fixture(autouse=True)
-def _clear_caches() -> Iterator[None]:
-    # streamlit/streamlit#9139: caches carry over between AppTest runs.
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return
+def _clear_caches() -> None:
+    clear_all_but_the_demo()
 
 
 @pytest.fixture(autouse=True)

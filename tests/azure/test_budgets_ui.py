@@ -8,21 +8,20 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from lib.ui import state
 from tests.azure.fakes import FORECAST_PATH, QUERY_PATH, SUB_SCOPE, FakeArm, Recorded, Reply, query_page, sign_in_with_az
 from tests.azure.test_budgets import BUDGET, TAGGED
+from tests.streamlit_caches import clear_all_but_the_demo
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
 @pytest.fixture(autouse=True)
 def _fresh_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_all_but_the_demo()
     monkeypatch.setenv("AZDASH_BUDGETS", str(tmp_path / "budgets.json"))
     original = PagesManager.__init__
 
@@ -32,7 +31,7 @@ def _fresh_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None
 
     monkeypatch.setattr(PagesManager, "__init__", init)
     yield
-    st.cache_resource.clear()
+    clear_all_but_the_demo()
 
 
 def test_the_budgets_page_lists_azure_budgets_of_the_live_scope(arm: FakeArm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import lib.sources.azure as azure_source
@@ -34,6 +33,7 @@ from tests.azure.fakes import (
     sign_in_with_az,
 )
 from tests.azure.test_ui import APP, _fresh_app  # noqa: F401 - the fixture: a fresh app and navigation mode
+from tests.streamlit_caches import clear_all_but_the_demo
 
 SEPTEMBER = Period(date(2026, 9, 1), date(2026, 9, 30))
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31))
@@ -134,8 +134,7 @@ def test_changes_page_on_live_azure_asks_for_totals_per_resource_and_meter(
 
     arm.add("POST", QUERY_PATH, route)
     arm.add("POST", FORECAST_PATH, Reply(400, {"error": {"code": "BadRequest", "message": "Forecast is unavailable"}}))
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_all_but_the_demo()
     app = AppTest.from_file(str(APP), default_timeout=60)
     app.run()
     app.radio(key=state.SOURCE).set_value("azure").run()
@@ -150,4 +149,4 @@ def test_changes_page_on_live_azure_asks_for_totals_per_resource_and_meter(
     assert trace["y"] == [100.0, 30.0, 0.0, 20.0, 24.0, 0.0, 2250.0, 0.0]
     app.run()
     assert len(arm.calls("POST", "/query")) == daily + 4  # served from the cache
-    st.cache_resource.clear()
+    clear_all_but_the_demo()

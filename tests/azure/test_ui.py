@@ -7,21 +7,20 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from lib.core.fmt import money
 from lib.ui import state
 from tests.azure.fakes import FORECAST_PATH, QUERY_PATH, SUB_SCOPE, FakeArm, Recorded, Reply, query_page, sign_in_with_az
+from tests.streamlit_caches import clear_all_but_the_demo
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
 @pytest.fixture(autouse=True)
 def _fresh_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_all_but_the_demo()
     original = PagesManager.__init__
 
     def init(self: PagesManager, *args: object, **kwargs: object) -> None:
@@ -30,7 +29,7 @@ def _fresh_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     monkeypatch.setattr(PagesManager, "__init__", init)
     yield
-    st.cache_resource.clear()
+    clear_all_but_the_demo()
 
 
 def test_azure_sidebar_loads_the_chosen_scope_caches_it_and_refreshes(
