@@ -25,12 +25,12 @@ import pyarrow as pa
 
 from lib.core.i18n import _
 from lib.core.models import Metric
-from lib.core.schema import UNASSIGNED, Col
+from lib.core.schema import CANONICAL_SCHEMA, UNASSIGNED, Col
 from lib.ingest.containers import MANIFEST, parse_manifest
 from lib.ingest.detect import Detection, detect
 from lib.ingest.dialects import Dialect, for_metric, header_key
 from lib.ingest.errors import FormatError
-from lib.ingest.normalize import PLACEHOLDERS, TEXT_DIMENSIONS
+from lib.ingest.normalize import PLACEHOLDERS, TEXT_DIMENSIONS, TagCells
 from lib.sources.spark.connect import EngineError, engine_message
 from lib.sources.spark.plan import CSV_KIND, LakeFile, Listing, RunMonth, list_files
 
@@ -366,8 +366,47 @@ def canonical_rows(spark: SparkSession, scan: Scan, metric: Metric) -> DataFrame
     )
 
 
-def cube(rows: DataFrame) -> pa.Table:
-    """The cube, per part and drop reason, as Arrow."""
+def arrow_batches(frame: DataFrame) -> Iterator[pa.Table]:
+    """``frame``'s rows as Arrow, one batch at a time as the server sends them: the client never holds them all.
+
+    ``toArrow`` would gather every batch (and the gRPC messages they came in) before handing back one table; this is
+    the stream the Spark Connect client's ``toLocalIterator`` reads, without turning the batches into Python rows.
+    A result without rows yields one empty table of the result's columns.
+    """
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    connect: Any = frame  # a Spark Connect frame: its plan and client are the pinned pyspark-client's (4.2)
+    client = connect._session.client
+    schema = None
+    sent = False
+    for item in client.to_table_as_iterator(connect._plan.to_proto(client), connect._plan.observations):
+        if isinstance(item, pa.Table):
+            sent = True
+            yield item
+        else:
+            schema = item
+    if not sent:
+        yield to_arrow_schema(schema if schema is not None else frame.schema).empty_table()
+
+
+def _compact(table: pa.Table, tag_cells: TagCells) -> pl.DataFrame:
+    """One Arrow batch of the cube as a small polars frame: text keys as categorical codes (each text held once by
+    polars' categories), the raw tags cell as the id of its parsed tag set (``TagCells``: the local reader's rules)."""
+    batch = pl.from_arrow(table)
+    assert isinstance(batch, pl.DataFrame)
+    tags = batch.get_column(TAGS_CELL).cast(pl.String).cast(pl.Categorical)
+    texts = [pl.col(c).cast(CANONICAL_SCHEMA[c]) for c in CUBE_DIMENSIONS if CANONICAL_SCHEMA[c] == pl.Categorical()]
+    return batch.with_columns(*texts, tag_cells.ids(tags, batch.height)).drop(TAGS_CELL)
+
+
+_MERGE_EVERY = 8
+
+
+def cube(rows: DataFrame, tag_cells: TagCells) -> pl.DataFrame:
+    """The cube, per part and drop reason, brought back batch by batch into one compact frame.
+
+    Each distinct tags cell is parsed once into ``tag_cells``; the cube holds its set's id (``TAG_SET_ID``).
+    """
     fn = _functions()
     keys = [*CUBE_DIMENSIONS, TAGS_CELL, PART, DROP]
     aggregated = rows.groupBy(*keys).agg(
@@ -376,7 +415,20 @@ def cube(rows: DataFrame) -> pa.Table:
         fn.sum(fn.col("_no_currency").cast("long")).alias("_no_currency"),
         fn.max((fn.col(Col.COST) != 0).cast("int")).alias(NONZERO),
     )
-    return aggregated.toArrow()
+    # A compact batch still points into the Arrow message it came in (polars shares numeric buffers, and the message
+    # body is one allocation): every few batches are copied into fresh buffers, so the client holds at most
+    # ``_MERGE_EVERY`` messages besides the cube. The cube stays in those chunks (no copy of it all at the end).
+    done: list[pl.DataFrame] = []
+    pending: list[pl.DataFrame] = []
+    for table in arrow_batches(aggregated):
+        pending.append(_compact(table, tag_cells))
+        del table
+        if len(pending) >= _MERGE_EVERY:
+            done.append(pl.concat(pending, rechunk=True))
+            pending = []
+    if pending:
+        done.append(pl.concat(pending, rechunk=True))
+    return pl.concat(done, rechunk=False)
 
 
 def key_sets(rows: DataFrame, run_of_part: dict[int, int], months: Sequence[date]) -> list[tuple[date, frozenset[int], int]]:
