@@ -74,6 +74,7 @@ def _child_page(mode: str, path: str, as_of: str) -> None:
     os.environ["AZDASH_TODAY"] = as_of
     os.environ["AZDASH_CACHE_DIR"] = tempfile.mkdtemp(prefix="azdash-bench-lake-")
     os.environ["AZDASH_DATA_PATH" if mode == "files" else "AZDASH_LAKE_PATH"] = path
+    os.environ["AZDASH_PATH_ROOTS"] = str(Path(path).parent)  # a lake path is read only inside the allowed folders
     from streamlit.testing.v1 import AppTest
 
     before = rss_mb()
@@ -82,7 +83,7 @@ def _child_page(mode: str, path: str, as_of: str) -> None:
     started = time.perf_counter()
     at.run()
     seconds = time.perf_counter() - started
-    problems = [e.message for e in at.exception]
+    problems = [e.message for e in at.exception] + [e.value for e in at.sidebar.error] + [e.value for e in at.error]
     metrics = {m.label: m.value for m in at.metric}
     print(
         json.dumps(

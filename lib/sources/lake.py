@@ -27,9 +27,9 @@ from lib.core.i18n import _, ngettext
 from lib.core.models import Agreement, Metric, Scope, ScopeKind
 from lib.core.periods import last_period_open
 from lib.core.reading import Dropped
-from lib.core.schema import LAKE_ROWS, TAG_KEY, UNASSIGNED, Col, as_text, conform, source_rows
+from lib.core.schema import LAKE_ROWS, TAG_KEY, TAG_VALUE, UNASSIGNED, UNTAGGED, Col, as_text, conform, source_rows
 from lib.ingest.dialects import for_metric, header_key
-from lib.ingest.normalize import TAG_SET_ID, TagCells, _unify
+from lib.ingest.normalize import TAG_SET_ID, TagCells, _unify, parse_tags
 from lib.ingest.read import BOTH, UNKNOWN_CURRENCY
 from lib.sources.spark import engine
 from lib.sources.spark.connect import EngineError, engine_message, remote_from_env, session, shown
@@ -408,8 +408,20 @@ def selection_of(dataset: Dataset) -> LakeSelection | None:
     return found if dataset.source == LAKE else None
 
 
-def raw_batches(dataset: Dataset, batch_rows: int = 10_000) -> Iterator[pa.RecordBatch]:
+def raw_batches(
+    dataset: Dataset,
+    batch_rows: int = 10_000,
+    *,
+    equal: tuple[tuple[Col, tuple[str, ...]], ...] = (),
+    days: tuple[date, date] | None = None,
+    tag: tuple[str, tuple[str, ...]] | None = None,
+) -> Iterator[pa.RecordBatch]:
     """The raw rows of a Lake data set as the exports hold them, streamed from the engine a batch at a time.
+
+    ``equal`` (canonical column, values) and ``days`` narrow the rows in the engine, as the pages filter the cube;
+    ``tag`` (key, values) keeps rows whose tag ``key`` has one of the values (``UNTAGGED``: rows without it), read
+    from each distinct tags cell with the local reader's rules. Tag keys are matched ignoring case, as the data set
+    merges keys that differ only by case.
 
     Raises:
         SourceError: for a data set of another source, or when the engine is gone.
@@ -418,12 +430,33 @@ def raw_batches(dataset: Dataset, batch_rows: int = 10_000) -> Iterator[pa.Recor
     if selection is None:
         raise SourceError(_("only a Lake data set streams its raw rows from the engine"))
     spark = session(selection.remote)
+    wanted = engine.RawFilter(equal, days)
+    matches: dict[str | None, bool] = {}
     try:
-        yield from engine.stream_raw(spark, selection.scan, selection.metric, selection.kept_parts, selection.removed, batch_rows)
+        for batch in engine.stream_raw(
+            spark, selection.scan, selection.metric, selection.kept_parts, selection.removed, batch_rows, wanted, with_tags=tag is not None
+        ):
+            if tag is None:
+                yield batch
+                continue
+            cells = batch.column(engine.TAGS_CELL).to_pylist()
+            keep = [_tag_matches(cell, tag, matches) for cell in cells]
+            rows = batch.filter(pa.array(keep, type=pa.bool_())).drop_columns([engine.TAGS_CELL])
+            if rows.num_rows:
+                yield rows
     except SourceError:
         raise
     except Exception as error:
         raise EngineError(engine_message(error, selection.remote)) from None
+
+
+def _tag_matches(cell: str | None, tag: tuple[str, tuple[str, ...]], known: dict[str | None, bool]) -> bool:
+    found = known.get(cell)
+    if found is None:
+        key, values = tag[0].lower(), tag[1]
+        value = next((t[TAG_VALUE] for t in parse_tags(cell) if t[TAG_KEY].lower() == key), None)
+        found = known[cell] = (value is None and UNTAGGED in values) or (value is not None and value in values)
+    return found
 
 
 class LakeSource:

@@ -415,6 +415,10 @@ def cube(rows: DataFrame, tag_cells: TagCells) -> pl.DataFrame:
         fn.sum(fn.col("_no_currency").cast("long")).alias("_no_currency"),
         fn.max((fn.col(Col.COST) != 0).cast("int")).alias(NONZERO),
     )
+    # Rebalanced into partitions of the engine's advisory size: the driver gathers each partition's Arrow batches
+    # whole before sending them, so a few big partitions (the shuffle's count, however big the cube) would have to
+    # fit in its heap at once.
+    aggregated = aggregated.hint("rebalance")
     # A compact batch still points into the Arrow message it came in (polars shares numeric buffers, and the message
     # body is one allocation): every few batches are copied into fresh buffers, so the client holds at most
     # ``_MERGE_EVERY`` messages besides the cube. The cube stays in those chunks (no copy of it all at the end).
@@ -472,6 +476,35 @@ def run_months(frame: pl.DataFrame, files: Sequence[LakeFile], parts: set[int]) 
     return result
 
 
+@dataclass(frozen=True)
+class RawFilter:
+    """Which raw rows a download wants, said in canonical values the engine works out as the cube's: each ``(column,
+    values)`` of ``equal`` keeps rows whose canonical value is one of ``values``; ``days`` keeps rows charged in it."""
+
+    equal: tuple[tuple[Col, tuple[str, ...]], ...] = ()
+    days: tuple[date, date] | None = None
+
+
+def _wanted(wanted: RawFilter, day: Column, dialect: Dialect, headers: dict[str, str], column_of: dict[str, str], comma: bool) -> Column:
+    """``wanted`` as one condition over a group's raw cells (the canonical values worked out as for the cube)."""
+    fn = _functions()
+    condition = fn.lit(True)
+    if wanted.days is not None:
+        condition &= day.between(fn.lit(wanted.days[0]), fn.lit(wanted.days[1]))
+    for col, values in wanted.equal:
+        source = dialect.source_column(headers, col)
+        if source is not None:
+            value = canonical(col, fn.col(column_of[source]), comma)
+        elif col is Col.BILLING_CURRENCY and dialect.currency:
+            value = fn.lit(dialect.currency)
+        else:
+            value = fn.lit(None).cast("string")
+        if col is Col.BILLING_CURRENCY:
+            value = fn.coalesce(value, fn.lit(UNKNOWN_CURRENCY))
+        condition &= value.isin(*values)
+    return _column(condition)
+
+
 def stream_raw(
     spark: SparkSession,
     scan: Scan,
@@ -479,15 +512,18 @@ def stream_raw(
     kept_parts: Sequence[int],
     removed: Sequence[tuple[int, date]] = (),
     batch_rows: int = 10_000,
+    wanted: RawFilter = RawFilter(),
+    with_tags: bool = False,
 ) -> Iterator[pa.RecordBatch]:
-    """The raw rows the data set kept (text cells, original headers) of ``kept_parts`` less the ``removed`` part-months.
+    """The raw rows the data set kept (text cells, original headers) of ``kept_parts`` less the ``removed`` part-months,
+    narrowed by ``wanted`` in the engine; ``with_tags`` adds each row's raw tags cell as ``TAGS_CELL``.
 
-    Rows come through ``toLocalIterator``: the client holds one partition's rows at a time, never the selection.
+    Rows come as Arrow batches (``arrow_batches``) of at most ``batch_rows``: the client holds one at a time.
     """
     fn = _functions()
-    wanted = set(kept_parts)
+    parts_wanted = set(kept_parts)
     for group in scan.groups:
-        parts = [p for p in group.parts if p in wanted]
+        parts = [p for p in group.parts if p in parts_wanted]
         if not parts:
             continue
         raw = _raw_frame(spark, scan, group)
@@ -497,23 +533,21 @@ def stream_raw(
         date_header, cost_header = dialect.source_column(headers, Col.CHARGE_DATE), dialect.source_column(headers, Col.COST)
         if date_header is None or cost_header is None:
             continue
+        comma = _decimal_comma(spark, raw, group, cost_header)
         day = parse_date(fn.col(column_of[date_header]))
         condition = fn.col(PART).isin(*parts) & day.isNotNull()
-        condition &= parse_number(fn.col(column_of[cost_header]), decimal_comma=_decimal_comma(spark, raw, group, cost_header)).isNotNull()
+        condition &= parse_number(fn.col(column_of[cost_header]), decimal_comma=comma).isNotNull()
         gone = [f"{part}|{month.isoformat()}" for part, month in removed if part in parts]
         if gone:
             condition &= ~fn.concat_ws("|", fn.col(PART).cast("string"), fn.trunc(day, "month").cast("string")).isin(*gone)
-        names = list(group.header)
-        buffer: list[tuple[object, ...]] = []
-        for row in raw.filter(condition).drop(PART).toLocalIterator():
-            buffer.append(tuple(row))
-            if len(buffer) >= batch_rows:
-                yield _batch(buffer, names)
-                buffer = []
-        if buffer:
-            yield _batch(buffer, names)
-
-
-def _batch(rows: list[tuple[object, ...]], names: list[str]) -> pa.RecordBatch:
-    columns: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [() for _n in names]
-    return pa.RecordBatch.from_arrays([pa.array(list(c), type=pa.string()) for c in columns], names=names)
+        condition &= _wanted(wanted, day, dialect, headers, column_of, comma)
+        names = [*group.header]
+        selected = raw.filter(condition).select(*[fn.col(f"c{i}") for i in range(len(names))])
+        if with_tags:
+            tags = dialect.source_column(headers, Col.TAGS)
+            selected = selected.withColumn(TAGS_CELL, fn.col(column_of[tags]) if tags else fn.lit(None).cast("string"))
+            names.append(TAGS_CELL)
+        for table in arrow_batches(selected):
+            for batch in table.to_batches(max_chunksize=batch_rows):
+                if batch.num_rows:
+                    yield pa.RecordBatch.from_arrays(batch.columns, names=names)
