@@ -3,9 +3,12 @@
     make spark-server                       # a local Spark Connect server on sc://127.0.0.1:15002
     python -m bench.lake --rows 1m          # lake vs local polars at 1M rows
     python -m bench.lake --rows 10m --lake-only
+    python -m bench.lake --rows 1m --layout parquet   # the same rows as Parquet parts (as Parquet exports come)
 
 The lake is ``bench/out/lake_<rows>/costs/`` holding the generated export (``bench/out/mca_<rows>.csv``, generated on
-first use, hard-linked). Each measurement runs in a new process (its peak RSS, VmHWM, is the client's alone; the
+first use, hard-linked), or with ``--layout parquet`` ``bench/out/lake_<rows>_parquet/costs/run/part_0_NNNN.parquet``:
+the same CSV converted once by polars into parts of ``PARQUET_PART_ROWS`` rows, every cell kept as its CSV text.
+Each measurement runs in a new process (its peak RSS, VmHWM, is the client's alone; the
 Spark server is another process): the real app under Streamlit's AppTest opens the overview page on the source, as a
 user who chose it would. A third process loads the lake without the app and prints where the time goes.
 """
@@ -24,11 +27,40 @@ from bench.common import REPO, as_of_of, peak_rss_mb, rss_mb
 from bench.generate import bench_file, rows_command
 
 OUT = REPO / "bench" / "out"
+PARQUET_PART_ROWS = 250_000
 
 
-def lake_root(rows: int) -> tuple[Path, Path]:
-    """The lake folder for ``rows`` rows and the generated file in it."""
+def _parquet_parts(source: Path, folder: Path) -> None:
+    """``source`` CSV as Parquet parts in ``folder`` (text cells, as the CSV holds them), written once, batch by batch."""
+    import polars as pl
+
+    partial = folder.with_name(folder.name + ".partial")
+    partial.mkdir(parents=True, exist_ok=True)
+    pending: list[pl.DataFrame] = []
+    count = 0
+    number = 0
+    for batch in pl.scan_csv(source, infer_schema=False).collect_batches(chunk_size=50_000):
+        pending.append(batch)
+        count += batch.height
+        if count >= PARQUET_PART_ROWS:
+            number += 1
+            pl.concat(pending).write_parquet(partial / f"part_0_{number:04d}.parquet")
+            pending, count = [], 0
+    if pending:
+        pl.concat(pending).write_parquet(partial / f"part_0_{number + 1:04d}.parquet")
+    partial.rename(folder)
+
+
+def lake_root(rows: int, layout: str = "csv") -> tuple[Path, Path]:
+    """The lake folder for ``rows`` rows (``layout``: csv or parquet) and the generated CSV behind it."""
     source = bench_file(rows)
+    if layout == "parquet":
+        root = OUT / f"lake_{source.stem.split('_', 1)[1]}_parquet"
+        folder = root / "costs" / "run"
+        if not folder.exists():
+            print(f"writing {folder.relative_to(REPO)} from {source.name}", file=sys.stderr, flush=True)
+            _parquet_parts(source, folder)
+        return root, source
     root = OUT / f"lake_{source.stem.split('_', 1)[1]}"
     target = root / "costs" / source.name
     if not target.exists():
@@ -42,6 +74,7 @@ def _child_page(mode: str, path: str, as_of: str) -> None:
     os.environ["AZDASH_TODAY"] = as_of
     os.environ["AZDASH_CACHE_DIR"] = tempfile.mkdtemp(prefix="azdash-bench-lake-")
     os.environ["AZDASH_DATA_PATH" if mode == "files" else "AZDASH_LAKE_PATH"] = path
+    os.environ["AZDASH_PATH_ROOTS"] = str(Path(path).parent)  # a lake path is read only inside the allowed folders
     from streamlit.testing.v1 import AppTest
 
     before = rss_mb()
@@ -50,7 +83,7 @@ def _child_page(mode: str, path: str, as_of: str) -> None:
     started = time.perf_counter()
     at.run()
     seconds = time.perf_counter() - started
-    problems = [e.message for e in at.exception]
+    problems = [e.message for e in at.exception] + [e.value for e in at.sidebar.error] + [e.value for e in at.error]
     metrics = {m.label: m.value for m in at.metric}
     print(
         json.dumps(
@@ -71,7 +104,8 @@ def _child_steps(path: str, as_of: str) -> None:
     from datetime import date
 
     from lib.core.models import Metric
-    from lib.sources.lake import load_lake, row_count
+    from lib.core.schema import source_rows
+    from lib.sources.lake import load_lake
 
     started = time.perf_counter()
     marks: list[tuple[float, str]] = []
@@ -88,7 +122,7 @@ def _child_steps(path: str, as_of: str) -> None:
             {
                 "seconds": total,
                 "steps": steps,
-                "rows": row_count(dataset.frame),
+                "rows": source_rows(dataset.frame),
                 "cube_rows": dataset.frame.height,
                 "peak_mb": peak_rss_mb(),
             }
@@ -117,10 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = rows_command("python -m bench.lake", __doc__, 1_000_000)
     parser.add_argument("--lake-only", action="store_true", help="skip the local polars path")
     parser.add_argument("--repeat", type=int, default=1, help="measurements per path (min/median/max when > 1)")
+    parser.add_argument("--layout", choices=("csv", "parquet"), default="csv", help="the lake's parts (default %(default)s)")
+    parser.add_argument("--no-steps", action="store_true", help="skip the step timing (a third load of the lake)")
     args = parser.parse_args(argv)
-    root, source = lake_root(args.rows)
+    root, source = lake_root(args.rows, args.layout)
     as_of = as_of_of(source).isoformat()
-    print(f"{args.rows:,} rows: {root.relative_to(REPO)} ({source.stat().st_size / 1e6:,.0f} MB); load average {os.getloadavg()}")
+    size = sum(f.stat().st_size for f in root.rglob("*") if f.is_file())
+    print(f"{args.rows:,} rows: {root.relative_to(REPO)} ({args.layout}, {size / 1e6:,.0f} MB); load average {os.getloadavg()}")
     paths = ["lake"] if args.lake_only else ["lake", "files"]
     seconds: dict[str, list[float]] = {}
     for mode in paths:
@@ -138,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     if "files" in seconds:
         medians = {mode: sorted(values)[len(values) // 2] for mode, values in seconds.items()}
         print(f"  ratio lake / local polars (median first page): {medians['lake'] / medians['files']:.1f}")
+    if args.no_steps:
+        print(f"load average after: {os.getloadavg()}")
+        return 0
     steps = _run("_steps", str(root), as_of)
     print(
         f"  lake without the app: {steps['seconds']:.1f} s, {steps['rows']:,} rows into {steps['cube_rows']:,} cube rows,"

@@ -44,6 +44,44 @@ if big is not None:
             st.success(_("Written to {path}").format(path=written))
     st.caption(_("Files are written to {folder}.").format(folder=folder))
     st.stop()
+lake = downloads.lake_download(dataset, context.view)
+if lake is not None:
+    # The Lake source holds the cube, not the rows: they stream from the engine when a button is clicked.
+    st.title(_("Usage download"))
+    st.write(
+        _("Raw usage for **{scope}**, **{period}**, read from the lake by the Spark engine when you click.").format(
+            scope=markdown(labels.scope_label(chosen.scope)) if chosen.scope else _("all scopes"), period=period_label(chosen.period)
+        )
+    )
+    for column, (label, rows, name, fits, filtered, key) in zip(
+        st.columns(2),
+        (
+            (_("Download raw usage CSV"), lake.raw_rows, lake.raw_name, lake.raw_fits, False, "download_raw"),
+            (_("Download filtered rows"), lake.filtered_rows, lake.filtered_name, lake.filtered_fits, True, "download_filtered"),
+        ),
+        strict=True,
+    ):
+        with column:
+            st.header(_("Filtered rows") if filtered else _("Raw usage"))
+            st.caption(ngettext("{count} row of the lake.", "{count} rows of the lake.", rows).format(count=fmt.count(rows)))
+            if fits:
+                download_buttons.download_button(
+                    label,
+                    lambda filtered=filtered: downloads.lake_csv(dataset, context.view, filtered=filtered),
+                    file_name=name,
+                    mime="text/csv",
+                    key=key,
+                    icon=":material/download:",
+                )
+            else:
+                st.warning(
+                    _(
+                        "Too many rows to send through the browser ({count}; at most {limit}). Narrow the period or the "
+                        "filters, or have the engine write them next to the exports (df.write.csv on the cluster)."
+                    ).format(count=fmt.count(rows), limit=fmt.count(downloads.BROWSER_MAX_ROWS))
+                )
+    st.warning(UNNEUTRALISED, icon=":material/warning:")
+    st.stop()
 files = downloads.prepare(dataset, context.view)
 
 st.title(_("Usage download"))

@@ -11,8 +11,9 @@ import polars as pl
 from lib.analysis import filters, frames, views
 from lib.core.cache_dir import cache_dir
 from lib.core.dataset import Dataset, RawFile
-from lib.core.schema import Col
+from lib.core.schema import LAKE_ROWS, Col
 from lib.output import convert, export, spreadsheet_csv
+from lib.sources import lake
 
 # A streamed file's rows stay on disk: a selection larger than this (about 256 MB of CSV at Azure's ~1 KB per
 # row) is not built in memory for the browser, but written to a file on disk a batch at a time (``write_on_disk``).
@@ -120,3 +121,69 @@ def write_on_disk(dataset: Dataset, view: views.View, folder: Path, *, filtered:
 def disk_folder() -> Path:
     """Where rows too many for the browser are written on request: beside the columnar cache, never in the repository."""
     return cache_dir() / "downloads"
+
+
+@dataclass(frozen=True)
+class LakeDownload:
+    """A Lake data set's selection: how many raw rows of the lake it holds, and whether they fit through the browser."""
+
+    raw_name: str
+    raw_rows: int
+    filtered_name: str
+    filtered_rows: int
+
+    @property
+    def raw_fits(self) -> bool:
+        return self.raw_rows <= BROWSER_MAX_ROWS
+
+    @property
+    def filtered_fits(self) -> bool:
+        return self.filtered_rows <= BROWSER_MAX_ROWS
+
+
+def lake_download(dataset: Dataset, view: views.View) -> LakeDownload | None:
+    """The selection of a Lake data set (None for other sources), counted on the cube: each cube row stands for
+    ``LakeRows`` rows of the lake, so the counts are exact without asking the engine."""
+    if dataset.source != lake.LAKE:
+        return None
+    chosen = views.select(dataset, view)
+    in_scope = filters.scope_expression(chosen.scope) & filters.period_expression(chosen.period)
+    rows = pl.col(LAKE_ROWS)
+    raw_rows, filtered_rows = (
+        dataset.frame.lazy()
+        .select(rows.filter(in_scope).sum().alias("raw"), rows.filter(in_scope & filters.filter_expression(view.filters)).sum().alias("f"))
+        .collect()
+        .row(0)
+    )
+    return LakeDownload(
+        export.export_name(chosen.scope, chosen.period, "raw-v2"),
+        int(raw_rows or 0),
+        export.export_name(chosen.scope, chosen.period, "filtered-v2"),
+        int(filtered_rows or 0),
+    )
+
+
+def lake_csv(dataset: Dataset, view: views.View, *, filtered: bool) -> bytes:
+    """The raw rows of a Lake data set's scope and period (``filtered``: and the sidebar's filters), streamed from the
+    engine, as the same CSV the Files source gives: raw cells untouched, or neutralised for spreadsheets when filtered.
+
+    Called only for a selection within ``BROWSER_MAX_ROWS`` (``lake_download``), so the rows fit in memory.
+
+    Raises:
+        SourceError: when the engine is gone.
+    """
+    chosen = views.select(dataset, view)
+    scope = chosen.scope.match if chosen.scope else ()
+    wanted: tuple[tuple[Col, tuple[str, ...]], ...] = tuple((Col(col), (value,)) for col, value in scope)
+    tag = None
+    if filtered:
+        wanted += tuple((col, tuple(values)) for col, values in view.filters.dimensions)
+        if view.filters.tag_key and view.filters.tag_values:
+            tag = (view.filters.tag_key, tuple(view.filters.tag_values))
+    days = (chosen.period.start, chosen.period.end) if chosen.period else None
+    pieces = [pl.from_arrow(batch) for batch in lake.raw_batches(dataset, _WRITE_BATCH, equal=wanted, days=days, tag=tag)]
+    frames_read = [piece for piece in pieces if isinstance(piece, pl.DataFrame)]
+    rows = pl.concat(frames_read, how="diagonal_relaxed") if frames_read else pl.DataFrame()
+    if filtered:
+        return spreadsheet_csv.csv_bytes(convert.spreadsheet_safe(rows))
+    return export.to_csv_bytes(rows)

@@ -27,9 +27,9 @@ from lib.core.i18n import _, ngettext
 from lib.core.models import Agreement, Metric, Scope, ScopeKind
 from lib.core.periods import last_period_open
 from lib.core.reading import Dropped
-from lib.core.schema import LAKE_ROWS, TAG_KEY, UNASSIGNED, Col, as_text, conform, source_rows
+from lib.core.schema import LAKE_ROWS, TAG_KEY, TAG_VALUE, UNASSIGNED, UNTAGGED, Col, as_text, conform, source_rows
 from lib.ingest.dialects import for_metric, header_key
-from lib.ingest.normalize import _unify, tags_column
+from lib.ingest.normalize import TAG_SET_ID, TagCells, _unify, parse_tags
 from lib.ingest.read import BOTH, UNKNOWN_CURRENCY
 from lib.sources.spark import engine
 from lib.sources.spark.connect import EngineError, engine_message, remote_from_env, session, shown
@@ -95,39 +95,35 @@ def _load(spark: SparkSession, root: str, remote: str, as_of: date, metric: Metr
     if progress:
         progress(0.15, _("Spark is reading and aggregating {count} export parts").format(count=len(files)))
     rows = engine.canonical_rows(spark, scan, metric)
-    cells = pl.from_arrow(engine.cube(rows))
-    assert isinstance(cells, pl.DataFrame)
+    tag_cells = TagCells()
+    cells = engine.cube(rows, tag_cells)
     if progress:
         progress(0.8, _("Combining the export runs"))
-    part_metric = _part_metrics(scan, cells)
+    dropped_any = bool((cells.get_column(engine.DROP) != engine.KEPT).any())
+    readable = cells.filter(pl.col(engine.DROP) == engine.KEPT) if dropped_any else cells  # no copy when all are read
+    part_metric = _part_metrics(scan, readable)
     aside, warnings, shown_metric = _select_metric(part_metric, metric)
     live = {i for i in range(len(files)) if i not in aside}
-    replaced = _replaced(spark, rows, cells, scan, live)
+    replaced = _replaced(spark, rows, readable, scan, live)
     removed = {(r_part, r.month) for r in replaced for r_part in r.rows_by_part}
-    dropped = _dropped(scan, cells, aside, replaced, metric)
-    month = pl.col(Col.CHARGE_DATE).dt.month_start().alias("_month")
-    gone = pl.DataFrame(
-        {engine.PART: [p for p, _m in removed], "_month": [m for _p, m in removed]},
-        schema={engine.PART: cells.schema[engine.PART], "_month": pl.Date()},
-    )
-    kept = (
-        cells.filter((pl.col(engine.DROP) == engine.KEPT) & ~pl.col(engine.PART).is_in(list(aside)))
-        .with_columns(month)
-        .join(gone, on=[engine.PART, "_month"], how="anti")
-        .drop("_month")
-    )
-    if kept.is_empty():
-        raise SourceError(_("{root}: the exports hold no rows that can be shown").format(root=root))
+    dropped = _dropped(scan, cells, readable, aside, replaced, metric)
+    del cells  # from here on only the readable cells
     # Per part as the local reader says them: over every row the part holds, also one a later run replaces.
-    warnings += _part_warnings(scan, cells.filter(pl.col(engine.DROP) == engine.KEPT))
+    warnings += _part_warnings(scan, readable)
     warnings += scan.warnings
-    frame, tag_notes = _frame(kept, cells.filter(pl.col(engine.DROP) == engine.KEPT))
+    sets = tag_cells.table()
+    counts, tag_notes = _tag_keys(readable, sets)
+    with_rows = set(readable.get_column(engine.PART).unique().to_list())
+    pending = [_kept(readable, aside, removed)]
+    del readable  # the merge below frees the kept cells as it goes
+    frame = _frame(pending, counts, sets)
+    if frame.is_empty():
+        raise SourceError(_("{root}: the exports hold no rows that can be shown").format(root=root))
     notes = [*_replaced_notes(scan, replaced), *_part_notes(scan, tag_notes)]
     last_day = frame.get_column(Col.CHARGE_DATE).max()
     # As the Files source: every part read names the layouts, also one set aside; the agreement is of the parts with rows.
     detections = [scan.detections[i] for i in sorted(scan.detections)]
     formats = sorted({d.dialect.name for d in detections})
-    with_rows = set(cells.filter(pl.col(engine.DROP) == engine.KEPT).get_column(engine.PART).unique().to_list())
     agreements = {d.dialect.agreement for i, d in scan.detections.items() if i in with_rows} or {d.dialect.agreement for d in detections}
     selection = LakeSelection(remote, scan, metric, tuple(sorted(live)), tuple(sorted(removed)))
     if progress:
@@ -158,19 +154,15 @@ def _load(spark: SparkSession, root: str, remote: str, as_of: date, metric: Metr
     return dataset
 
 
-def _part_metrics(scan: engine.Scan, cells: pl.DataFrame) -> dict[int, str | None]:
+def _part_metrics(scan: engine.Scan, readable: pl.DataFrame) -> dict[int, str | None]:
     """Each part's cost view, as ``lib.ingest.read`` tells it: FOCUS holds both; else the manifest, name or rows say."""
-    flags = (
-        cells.filter(pl.col(engine.DROP) == engine.KEPT)
-        .group_by(engine.PART)
-        .agg(
-            pl.col(Col.CHARGE_TYPE).is_in(["UnusedReservation", "UnusedSavingsPlan"]).any().alias("unused"),
-            ((pl.col(Col.CHARGE_TYPE) == "Purchase") & pl.col(Col.PRICING_MODEL).is_in(_COMMITMENTS)).any().alias("purchase"),
-            ((pl.col(Col.CHARGE_TYPE) == "Usage") & pl.col(Col.PRICING_MODEL).is_in(_COMMITMENTS) & (pl.col(engine.NONZERO) == 1))
-            .any()
-            .alias("covered_cost"),
-            ((pl.col(Col.CHARGE_TYPE) == "Usage") & pl.col(Col.PRICING_MODEL).is_in(_COMMITMENTS)).any().alias("covered"),
-        )
+    flags = readable.group_by(engine.PART).agg(
+        pl.col(Col.CHARGE_TYPE).is_in(["UnusedReservation", "UnusedSavingsPlan"]).any().alias("unused"),
+        ((pl.col(Col.CHARGE_TYPE) == "Purchase") & pl.col(Col.PRICING_MODEL).is_in(_COMMITMENTS)).any().alias("purchase"),
+        ((pl.col(Col.CHARGE_TYPE) == "Usage") & pl.col(Col.PRICING_MODEL).is_in(_COMMITMENTS) & (pl.col(engine.NONZERO) == 1))
+        .any()
+        .alias("covered_cost"),
+        ((pl.col(Col.CHARGE_TYPE) == "Usage") & pl.col(Col.PRICING_MODEL).is_in(_COMMITMENTS)).any().alias("covered"),
     )
     by_part = {int(r[engine.PART]): r for r in flags.iter_rows(named=True)}
     result: dict[int, str | None] = {}
@@ -207,10 +199,10 @@ def _select_metric(part_metric: dict[int, str | None], metric: Metric) -> tuple[
     return aside, [], metric
 
 
-def _replaced(spark: SparkSession, rows: object, cells: pl.DataFrame, scan: engine.Scan, live: set[int]) -> list[Replaced]:
+def _replaced(spark: SparkSession, rows: object, readable: pl.DataFrame, scan: engine.Scan, live: set[int]) -> list[Replaced]:
     """Month-to-date runs a later run of the same month replaces (only months two or more runs hold are asked about)."""
     files = scan.listing.files
-    per_month = engine.run_months(cells, files, live)  # the cube as it is: no copy back to Arrow
+    per_month = engine.run_months(readable, files, live)  # the cube as it is: no copy back to Arrow
     shared = sorted(m for m, runs in per_month.items() if len(runs) > 1)
     if not shared:
         return []
@@ -237,7 +229,9 @@ def _replaced_notes(scan: engine.Scan, replaced: list[Replaced]) -> list[str]:
     ]
 
 
-def _dropped(scan: engine.Scan, cells: pl.DataFrame, aside: set[int], replaced: list[Replaced], metric: Metric) -> tuple[Dropped, ...]:
+def _dropped(
+    scan: engine.Scan, cells: pl.DataFrame, readable: pl.DataFrame, aside: set[int], replaced: list[Replaced], metric: Metric
+) -> tuple[Dropped, ...]:
     """Rows read but not kept, part by part as the Files source lists them: unreadable rows, then the part's removals.
 
     The engine does not say on which line a row was unreadable: the reasons name the column instead.
@@ -254,7 +248,7 @@ def _dropped(scan: engine.Scan, cells: pl.DataFrame, aside: set[int], replaced: 
             engine.NO_COST: _("cost missing or unreadable in column '{column}'").format(column=_source(scan, part, Col.COST, metric)),
         }[int(reason)]
         by_part.setdefault(int(part), []).append(Dropped(f"{files[part].name}: {text}", int(rows)))
-    kept_rows = cells.filter(pl.col(engine.DROP) == engine.KEPT).group_by(engine.PART).agg(pl.col(engine.ROWS).sum())
+    kept_rows = readable.group_by(engine.PART).agg(pl.col(engine.ROWS).sum())
     rows_of = {int(p): int(n) for p, n in kept_rows.iter_rows()}
     for part in sorted(aside):
         if rows_of.get(part):
@@ -320,17 +314,25 @@ def _part_notes(scan: engine.Scan, tag_notes: dict[int, list[str]]) -> list[str]
     return found
 
 
-def _frame(kept: pl.DataFrame, readable: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, list[str]]]:
-    """The cube as the pages' canonical frame: tags parsed once per distinct cell, their keys unified within each part (as
-    the local reader does, part by part), then the parts merged.
+def _kept(readable: pl.DataFrame, aside: set[int], removed: set[tuple[int, date]]) -> pl.DataFrame:
+    """The cells the data set shows: not of a part set aside (the other cost view), not of a replaced run's month."""
+    kept = readable.filter(~pl.col(engine.PART).is_in(list(aside))) if aside else readable
+    if not removed:
+        return kept
+    gone = pl.DataFrame(
+        {engine.PART: [p for p, _m in removed], "_month": [m for _p, m in removed]},
+        schema={engine.PART: readable.schema[engine.PART], "_month": pl.Date()},
+    )
+    month = pl.col(Col.CHARGE_DATE).dt.month_start().alias("_month")
+    return kept.with_columns(month).join(gone, on=[engine.PART, "_month"], how="anti").drop("_month")
 
-    Returns each part's notes on merged tag keys, for every part read (``readable``: kept or later left out, as locally).
-    """
-    distinct = readable.get_column(engine.TAGS_CELL).unique()
-    table = pl.DataFrame({engine.TAGS_CELL: distinct, Col.TAGS: tags_column(distinct)})
-    tagged = kept.join(table, on=engine.TAGS_CELL, how="left", nulls_equal=True).drop(engine.TAGS_CELL)
+
+def _tag_keys(readable: pl.DataFrame, sets: pl.DataFrame) -> tuple[dict[int, dict[str, int]], dict[int, list[str]]]:
+    """Each part's tag keys counted over its rows (as the local reader counts them) and its notes on merged keys, for
+    every part read (``readable``: kept or later left out, as locally). ``sets``: every tag set seen (``TagCells.table``)."""
+    per_set = readable.group_by(engine.PART, TAG_SET_ID).agg(pl.col(engine.ROWS).sum())
     keys = (
-        readable.join(table, on=engine.TAGS_CELL, how="left", nulls_equal=True)
+        per_set.join(sets, on=TAG_SET_ID, how="left")
         .select(engine.PART, pl.col(Col.TAGS).list.eval(pl.element().struct.field(TAG_KEY)).alias("k"), engine.ROWS)
         .explode("k")
         .drop_nulls("k")
@@ -340,18 +342,41 @@ def _frame(kept: pl.DataFrame, readable: pl.DataFrame) -> tuple[pl.DataFrame, di
     counts: dict[int, dict[str, int]] = {}
     for part, key, rows in keys.iter_rows():
         counts.setdefault(int(part), {})[str(key)] = int(rows)
-    notes = {part: _unify(tagged.clear(), part_counts)[1] for part, part_counts in counts.items()}
-    pieces = [_unify(rows, counts.get(int(part), {}))[0] for (part,), rows in tagged.group_by(engine.PART, maintain_order=True)]  # type: ignore[call-overload]
-    merged = pl.concat(pieces).with_columns(
-        pl.col(Col.TAGS).list.eval(pl.element().struct.json_encode()).list.join("\u0001").alias("_tags_key")
+    return counts, {part: _unify(sets.clear(), part_counts)[1] for part, part_counts in counts.items()}
+
+
+def _frame(pending: list[pl.DataFrame], counts: dict[int, dict[str, int]], sets: pl.DataFrame) -> pl.DataFrame:
+    """The kept cells (taken out of ``pending``, freed once merged) as the pages' canonical frame: tag keys unified
+    within each part (as the local reader does, part by part), then the parts merged.
+
+    Keys are unified on the tag sets each part uses, not on its cells: a part's sets are few, its cells many. The tag
+    lists are joined last, to the merged and sorted cells.
+    """
+    kept = pending.pop()
+    if kept.is_empty():
+        return kept
+    used = kept.select(engine.PART, TAG_SET_ID).unique().join(sets, on=TAG_SET_ID, how="left")
+    unified = pl.concat(
+        [_unify(part_sets, counts.get(int(part), {}))[0] for (part,), part_sets in used.group_by(engine.PART, maintain_order=True)]  # type: ignore[call-overload]
+    ).with_columns(pl.col(Col.TAGS).list.eval(pl.element().struct.json_encode()).list.join("\u0001").alias("_tags_key"))
+    # One id per distinct set after unifying: sets that became equal (``env`` and ``Env``) merge their cells.
+    ids = unified.select("_tags_key").unique(maintain_order=True).with_row_index("_tags")
+    unified = unified.join(ids, on="_tags_key", how="left")
+    measures = [pl.col(m).sum() if kept.get_column(m).null_count() < kept.height else pl.col(m).first() for m in engine.MEASURES]
+    merged = (
+        kept.lazy()
+        .join(unified.lazy().select(engine.PART, TAG_SET_ID, "_tags"), on=[engine.PART, TAG_SET_ID], how="left")
+        .group_by([*engine.CUBE_DIMENSIONS, "_tags"])
+        .agg(*measures, pl.col(engine.ROWS).sum().alias(ROW_COUNT))
+        .sort(pl.col(Col.CHARGE_DATE), pl.col(Col.SERVICE).cast(pl.String), nulls_last=True)
+        .with_row_index(Col.SOURCE_ROW)
+        .collect()
     )
-    merged = merged.group_by([*engine.CUBE_DIMENSIONS, "_tags_key"]).agg(
-        *[pl.col(m).sum() if kept.get_column(m).null_count() < kept.height else pl.col(m).first() for m in engine.MEASURES],
-        pl.col(Col.TAGS).first(),
-        pl.col(engine.ROWS).sum().alias(ROW_COUNT),
-    )
-    merged = merged.drop("_tags_key").sort(Col.CHARGE_DATE, Col.SERVICE, nulls_last=True).with_row_index(Col.SOURCE_ROW)
-    return conform(merged).with_columns(merged.get_column(ROW_COUNT).cast(pl.Int64)), notes
+    del kept
+    lists = unified.unique("_tags", keep="first").select("_tags", Col.TAGS)
+    frame = merged.join(lists, on="_tags", how="left", maintain_order="left")
+    del merged
+    return conform(frame).with_columns(frame.get_column(ROW_COUNT).cast(pl.Int64))
 
 
 def _scopes(frame: pl.DataFrame) -> tuple[Scope, ...]:
@@ -383,8 +408,20 @@ def selection_of(dataset: Dataset) -> LakeSelection | None:
     return found if dataset.source == LAKE else None
 
 
-def raw_batches(dataset: Dataset, batch_rows: int = 10_000) -> Iterator[pa.RecordBatch]:
+def raw_batches(
+    dataset: Dataset,
+    batch_rows: int = 10_000,
+    *,
+    equal: tuple[tuple[Col, tuple[str, ...]], ...] = (),
+    days: tuple[date, date] | None = None,
+    tag: tuple[str, tuple[str, ...]] | None = None,
+) -> Iterator[pa.RecordBatch]:
     """The raw rows of a Lake data set as the exports hold them, streamed from the engine a batch at a time.
+
+    ``equal`` (canonical column, values) and ``days`` narrow the rows in the engine, as the pages filter the cube;
+    ``tag`` (key, values) keeps rows whose tag ``key`` has one of the values (``UNTAGGED``: rows without it), read
+    from each distinct tags cell with the local reader's rules. Tag keys are matched ignoring case, as the data set
+    merges keys that differ only by case.
 
     Raises:
         SourceError: for a data set of another source, or when the engine is gone.
@@ -393,12 +430,33 @@ def raw_batches(dataset: Dataset, batch_rows: int = 10_000) -> Iterator[pa.Recor
     if selection is None:
         raise SourceError(_("only a Lake data set streams its raw rows from the engine"))
     spark = session(selection.remote)
+    wanted = engine.RawFilter(equal, days)
+    matches: dict[str | None, bool] = {}
     try:
-        yield from engine.stream_raw(spark, selection.scan, selection.metric, selection.kept_parts, selection.removed, batch_rows)
+        for batch in engine.stream_raw(
+            spark, selection.scan, selection.metric, selection.kept_parts, selection.removed, batch_rows, wanted, with_tags=tag is not None
+        ):
+            if tag is None:
+                yield batch
+                continue
+            cells = batch.column(engine.TAGS_CELL).to_pylist()
+            keep = [_tag_matches(cell, tag, matches) for cell in cells]
+            rows = batch.filter(pa.array(keep, type=pa.bool_())).drop_columns([engine.TAGS_CELL])
+            if rows.num_rows:
+                yield rows
     except SourceError:
         raise
     except Exception as error:
         raise EngineError(engine_message(error, selection.remote)) from None
+
+
+def _tag_matches(cell: str | None, tag: tuple[str, tuple[str, ...]], known: dict[str | None, bool]) -> bool:
+    found = known.get(cell)
+    if found is None:
+        key, values = tag[0].lower(), tag[1]
+        value = next((t[TAG_VALUE] for t in parse_tags(cell) if t[TAG_KEY].lower() == key), None)
+        found = known[cell] = (value is None and UNTAGGED in values) or (value is not None and value in values)
+    return found
 
 
 class LakeSource:

@@ -25,12 +25,12 @@ import pyarrow as pa
 
 from lib.core.i18n import _
 from lib.core.models import Metric
-from lib.core.schema import UNASSIGNED, Col
+from lib.core.schema import CANONICAL_SCHEMA, UNASSIGNED, Col
 from lib.ingest.containers import MANIFEST, parse_manifest
 from lib.ingest.detect import Detection, detect
 from lib.ingest.dialects import Dialect, for_metric, header_key
 from lib.ingest.errors import FormatError
-from lib.ingest.normalize import PLACEHOLDERS, TEXT_DIMENSIONS
+from lib.ingest.normalize import PLACEHOLDERS, TEXT_DIMENSIONS, TagCells
 from lib.sources.spark.connect import EngineError, engine_message
 from lib.sources.spark.plan import CSV_KIND, LakeFile, Listing, RunMonth, list_files
 
@@ -366,8 +366,47 @@ def canonical_rows(spark: SparkSession, scan: Scan, metric: Metric) -> DataFrame
     )
 
 
-def cube(rows: DataFrame) -> pa.Table:
-    """The cube, per part and drop reason, as Arrow."""
+def arrow_batches(frame: DataFrame) -> Iterator[pa.Table]:
+    """``frame``'s rows as Arrow, one batch at a time as the server sends them: the client never holds them all.
+
+    ``toArrow`` would gather every batch (and the gRPC messages they came in) before handing back one table; this is
+    the stream the Spark Connect client's ``toLocalIterator`` reads, without turning the batches into Python rows.
+    A result without rows yields one empty table of the result's columns.
+    """
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    connect: Any = frame  # a Spark Connect frame: its plan and client are the pinned pyspark-client's (4.2)
+    client = connect._session.client
+    schema = None
+    sent = False
+    for item in client.to_table_as_iterator(connect._plan.to_proto(client), connect._plan.observations):
+        if isinstance(item, pa.Table):
+            sent = True
+            yield item
+        else:
+            schema = item
+    if not sent:
+        yield to_arrow_schema(schema if schema is not None else frame.schema).empty_table()
+
+
+def _compact(table: pa.Table, tag_cells: TagCells) -> pl.DataFrame:
+    """One Arrow batch of the cube as a small polars frame: text keys as categorical codes (each text held once by
+    polars' categories), the raw tags cell as the id of its parsed tag set (``TagCells``: the local reader's rules)."""
+    batch = pl.from_arrow(table)
+    assert isinstance(batch, pl.DataFrame)
+    tags = batch.get_column(TAGS_CELL).cast(pl.String).cast(pl.Categorical)
+    texts = [pl.col(c).cast(CANONICAL_SCHEMA[c]) for c in CUBE_DIMENSIONS if CANONICAL_SCHEMA[c] == pl.Categorical()]
+    return batch.with_columns(*texts, tag_cells.ids(tags, batch.height)).drop(TAGS_CELL)
+
+
+_MERGE_EVERY = 8
+
+
+def cube(rows: DataFrame, tag_cells: TagCells) -> pl.DataFrame:
+    """The cube, per part and drop reason, brought back batch by batch into one compact frame.
+
+    Each distinct tags cell is parsed once into ``tag_cells``; the cube holds its set's id (``TAG_SET_ID``).
+    """
     fn = _functions()
     keys = [*CUBE_DIMENSIONS, TAGS_CELL, PART, DROP]
     aggregated = rows.groupBy(*keys).agg(
@@ -376,7 +415,24 @@ def cube(rows: DataFrame) -> pa.Table:
         fn.sum(fn.col("_no_currency").cast("long")).alias("_no_currency"),
         fn.max((fn.col(Col.COST) != 0).cast("int")).alias(NONZERO),
     )
-    return aggregated.toArrow()
+    # Rebalanced into partitions of the engine's advisory size: the driver gathers each partition's Arrow batches
+    # whole before sending them, so a few big partitions (the shuffle's count, however big the cube) would have to
+    # fit in its heap at once.
+    aggregated = aggregated.hint("rebalance")
+    # A compact batch still points into the Arrow message it came in (polars shares numeric buffers, and the message
+    # body is one allocation): every few batches are copied into fresh buffers, so the client holds at most
+    # ``_MERGE_EVERY`` messages besides the cube. The cube stays in those chunks (no copy of it all at the end).
+    done: list[pl.DataFrame] = []
+    pending: list[pl.DataFrame] = []
+    for table in arrow_batches(aggregated):
+        pending.append(_compact(table, tag_cells))
+        del table
+        if len(pending) >= _MERGE_EVERY:
+            done.append(pl.concat(pending, rechunk=True))
+            pending = []
+    if pending:
+        done.append(pl.concat(pending, rechunk=True))
+    return pl.concat(done, rechunk=False)
 
 
 def key_sets(rows: DataFrame, run_of_part: dict[int, int], months: Sequence[date]) -> list[tuple[date, frozenset[int], int]]:
@@ -420,6 +476,35 @@ def run_months(frame: pl.DataFrame, files: Sequence[LakeFile], parts: set[int]) 
     return result
 
 
+@dataclass(frozen=True)
+class RawFilter:
+    """Which raw rows a download wants, said in canonical values the engine works out as the cube's: each ``(column,
+    values)`` of ``equal`` keeps rows whose canonical value is one of ``values``; ``days`` keeps rows charged in it."""
+
+    equal: tuple[tuple[Col, tuple[str, ...]], ...] = ()
+    days: tuple[date, date] | None = None
+
+
+def _wanted(wanted: RawFilter, day: Column, dialect: Dialect, headers: dict[str, str], column_of: dict[str, str], comma: bool) -> Column:
+    """``wanted`` as one condition over a group's raw cells (the canonical values worked out as for the cube)."""
+    fn = _functions()
+    condition = fn.lit(True)
+    if wanted.days is not None:
+        condition &= day.between(fn.lit(wanted.days[0]), fn.lit(wanted.days[1]))
+    for col, values in wanted.equal:
+        source = dialect.source_column(headers, col)
+        if source is not None:
+            value = canonical(col, fn.col(column_of[source]), comma)
+        elif col is Col.BILLING_CURRENCY and dialect.currency:
+            value = fn.lit(dialect.currency)
+        else:
+            value = fn.lit(None).cast("string")
+        if col is Col.BILLING_CURRENCY:
+            value = fn.coalesce(value, fn.lit(UNKNOWN_CURRENCY))
+        condition &= value.isin(*values)
+    return _column(condition)
+
+
 def stream_raw(
     spark: SparkSession,
     scan: Scan,
@@ -427,15 +512,18 @@ def stream_raw(
     kept_parts: Sequence[int],
     removed: Sequence[tuple[int, date]] = (),
     batch_rows: int = 10_000,
+    wanted: RawFilter = RawFilter(),
+    with_tags: bool = False,
 ) -> Iterator[pa.RecordBatch]:
-    """The raw rows the data set kept (text cells, original headers) of ``kept_parts`` less the ``removed`` part-months.
+    """The raw rows the data set kept (text cells, original headers) of ``kept_parts`` less the ``removed`` part-months,
+    narrowed by ``wanted`` in the engine; ``with_tags`` adds each row's raw tags cell as ``TAGS_CELL``.
 
-    Rows come through ``toLocalIterator``: the client holds one partition's rows at a time, never the selection.
+    Rows come as Arrow batches (``arrow_batches``) of at most ``batch_rows``: the client holds one at a time.
     """
     fn = _functions()
-    wanted = set(kept_parts)
+    parts_wanted = set(kept_parts)
     for group in scan.groups:
-        parts = [p for p in group.parts if p in wanted]
+        parts = [p for p in group.parts if p in parts_wanted]
         if not parts:
             continue
         raw = _raw_frame(spark, scan, group)
@@ -445,23 +533,21 @@ def stream_raw(
         date_header, cost_header = dialect.source_column(headers, Col.CHARGE_DATE), dialect.source_column(headers, Col.COST)
         if date_header is None or cost_header is None:
             continue
+        comma = _decimal_comma(spark, raw, group, cost_header)
         day = parse_date(fn.col(column_of[date_header]))
         condition = fn.col(PART).isin(*parts) & day.isNotNull()
-        condition &= parse_number(fn.col(column_of[cost_header]), decimal_comma=_decimal_comma(spark, raw, group, cost_header)).isNotNull()
+        condition &= parse_number(fn.col(column_of[cost_header]), decimal_comma=comma).isNotNull()
         gone = [f"{part}|{month.isoformat()}" for part, month in removed if part in parts]
         if gone:
             condition &= ~fn.concat_ws("|", fn.col(PART).cast("string"), fn.trunc(day, "month").cast("string")).isin(*gone)
-        names = list(group.header)
-        buffer: list[tuple[object, ...]] = []
-        for row in raw.filter(condition).drop(PART).toLocalIterator():
-            buffer.append(tuple(row))
-            if len(buffer) >= batch_rows:
-                yield _batch(buffer, names)
-                buffer = []
-        if buffer:
-            yield _batch(buffer, names)
-
-
-def _batch(rows: list[tuple[object, ...]], names: list[str]) -> pa.RecordBatch:
-    columns: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [() for _n in names]
-    return pa.RecordBatch.from_arrays([pa.array(list(c), type=pa.string()) for c in columns], names=names)
+        condition &= _wanted(wanted, day, dialect, headers, column_of, comma)
+        names = [*group.header]
+        selected = raw.filter(condition).select(*[fn.col(f"c{i}") for i in range(len(names))])
+        if with_tags:
+            tags = dialect.source_column(headers, Col.TAGS)
+            selected = selected.withColumn(TAGS_CELL, fn.col(column_of[tags]) if tags else fn.lit(None).cast("string"))
+            names.append(TAGS_CELL)
+        for table in arrow_batches(selected):
+            for batch in table.to_batches(max_chunksize=batch_rows):
+                if batch.num_rows:
+                    yield pa.RecordBatch.from_arrays(batch.columns, names=names)

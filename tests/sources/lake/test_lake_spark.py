@@ -23,7 +23,10 @@ from lib.analysis.summary import summarize
 from lib.core.dataset import Dataset
 from lib.core.models import Metric
 from lib.core.schema import TAG_KEY, TAG_VALUE, Col
+from lib.ingest.normalize import TAG_SET_ID, TagCells
 from lib.sources.lake import ROW_COUNT, raw_batches
+from lib.sources.spark import engine as spark_engine
+from lib.sources.spark.connect import session
 from tests.sources.lake import lakes
 from tests.sources.lake.conftest import AS_OF, Loaded
 
@@ -153,3 +156,34 @@ def test_command_line_spark_engine_prints_the_local_json(
     # files elsewhere, so its list is empty; every other key is the same.
     assert spark.pop("files") == [] and len(local.pop("files")) > 1
     assert spark == local
+
+
+def test_the_cube_comes_back_batch_by_batch_as_a_compact_frame(spark_remote: str, generated_lake: tuple[Path, list[lakes.Written]]) -> None:
+    root, written = generated_lake
+    spark = session(spark_remote)
+    scan = spark_engine.plan(spark, str(root))
+    rows = spark_engine.canonical_rows(spark, scan, Metric.ACTUAL)
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "7")
+    try:
+        sizes = [table.num_rows for table in spark_engine.arrow_batches(rows)]
+        tag_cells = TagCells()
+        cells = spark_engine.cube(rows, tag_cells)
+    finally:
+        spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
+    every_row = sum(len(part.rows) for part in written)
+    assert sum(sizes) == every_row and len(sizes) > 1 and max(sizes) <= 7  # never one table of them all
+    # Text keys as categorical codes, the tags cell as its parsed set's id: no text column left in the cube.
+    assert pl.String not in cells.dtypes and spark_engine.TAGS_CELL not in cells.columns
+    assert all(cells.schema[c] == pl.Categorical() for c in (Col.SERVICE, Col.METER, Col.SUBSCRIPTION_ID, Col.RESOURCE_GROUP))
+    assert int(cells.get_column(spark_engine.ROWS).sum()) == every_row
+    sets = tag_cells.table()
+    used = sets.filter(pl.col(TAG_SET_ID).is_in(cells.get_column(TAG_SET_ID).unique().implode()))
+    spellings = {tuple(sorted((t[TAG_KEY], t[TAG_VALUE]) for t in tags)) for tags in used.get_column(Col.TAGS).to_list()}
+    # lakes.TAGS: the five cells, "" untagged and a cell without braces, read with the local reader's rules.
+    assert spellings == {
+        (("env", "prod"), ("team", "web")),
+        (("Env", "test"),),
+        (),
+        (("team", "data"),),
+        (("cost-center", "42"), ("env", "prod")),
+    }
