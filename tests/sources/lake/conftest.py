@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,6 +24,14 @@ from tests.sources.lake import lakes
 
 AS_OF = date(2026, 12, 1)
 _missing: list[str] = []
+
+# pyspark's client takes a __main__ module with neither __spec__ nor __file__ for its own doctest run and exits the
+# process on import (pyspark.sql.connect.utils.check_dependencies). pytest-xdist's workers run from `python -c`, so
+# the first Lake test of a worker that had run no AppTest (which leaves app.py as __main__) died: name the worker's
+# __main__ as a script's would be named.
+_main = sys.modules["__main__"]
+if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
+    _main.__file__ = "<pytest-xdist worker>"
 
 
 def _answers(remote: str) -> bool:
