@@ -44,7 +44,7 @@ def kind(command: str) -> str:
                 found = re.search(r"--type=(\S+)", command)
                 return f"Chromium {found.group(1)}" if found else "Chromium browser"
             return name
-    return "other: " + Path(command.split(" ", 1)[0]).name[:30] if command else "other"
+    return "other: " + Path(command.split(" ", 1)[0]).name[:30] if command else "other (kernel or exited)"
 
 
 def snapshot() -> dict[tuple[str, str], tuple[str, float]]:
@@ -75,8 +75,9 @@ def main() -> None:
     def sample() -> None:
         while not done.wait(args.interval):
             for key, value in snapshot().items():
-                last[key] = value
-                first.setdefault(key, (value[0], 0.0))
+                # An exiting process's command line reads empty: keep the kind it was first seen with.
+                known = first.setdefault(key, (value[0], 0.0))[0]
+                last[key] = (known, value[1])
 
     load_before = os.getloadavg()
     sampler = threading.Thread(target=sample, daemon=True)
