@@ -21,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
+EXITED = "other (kernel thread or exited)"
 KINDS = (
     ("java", "Spark server (JVM)"),
     ("chrom", "Chromium"),
@@ -44,7 +45,7 @@ def kind(command: str) -> str:
                 found = re.search(r"--type=(\S+)", command)
                 return f"Chromium {found.group(1)}" if found else "Chromium browser"
             return name
-    return "other: " + Path(command.split(" ", 1)[0]).name[:30] if command else "other (kernel or exited)"
+    return "other: " + Path(command.split(" ", 1)[0]).name[:30] if command else EXITED
 
 
 def snapshot() -> dict[tuple[str, str], tuple[str, float]]:
@@ -75,8 +76,10 @@ def main() -> None:
     def sample() -> None:
         while not done.wait(args.interval):
             for key, value in snapshot().items():
-                # An exiting process's command line reads empty: keep the kind it was first seen with.
-                known = first.setdefault(key, (value[0], 0.0))[0]
+                first.setdefault(key, (value[0], 0.0))
+                # A process can exec another program (spark-submit's bash becomes the JVM), and an exiting one's command
+                # line reads empty: keep the last kind that had a command line.
+                known = value[0] if value[0] != EXITED or key not in last else last[key][0]
                 last[key] = (known, value[1])
 
     load_before = os.getloadavg()
