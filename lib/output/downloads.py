@@ -53,16 +53,33 @@ def prepare(dataset: Dataset, view: views.View) -> Downloads:
 
 
 @dataclass(frozen=True)
-class OnDisk:
-    """A selection too large to send through the browser: its row counts and the file names it would be written to."""
+class SelectionRows:
+    """The raw rows of a view's scope and period, and those passing its filters: counts and file names."""
 
     raw_name: str
     raw_rows: int
     filtered_name: str
     filtered_rows: int
 
+    @property
+    def raw_fits(self) -> bool:
+        return self.raw_rows <= BROWSER_MAX_ROWS
 
-def on_disk(dataset: Dataset, view: views.View) -> OnDisk | None:
+    @property
+    def filtered_fits(self) -> bool:
+        return self.filtered_rows <= BROWSER_MAX_ROWS
+
+
+def _selection(chosen: views.Selection, raw_rows: int | None, filtered_rows: int | None) -> SelectionRows:
+    return SelectionRows(
+        export.export_name(chosen.scope, chosen.period, "raw-v2"),
+        int(raw_rows or 0),
+        export.export_name(chosen.scope, chosen.period, "filtered-v2"),
+        int(filtered_rows or 0),
+    )
+
+
+def on_disk(dataset: Dataset, view: views.View) -> SelectionRows | None:
     """The selection of a data set whose raw rows are on disk (a big file read by path), when it is too big for the browser."""
     if not isinstance(dataset.raw, pl.LazyFrame):
         return None
@@ -76,14 +93,8 @@ def on_disk(dataset: Dataset, view: views.View) -> OnDisk | None:
         .collect()
         .row(0)
     )
-    if raw_rows <= BROWSER_MAX_ROWS:
-        return None
-    return OnDisk(
-        export.export_name(chosen.scope, chosen.period, "raw-v2"),
-        int(raw_rows),
-        export.export_name(chosen.scope, chosen.period, "filtered-v2"),
-        int(filtered_rows),
-    )
+    counted = _selection(chosen, raw_rows, filtered_rows)
+    return None if counted.raw_fits else counted
 
 
 def write_on_disk(dataset: Dataset, view: views.View, folder: Path, *, filtered: bool) -> Path:
@@ -123,25 +134,7 @@ def disk_folder() -> Path:
     return cache_dir() / "downloads"
 
 
-@dataclass(frozen=True)
-class LakeDownload:
-    """A Lake data set's selection: how many raw rows of the lake it holds, and whether they fit through the browser."""
-
-    raw_name: str
-    raw_rows: int
-    filtered_name: str
-    filtered_rows: int
-
-    @property
-    def raw_fits(self) -> bool:
-        return self.raw_rows <= BROWSER_MAX_ROWS
-
-    @property
-    def filtered_fits(self) -> bool:
-        return self.filtered_rows <= BROWSER_MAX_ROWS
-
-
-def lake_download(dataset: Dataset, view: views.View) -> LakeDownload | None:
+def lake_download(dataset: Dataset, view: views.View) -> SelectionRows | None:
     """The selection of a Lake data set (None for other sources), counted on the cube: each cube row stands for
     ``LakeRows`` rows of the lake, so the counts are exact without asking the engine."""
     if dataset.source != lake.LAKE:
@@ -155,12 +148,7 @@ def lake_download(dataset: Dataset, view: views.View) -> LakeDownload | None:
         .collect()
         .row(0)
     )
-    return LakeDownload(
-        export.export_name(chosen.scope, chosen.period, "raw-v2"),
-        int(raw_rows or 0),
-        export.export_name(chosen.scope, chosen.period, "filtered-v2"),
-        int(filtered_rows or 0),
-    )
+    return _selection(chosen, raw_rows, filtered_rows)
 
 
 def lake_csv(dataset: Dataset, view: views.View, *, filtered: bool) -> bytes:
