@@ -54,7 +54,7 @@ TEST_WORKERS ?= auto
 unit: setup-dev browser-deps
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --maxprocesses 4 --dist worksteal
 
-# The type check runs beside the tests: the tests wait on browsers and servers, and mypy fills the gaps.
+# The type check runs beside the tests rather than before them (docs/performance.md, "Test suite time").
 test: lint
 	$(MAKE) --no-print-directory -j2 typecheck unit
 
