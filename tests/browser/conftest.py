@@ -263,20 +263,25 @@ def axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
+# The plotly graph divs of the page as it is now. While a rerun is drawing, the previous run's elements stay on the
+# page (faded, marked stale) until the run replaces or removes them: a chart redrawn at another place in the page
+# would otherwise be read twice, old and new.
+CHARTS_JS = "[...document.querySelectorAll('.js-plotly-plot')].filter(d => d.closest('[data-stale=\"true\"]') === null)"
+
 # Reads each drawn plotly graph div: its title, its traces' data as plotly.js holds them (typed
 # arrays turned into plain lists) and how many bars of each trace have a non-empty box on screen.
-_FIGURES_JS = """
-() => [...document.querySelectorAll('.js-plotly-plot')].map(div => ({
+_FIGURES_JS = f"""
+() => {CHARTS_JS}.map(div => ({{
   title: (div.layout && div.layout.title && div.layout.title.text || '').replace(/<[^>]*>/g, ''),
-  traces: div.data.map((trace, i) => ({
+  traces: div.data.map((trace, i) => ({{
     name: trace.name,
     type: trace.type,
     x: Array.from(trace.x || [], v => v === null ? null : String(v)),
     y: Array.from(trace.y || [], v => v === null || v === undefined ? null : Number(v)),
     drawn: [...(div.querySelectorAll('g.trace.bars')[i] || document.createElement('g')).querySelectorAll('g.point path')]
-      .filter(p => { const box = p.getBBox(); return box.width > 0 && box.height > 0; }).length,
-  })),
-}))
+      .filter(p => {{ const box = p.getBBox(); return box.width > 0 && box.height > 0; }}).length,
+  }})),
+}}))
 """
 
 
@@ -286,12 +291,32 @@ def plotly_figures(page: Any, *titles: str) -> dict[str, dict[str, Any]]:
     page.locator(".js-plotly-plot g.point path").first.wait_for(state="attached", timeout=TIMEOUT_MS)
     if titles:
         plotted = (
-            "titles => titles.every(t => [...document.querySelectorAll('.js-plotly-plot')]"
+            f"titles => titles.every(t => {CHARTS_JS}"
             ".some(d => d._fullLayout && d.layout.title && d.layout.title.text.replace(/<[^>]*>/g, '') === t))"
         )
         page.wait_for_function(plotted, arg=list(titles))
     figures: list[dict[str, Any]] = page.evaluate(_FIGURES_JS)
     return {f["title"]: f for f in figures}
+
+
+_PAGE_STATE_JS = """
+() => ({
+  url: location.href,
+  script: document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state'),
+  stale: document.querySelectorAll('[data-stale="true"]').length,
+  chosen: [...document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stMultiSelect"] [data-baseweb="tag"]')]
+    .map(t => t.innerText),
+  charts: [...document.querySelectorAll('.js-plotly-plot')].map(d =>
+    [(d.layout && d.layout.title && d.layout.title.text || '').replace(/<[^>]*>/g, ''), d.data.map(t => t.name).join('|')]),
+})
+"""
+
+
+def page_state(page: Any) -> dict[str, Any]:
+    """What a failed check saw: the address, whether a run was going on, the sidebar's chosen filters, each chart's
+    traces (for the assertion message of checks that race with a rerun)."""
+    state: dict[str, Any] = page.evaluate(_PAGE_STATE_JS)
+    return state
 
 
 def metric_value(page: Any, label: str) -> Any:

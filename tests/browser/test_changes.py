@@ -16,7 +16,7 @@ from lib.core.dataset import LoadRequest
 from lib.core.models import Metric
 from lib.core.schema import Col
 from lib.sources.demo import DemoSource
-from tests.browser.conftest import AS_OF, REPO, Visit, plotly_figures, sync_api, wait_for_run
+from tests.browser.conftest import AS_OF, CHARTS_JS, REPO, Visit, page_state, plotly_figures, sync_api, wait_for_run
 from tests.browser.test_overview import choose_service
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 expect = sync_api.expect
 TITLE = "From Sep 2026 to Oct 2026"
 # The waterfall's y values as plotly.js holds them, once it is drawn with ``base`` as its first bar.
-_REDRAWN = "base => [...document.querySelectorAll('.js-plotly-plot')].some(d => d.data[0].type === 'waterfall' && d.data[0].y[0] === base)"
+_REDRAWN = f"base => {CHARTS_JS}.some(d => d.data[0].type === 'waterfall' && d.data[0].y[0] === base)"
 
 
 def choose_cause(page: Any, label: str) -> None:
@@ -69,8 +69,9 @@ def test_waterfall_drill_down_and_filter(visit: Visit) -> None:
     rows = DemoSource().load(LoadRequest(as_of=date.fromisoformat(AS_OF), metric=Metric.ACTUAL)).normalized
     storage = compare(rows.filter(pl.col(Col.SERVICE) == "Storage"), *default_periods(date.fromisoformat(AS_OF)), "EUR")
     page.wait_for_function(_REDRAWN, arg=float(storage.base_total))
+    wait_for_run(page)
     narrowed = plotly_figures(page, TITLE)[TITLE]["traces"][0]
-    assert narrowed["y"] == [float(storage.base_total), *(float(v) for v in storage.parts.values()), 0.0]
+    assert narrowed["y"] == [float(storage.base_total), *(float(v) for v in storage.parts.values()), 0.0], page_state(page)
     visit.assert_clean()
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from lib.core.fmt import money, percent
-from tests.browser.conftest import AS_OF, Visit, metric_value, plotly_figures, sync_api, wait_for_run
+from tests.browser.conftest import AS_OF, CHARTS_JS, Visit, metric_value, page_state, plotly_figures, sync_api, wait_for_run
 from tests.expected import cents, demo_headline
 
 pytestmark = pytest.mark.browser
@@ -85,14 +85,12 @@ def test_filtering_one_service_shows_its_total(visit: Visit, cli_summary: dict[s
     expect(total).to_have_text(expected)
     # The daily chart redraws after the figures above it: wait until its bars are the one service's (anomaly markers,
     # a scatter trace over the bars, may come and go with the filter).
-    redrawn = (
-        "() => [...document.querySelectorAll('.js-plotly-plot')]"
-        ".some(d => d.data.filter(t => t.type === 'bar').map(t => t.name).join('|') === %r)"
-    )
-    visit.page.wait_for_function(redrawn % service)
+    redrawn = f"service => {CHARTS_JS}.some(d => d.data.filter(t => t.type === 'bar').map(t => t.name).join('|') === service)"
+    visit.page.wait_for_function(redrawn, arg=service)
+    wait_for_run(visit.page)
     daily = plotly_figures(visit.page)["Daily cost by service"]
     daily["traces"] = [t for t in daily["traces"] if t["type"] == "bar"]
-    assert [t["name"] for t in daily["traces"]] == [service]
+    assert [t["name"] for t in daily["traces"]] == [service], page_state(visit.page)
     assert daily["traces"][0]["drawn"] > 0
     visit.assert_clean()
 
