@@ -30,6 +30,8 @@ start() {
   fi
   export SPARK_HOME="$PWD/$TARGET/pyspark" SPARK_LOCAL_IP=$HOST SPARK_PID_DIR="$PWD/$ROOT" SPARK_LOG_DIR="$PWD/$ROOT"
   # Bounded: two cores and one JVM of at most SPARK_DRIVER_MEMORY (driver and executors share it in local mode).
+  # SPARK_SERVER_JAVA_OPTIONS adds JVM options: .ci/run gives -XX:TieredStopAtLevel=1, as the tests' many small queries
+  # cost more in the JIT's optimising compiler than they gain from it (large lakes are the other way round).
   setsid nohup "$SPARK_HOME/bin/spark-submit" \
     --class org.apache.spark.sql.connect.service.SparkConnectServer \
     --name "Spark Connect server (azure usage dashboard)" \
@@ -40,7 +42,7 @@ start() {
     --conf spark.ui.enabled=false \
     --conf spark.sql.shuffle.partitions=4 \
     --conf spark.sql.session.timeZone=UTC \
-    --conf "spark.driver.extraJavaOptions=-Duser.timezone=UTC -Dderby.system.home=$PWD/$ROOT" \
+    --conf "spark.driver.extraJavaOptions=-Duser.timezone=UTC -Dderby.system.home=$PWD/$ROOT ${SPARK_SERVER_JAVA_OPTIONS:-}" \
     --conf spark.sql.warehouse.dir="$PWD/$ROOT/warehouse" \
     spark-internal >"$LOG" 2>&1 < /dev/null &
   echo $! >"$PID_FILE"
