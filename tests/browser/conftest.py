@@ -207,11 +207,15 @@ def _expected_console_error(entry: str, base_url: str, fonts: list[str]) -> bool
     return where.startswith(base_url) and "404" in text and path.endswith(("/_stcore/health", "/_stcore/host-config"))
 
 
+# The app connected and its script not running, checked in the page on every animation frame. expect() retries with
+# growing pauses, up to a second each, and the suite's two workers then often waited at the same time on an idle machine.
+_SETTLED_JS = """() => document.querySelector(
+  '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]') !== null"""
+
+
 def wait_for_run(page: Any) -> None:
     """Wait until the websocket is connected and the script has finished its run."""
-    app = page.get_by_test_id("stApp")
-    sync_api.expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=TIMEOUT_MS)
-    sync_api.expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=TIMEOUT_MS)
+    page.wait_for_function(_SETTLED_JS, timeout=TIMEOUT_MS)
 
 
 @pytest.hookimpl(wrapper=True)
