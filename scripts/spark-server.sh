@@ -31,7 +31,7 @@ start() {
   export SPARK_HOME="$PWD/$TARGET/pyspark" SPARK_LOCAL_IP=$HOST SPARK_PID_DIR="$PWD/$ROOT" SPARK_LOG_DIR="$PWD/$ROOT"
   # Bounded: two cores and one JVM of at most SPARK_DRIVER_MEMORY (driver and executors share it in local mode).
   # SPARK_SERVER_JAVA_OPTIONS adds JVM options: .ci/run gives -XX:TieredStopAtLevel=1, as the tests' many small queries
-  # cost more in the JIT's optimising compiler than they gain from it (large lakes are the other way round).
+  # cost more in the JIT's optimising compiler than they gain from it (the default keeps it, for large lakes).
   setsid nohup "$SPARK_HOME/bin/spark-submit" \
     --class org.apache.spark.sql.connect.service.SparkConnectServer \
     --name "Spark Connect server (azure usage dashboard)" \
