@@ -45,7 +45,7 @@ if result.other_currencies:
 for sentence in changes.summary(comparison):
     st.markdown(changes_panel.markdown_text(sentence))
 
-st.plotly_chart(charts_changes.build_waterfall(comparison), width="stretch", key="changes_waterfall")
+widgets.chart(charts_changes.build_waterfall(comparison), key="changes_waterfall")
 
 parts_table = pl.DataFrame(
     {

@@ -40,14 +40,11 @@ if shown_groups < model.table.height:
             shown=shown_groups, total=fmt.count(model.table.height)
         )
     )
-st.plotly_chart(
-    charts.build_breakdown_chart(model.table, model.colours, currency, _("Cost by {group}").format(group=in_text)),
-    width="stretch",
-    key="breakdown_chart",
+widgets.chart(
+    charts.build_breakdown_chart(model.table, model.colours, currency, _("Cost by {group}").format(group=in_text)), key="breakdown_chart"
 )
-st.plotly_chart(
+widgets.chart(
     charts.build_daily_cost_chart(model.daily, model.colours, currency, _("Daily cost by {group}").format(group=in_text)),
-    width="stretch",
     key="explore_daily_chart",
 )
 # The breakdown chart's table alternative: every group, not only the 25 the chart shows.

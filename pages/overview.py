@@ -170,7 +170,7 @@ daily_chart = charts.build_daily_cost_chart(
 )
 found = anomaly_view.findings(dataset, context.view, state.anomaly_sensitivity(), state.expected_anomalies())
 charts.add_anomaly_markers(daily_chart, model.daily, [(a.day, a.value, a.impact) for a in found.open], currency)
-st.plotly_chart(daily_chart, width="stretch", key="daily_chart")
+widgets.chart(daily_chart, key="daily_chart")
 if found.open:
     st.caption(_("▼ marks the first day of an anomaly ({count} in this period); see the Anomalies page.").format(count=len(found.open)))
 widgets.show_table(
@@ -187,7 +187,7 @@ widgets.show_table(
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.build_billing_chart(model.bills, currency, filtered=filtered), width="stretch", key="billing_chart")
+    widgets.chart(charts.build_billing_chart(model.bills, currency, filtered=filtered), key="billing_chart")
     closed_note = (
         _("Closed periods show the filtered rows' cost, not invoice amounts.")
         if filtered
@@ -223,7 +223,7 @@ with right:
                 currency,
                 found_budget.breach_day,
             )
-    st.plotly_chart(accumulated_chart, width="stretch", key="accumulated_chart")
+    widgets.chart(accumulated_chart, key="accumulated_chart")
     if estimate is not None:
         st.caption(
             _("Estimate method: {method}; one-off purchases and refunds are not extrapolated.").format(

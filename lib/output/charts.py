@@ -12,8 +12,10 @@ Hover labels are dark text on white (``HOVER_LABEL``), never text on the series'
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -33,8 +35,23 @@ SECOND_PALETTE = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB9
 OTHER_COLOUR = "#BBBBBB"
 MAX_DAY_TICKS = 5  # labels on a day axis: five fit a phone's width (390 px) without overlapping
 DAILY_HEIGHT = 520
+FONT = '"Source Sans", sans-serif'  # the page's own font (Streamlit's)
 # Hover labels: #222222 on white is 15.9:1 (WCAG asks 4.5:1), whatever the colour of the hovered series.
-HOVER_LABEL = {"bgcolor": "white", "bordercolor": "#555555", "font": {"color": "#222222"}}
+HOVER_LABEL = {"bgcolor": "white", "bordercolor": "#555555", "font": {"color": "#222222", "family": FONT, "size": 12}}
+# The look Streamlit's chart theme gave in the app's light theme (text colour from .streamlit/config.toml), as the
+# figure's own layout: the charts are drawn without a theme or template (``lib.ui.widgets.chart`` says why).
+_AXIS_STYLE = {"tickfont": {"color": "#808495", "size": 12}, "automargin": True}
+_STYLE = {
+    "font": {"family": FONT, "size": 12, "color": "#808495", "weight": 400},
+    "title": {"font": {"family": FONT, "size": 16, "color": "#141210", "weight": 700}, "pad": {"l": 4}},
+    "legend": {"font": {"size": 12, "color": "#262730"}, "valign": "top", "borderwidth": 0},
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "margin": {"pad": 8},
+    "xaxis": {**_AXIS_STYLE, "zeroline": False, "title": {"font": {"color": "#808495", "size": 14}, "standoff": 20}},
+    "yaxis": {**_AXIS_STYLE, "ticklabelposition": "outside", "title": {"font": {"color": "#808495", "size": 14}, "standoff": 24}},
+    "hoverlabel": HOVER_LABEL,
+}
 BREAKDOWN_GROUPS = 25  # bars in the breakdown chart; its table lists every group
 ESTIMATE_NOTE = N_("Estimate: updated daily, may not include all usage yet, and can differ from the invoice.")
 ESTIMATE_NOTE_SHORT = N_("Open period: an estimate that can differ from the invoice")
@@ -110,23 +127,93 @@ def _all_days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _layout(fig: go.Figure, *, title: str, currency: str, height: int = 420) -> go.Figure:
-    fig.update_layout(
-        title={"text": plotly(title), "x": 0, "xanchor": "left"},  # a title can name a tag key from the data
-        height=height,
-        margin={"l": 8, "r": 8, "t": 56, "b": 8},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
-        yaxis=money_axis(currency),
-        separators=fmt.separators(current_locale()),
+# The left margin that fits the amount axis: its title and paddings, plus its widest tick label, in Source Sans at
+# the tick font's 12 px (calibrated in Chromium against Plotly's own automatic margin for labels up to 10 digits).
+_AMOUNT_AXIS_ROOM_PX = 52
+_TICK_CHAR_PX = {**dict.fromkeys("0123456789−-+$€£¥", 6.0), ",": 3.0, ".": 3.0, "'": 3.0, " ": 2.4, "\xa0": 2.4}
+_OTHER_CHAR_PX = 7.7  # letters of a currency code: no narrower than this
+
+
+def _tick_label_px(amount: float, prefix: str, suffix: str) -> float:
+    number = f"{abs(round(amount)):,}" + ("" if amount >= 0 else "−")
+    return sum(_TICK_CHAR_PX.get(c, _OTHER_CHAR_PX) for c in prefix + number + suffix)
+
+
+def _amount_extent(fig: go.Figure) -> tuple[float, float]:
+    """The lowest and highest amount the y axis must show: stacked bars summed per x, waterfalls run through, lines
+    and the horizontal lines of a budget as they are."""
+    low = high = 0.0
+    stacked = fig.layout.barmode in ("stack", "relative")
+    above: dict[Any, float] = {}
+    below: dict[Any, float] = {}
+    for trace in fig.data:
+        values = [v for v in (trace.y or ()) if v is not None]
+        if trace.type == "waterfall":
+            running = 0.0
+            for value, measure in zip(values, trace.measure, strict=False):
+                running = value if measure == "absolute" else running + (0 if measure == "total" else value)
+                low, high = min(low, running), max(high, running)
+        elif trace.type == "bar" and stacked:
+            for x, value in zip(trace.x, trace.y, strict=True):
+                if value is not None:
+                    sums = above if value >= 0 else below
+                    sums[x] = sums.get(x, 0.0) + value
+        elif values:
+            low, high = min(low, *values), max(high, *values)
+    lines = [shape.y0 for shape in fig.layout.shapes if shape.yref == "y"]
+    return min([low, *below.values(), *lines]), max([high, *above.values(), *lines])
+
+
+def make_room_for_amounts(fig: go.Figure) -> go.Figure:
+    """Start the figure with the left margin its amount axis will need.
+
+    Plotly widens the margin itself to fit the tick labels (``automargin``), but only by drawing the whole chart a
+    second time. An estimate a few pixels too wide costs nothing; one too narrow costs only that second drawing. The
+    axis's range runs a little past the data (Plotly's padding), hence the tenth added.
+    """
+    axis = fig.layout.yaxis
+    if axis.type == "category":
+        return fig
+    low, high = _amount_extent(fig)
+    prefix, suffix = axis.tickprefix or "", axis.ticksuffix or ""
+    widest = max(_tick_label_px(high * 1.1, prefix, suffix), _tick_label_px(low * 1.1, prefix, suffix))
+    fig.layout.margin.l = max(fig.layout.margin.l or 0, math.ceil(_AMOUNT_AXIS_ROOM_PX + widest))
+    return fig
+
+
+def merged(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``extra`` laid over it, nested settings merged key by key (as ``update_layout`` merges)."""
+    out = dict(base)
+    for key, value in extra.items():
+        below = out.get(key)
+        out[key] = merged(below, value) if isinstance(below, Mapping) and isinstance(value, Mapping) else value
+    return out
+
+
+def styled_figure(layout: Mapping[str, Any]) -> go.Figure:
+    """A figure in the app's chart look with ``layout`` laid over it, and no template: its spec holds only what it
+    shows. The layout is validated once, as a whole (Plotly's ``update_layout`` per setting is many times slower)."""
+    fig = go.Figure(layout=merged(_STYLE, layout))
+    fig.layout.template = None
+    return fig
+
+
+def _figure(*, title: str, currency: str, height: int = 420, **layout: Any) -> go.Figure:
+    """A chart's figure: title, amounts on the y axis, legend under the plot; ``layout`` adds or overrides settings."""
+    common = {
+        "title": {"text": plotly(title), "x": 0, "xanchor": "left"},  # a title can name a tag key from the data
+        "height": height,
+        # Room for one line of tick labels under the plot (a legend there takes more, and gets it at once).
+        "margin": {"l": 8, "r": 8, "t": 56, "b": 33},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        "xaxis": {"showgrid": False},
+        "yaxis": {**money_axis(currency), "gridcolor": "#E5E5E5", "zerolinecolor": "#999999"},
+        "separators": fmt.separators(current_locale()),
         # One label for the hovered bar or point, which names its own day or period (Plotly's unified title could
         # only write days with English month names).
-        hovermode="closest",
-        hoverlabel=HOVER_LABEL,
-        plot_bgcolor="white",
-    )
-    fig.update_xaxes(showgrid=False)
-    fig.update_yaxes(gridcolor="#E5E5E5", zerolinecolor="#999999")
-    return fig
+        "hovermode": "closest",
+    }
+    return styled_figure(merged(common, layout))
 
 
 def _money_texts(values: Sequence[float | None], currency: str) -> list[str]:
@@ -148,8 +235,17 @@ def daily_hovertemplate() -> str:
 
 def build_daily_cost_chart(daily: pl.DataFrame, colours: dict[str, str], currency: str, title: str) -> go.Figure:
     """Stacked bars of cost per day, one trace per group (``daily`` from ``aggregate.daily_cost``)."""
-    fig = go.Figure()
     days: list[date] = daily.get_column("day").unique().sort().to_list()
+    fig = _figure(
+        title=title,
+        currency=currency,
+        # Taller than the other charts: on a phone the legend below takes a line per name, and the bars keep their room.
+        height=DAILY_HEIGHT,
+        barmode="relative",
+        bargap=0.15,
+        legend={"font": {"size": 11}, "tracegroupgap": 0},
+        xaxis=day_axis(_all_days(days[0], days[-1])) if days else {},
+    )
     locale = current_locale()
     # Each day's own hover texts (its date, its total over every series) are written once, not once per series.
     day_texts = {
@@ -176,12 +272,6 @@ def build_daily_cost_chart(daily: pl.DataFrame, colours: dict[str, str], currenc
             ),
             hovertemplate=hovertemplate,
         )
-    fig.update_layout(barmode="relative", bargap=0.15)
-    # Taller than the other charts: on a phone the legend below takes a line per name, and the bars keep their room.
-    fig = _layout(fig, title=title, currency=currency, height=DAILY_HEIGHT)
-    fig.update_layout(legend={"font": {"size": 11}, "tracegroupgap": 0})
-    if days:
-        fig.update_layout(xaxis=day_axis(_all_days(days[0], days[-1])))
     return fig
 
 
@@ -255,7 +345,27 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered:
     closed = [b.billed if b.status == "closed" else None for b in bills]
     so_far = [b.cost_so_far if b.status == "open" else None for b in bills]
     rest = [b.estimated_rest if b.status == "open" else None for b in bills]
-    fig = go.Figure()
+    is_open = any(b.status == "open" for b in bills)
+    fig = _figure(
+        title=_("Billed vs month-to-date estimate") if is_open else _("Billed per billing period"),
+        currency=currency,
+        barmode="stack",
+        # The full caveat is in the caption under the chart; the chart keeps a line that fits its width.
+        annotations=[
+            {
+                "text": _(ESTIMATE_NOTE_SHORT),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 1.06,
+                "showarrow": False,
+                "xanchor": "left",
+                "font": {"size": 12, "color": "#555555"},
+            }
+        ]
+        if is_open
+        else [],
+    )
     fig.add_bar(
         x=labels,
         y=invoiced,
@@ -275,10 +385,9 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered:
             customdata=_money_texts(closed, currency),
             hovertemplate="%{x}<br>" + _("Actual cost: {amount}").format(amount="%{customdata}") + "<extra></extra>",
         )
-    fig.update_layout(barmode="stack")
-    if not any(b.status == "open" for b in bills):
+    if not is_open:
         # Data whose last period has ended (a file of a past month): closed periods only, nothing estimated.
-        return _layout(fig, title=_("Billed per billing period"), currency=currency)
+        return fig
     fig.add_bar(
         x=labels,
         y=so_far,
@@ -299,23 +408,18 @@ def build_billing_chart(bills: Sequence[PeriodBill], currency: str, *, filtered:
         customdata=_money_texts(rest, currency),
         hovertemplate="%{x}<br>" + _("Estimated rest: {amount}").format(amount="%{customdata}") + "<extra></extra>",
     )
-    # The full caveat is in the caption under the chart; the chart keeps a line that fits its width.
-    fig.add_annotation(
-        text=_(ESTIMATE_NOTE_SHORT),
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=1.06,
-        showarrow=False,
-        xanchor="left",
-        font={"size": 12, "color": "#555555"},
-    )
-    return _layout(fig, title=_("Billed vs month-to-date estimate"), currency=currency)
+    return fig
 
 
 def build_accumulated_chart(accumulated: pl.DataFrame, currency: str, title: str) -> go.Figure:
     """Running total of the open period (solid) and the estimate to period end (dashed); a closed period's running total alone."""
-    fig = go.Figure()
+    days = accumulated.get_column("day")
+    fig = _figure(
+        title=title,
+        currency=currency,
+        height=360,
+        xaxis=day_axis(_all_days(days.min(), days.max())) if days.len() else {},  # type: ignore[arg-type]
+    )
     actual = accumulated.filter(pl.col("kind") == "actual")
     estimate = accumulated.filter(pl.col("kind") == "estimate")
     actual_totals = actual.get_column("cumulative").to_list()
@@ -341,10 +445,6 @@ def build_accumulated_chart(accumulated: pl.DataFrame, currency: str, title: str
             customdata=list(zip(_day_texts(estimate_days), _money_texts(estimate_totals, currency), strict=True)),
             hovertemplate="%{customdata[0]}<br>" + _("Estimate: {amount}").format(amount="%{customdata[1]}") + "<extra></extra>",
         )
-    fig = _layout(fig, title=title, currency=currency, height=360)
-    days = accumulated.get_column("day")
-    if days.len():
-        fig.update_layout(xaxis=day_axis(_all_days(days.min(), days.max())))  # type: ignore[arg-type]
     return fig
 
 
@@ -353,21 +453,20 @@ def build_breakdown_chart(table: pl.DataFrame, colours: dict[str, str], currency
     rows = table.head(BREAKDOWN_GROUPS).reverse()
     names = rows.get_column("group").cast(pl.String).to_list()
     costs = rows.get_column("cost").to_list()
-    fig = go.Figure(
-        go.Bar(
-            x=costs,
-            y=[plotly(group_name(n)) for n in names],
-            orientation="h",
-            marker_color=[colours.get(n, OTHER_COLOUR) for n in names],
-            customdata=_money_texts(costs, currency),
-            hovertemplate="%{y}: %{customdata}<extra></extra>",
-        )
-    )
-    fig = _layout(fig, title=title, currency=currency, height=max(320, 28 * len(names) + 100))
-    fig.update_layout(
+    fig = _figure(
+        title=title,
+        currency=currency,
+        height=max(320, 28 * len(names) + 100),
         xaxis=money_axis(currency),
         yaxis={"title": {"text": ""}, "tickformat": "", "tickprefix": "", "ticksuffix": "", "type": "category"},
-        hovermode="closest",
         showlegend=False,
+    )
+    fig.add_bar(
+        x=costs,
+        y=[plotly(group_name(n)) for n in names],
+        orientation="h",
+        marker_color=[colours.get(n, OTHER_COLOUR) for n in names],
+        customdata=_money_texts(costs, currency),
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
     )
     return fig

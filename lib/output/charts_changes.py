@@ -10,7 +10,7 @@ from lib.analysis.changes import PARTS, Comparison, part_label, signed_money
 from lib.core import fmt
 from lib.core.i18n import _, current_locale
 from lib.core.periods import period_label
-from lib.output.charts import HOVER_LABEL, money_axis
+from lib.output.charts import money_axis, styled_figure
 
 RISE = "#CC6677"  # a part that raises cost
 FALL = "#117733"  # a part that lowers cost
@@ -30,33 +30,35 @@ def build_waterfall(comparison: Comparison) -> go.Figure:
     ]
     # Labels pass through Plotly's HTML-like text rendering: escaped even though they are the app's own words.
     shown = [html.escape(label) for label in labels]
-    fig = go.Figure(
-        go.Waterfall(
-            x=shown,
-            y=[float(a) for a in amounts[:-1]] + [0.0],
-            measure=["absolute", *["relative"] * len(PARTS), "total"],
-            text=[html.escape(t) for t in texts],
-            textposition="outside",
-            customdata=[html.escape(t) for t in texts],
-            hovertemplate="%{x}: %{customdata}<extra></extra>",
-            increasing={"marker": {"color": RISE}},
-            decreasing={"marker": {"color": FALL}},
-            totals={"marker": {"color": TOTAL}},
-            connector={"line": {"color": "#999999", "width": 1}},
-            cliponaxis=False,
-        )
+    fig = styled_figure(
+        {
+            "title": {
+                "text": html.escape(_("From {base} to {compare}").format(base=labels[0], compare=labels[-1])),
+                "x": 0,
+                "xanchor": "left",
+            },
+            "height": 460,
+            # Room for the one line of names under the bars; Plotly widens it when they wrap (by drawing twice).
+            "margin": {"l": 8, "r": 8, "t": 56, "b": 33},
+            "xaxis": {"showgrid": False, "type": "category"},
+            "yaxis": {**money_axis(currency), "gridcolor": "#E5E5E5", "zerolinecolor": "#999999"},
+            "separators": fmt.separators(locale),
+            "showlegend": False,
+            "hovermode": "closest",
+        }
     )
-    fig.update_layout(
-        title={"text": html.escape(_("From {base} to {compare}").format(base=labels[0], compare=labels[-1])), "x": 0, "xanchor": "left"},
-        height=460,
-        margin={"l": 8, "r": 8, "t": 56, "b": 8},
-        yaxis=money_axis(currency),
-        separators=fmt.separators(locale),
-        showlegend=False,
-        plot_bgcolor="white",
-        hovermode="closest",
-        hoverlabel=HOVER_LABEL,
+    fig.add_waterfall(
+        x=shown,
+        y=[float(a) for a in amounts[:-1]] + [0.0],
+        measure=["absolute", *["relative"] * len(PARTS), "total"],
+        text=[html.escape(t) for t in texts],
+        textposition="outside",
+        customdata=[html.escape(t) for t in texts],
+        hovertemplate="%{x}: %{customdata}<extra></extra>",
+        increasing={"marker": {"color": RISE}},
+        decreasing={"marker": {"color": FALL}},
+        totals={"marker": {"color": TOTAL}},
+        connector={"line": {"color": "#999999", "width": 1}},
+        cliponaxis=False,
     )
-    fig.update_xaxes(showgrid=False, type="category")
-    fig.update_yaxes(gridcolor="#E5E5E5", zerolinecolor="#999999")
     return fig

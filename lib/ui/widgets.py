@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -22,7 +23,7 @@ from lib.core import fmt, i18n
 from lib.core.dataset import Dataset
 from lib.core.i18n import _
 from lib.core.safe_text import markdown
-from lib.output import tables
+from lib.output import charts, tables
 from lib.output.charts import group_name
 from lib.ui import download_buttons, state
 
@@ -213,3 +214,19 @@ def csv_download(frame: pl.DataFrame, name: str) -> None:
         icon=":material/download:",
         key=f"csv_{file_name}",
     )
+
+
+# Streamlit draws a chart's figure a second time right after mounting it: it copies the figure (JSON in, JSON out),
+# and Plotly.react compares data arrays and the layout's template by identity, so the copy reads as new data and the
+# whole chart is drawn again. A fixed ``datarevision`` makes Plotly compare the arrays by this value instead, and the
+# figures carry no template (``charts.styled_figure``). A fixed value is right because Streamlit mounts a new chart
+# whenever the figure changes (the element's id is a hash of the figure), which tests/ui/test_chart_identity.py and
+# the browser's filter test check.
+CHART_DATA_REVISION = "figure"
+
+
+def chart(figure: go.Figure, *, key: str) -> None:
+    """Draw a chart of ``lib.output.charts`` across the page, in the app's own style (no Streamlit theme)."""
+    charts.make_room_for_amounts(figure)
+    figure.layout.datarevision = CHART_DATA_REVISION
+    st.plotly_chart(figure, width="stretch", key=key, theme=None)

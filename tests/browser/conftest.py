@@ -231,6 +231,7 @@ def visit(browser: Any, server: Server, request: pytest.FixtureRequest) -> Itera
     """A new context (so a new Streamlit session) at 1440×900 that keeps everything on loopback."""
     context = browser.new_context(**BROWSER_SETTINGS, base_url=server.url, accept_downloads=True)
     context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(_CHART_DRAWINGS_JS)
     page = context.new_page()
     seen = Visit(page, server, len(server.log_text()))
 
@@ -271,6 +272,29 @@ def axe_source() -> str:
 # page (faded, marked stale) until the run replaces or removes them: a chart redrawn at another place in the page
 # would otherwise be read twice, old and new.
 CHARTS_JS = "[...document.querySelectorAll('.js-plotly-plot')].filter(d => d.closest('[data-stale=\"true\"]') === null)"
+
+# Every full drawing of a chart, in order, by the chart element's number (from 1). Plotly.js announces each one
+# (the first, one of its own to widen a margin, one after web fonts load) with ``plotly_beforeplot``, but not the
+# light updates of a drawn chart. It sets up a chart element's events (``_ev``, then ``emit``) when it first draws
+# it; the ``emit`` setter below adds a listener there. Installed in every page before the app's code runs.
+_CHART_DRAWINGS_JS = """
+window.__chartDrawings = [];
+window.__chartTitles = [''];
+Object.defineProperty(HTMLElement.prototype, 'emit', {configurable: true, set(emit) {
+  const chart = this;
+  const number = window.__chartTitles.push('') - 1;
+  Object.defineProperty(chart, 'emit', {configurable: true, writable: true, value: emit});
+  chart._ev.on('plotly_beforeplot', () => { window.__chartDrawings.push(number); });
+  chart._ev.on('plotly_afterplot', () => { window.__chartTitles[number] = (chart.layout.title.text || '').replace(/<[^>]*>/g, ''); });
+}});
+"""
+
+
+def chart_drawings(page: Any) -> list[tuple[int, str]]:
+    """The page's chart drawings so far (see ``_CHART_DRAWINGS_JS``)."""
+    drawings: list[list[Any]] = page.evaluate("() => window.__chartDrawings.map(n => [n, window.__chartTitles[n]])")
+    return [(number, title) for number, title in drawings]
+
 
 # Reads each drawn plotly graph div: its title, its traces' data as plotly.js holds them (typed
 # arrays turned into plain lists) and how many bars of each trace have a non-empty box on screen.
