@@ -1,10 +1,12 @@
 """A person's wait, in Chromium: a new session's first metric and first chart on the dashboard next to a minimal
 Streamlit page (one metric, one Plotly chart) served in the same run, and how long a filter change takes to settle.
 
-Usage: .venv/bin/python -m bench.browser_first_chart [--runs 5] [--changes 6]
+Usage: .venv/bin/python -m bench.browser_first_chart [--runs 5] [--changes 6] [--baseline CHECKOUT]
 Needs Chromium (CHROMIUM_PATH or /usr/bin/chromium). Both servers are warm (each opened once before timing); every
 timed visit is a new browser context, so a new Streamlit session with an empty HTTP cache, as a new visitor has.
 Prints min/median/max of each, the dashboard/minimal ratio and the load average (the machine may be shared).
+``--baseline`` serves another checkout's dashboard as well (e.g. ``git worktree add /tmp/before <commit>``), timed in
+the same run, interleaved, so a change can be measured against what came before it on the same machine and moment.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -111,25 +113,26 @@ def spread(values: list[float]) -> str:
 
 
 @contextmanager
-def warm_servers() -> Iterator[tuple[Any, str, str]]:
-    """A Chromium, the dashboard's URL and the minimal page's, each server visited once; the load average before and after."""
+def warm_servers(baseline: Path | None = None) -> Iterator[tuple[Any, dict[str, str]]]:
+    """A Chromium and the URLs of the dashboard, the minimal page and (with ``baseline``) that checkout's dashboard,
+    each server visited once; the load average before and after."""
     chromium = chromium_path()
     if chromium is None:
         raise SystemExit("no Chromium: set CHROMIUM_PATH or apt-get install -y chromium")
     print("load average before:", Path("/proc/loadavg").read_text().split()[:3])
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as servers:
         minimal = Path(folder) / "minimal.py"
         minimal.write_text(MINIMAL_APP)
-        with (
-            served(REPO / "app.py", Path(folder) / "dashboard.log") as dashboard,
-            served(minimal, Path(folder) / "minimal.log") as plain,
-            sync_playwright() as playwright,
-        ):
-            browser = playwright.chromium.launch(executable_path=chromium, args=["--disable-gpu", "--disable-dev-shm-usage"])
-            for url in (dashboard, plain):  # warm: the first session of a server is not what a later visitor meets
-                first_view(browser, url)
-            yield browser, dashboard, plain
-            browser.close()
+        urls = {"dashboard": servers.enter_context(served(REPO / "app.py", Path(folder) / "dashboard.log"))}
+        if baseline is not None:
+            urls["baseline"] = servers.enter_context(served(baseline / "app.py", Path(folder) / "baseline.log"))
+        urls["minimal"] = servers.enter_context(served(minimal, Path(folder) / "minimal.log"))
+        playwright = servers.enter_context(sync_playwright())
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--disable-gpu", "--disable-dev-shm-usage"])
+        for url in urls.values():  # warm: the first session of a server is not what a later visitor meets
+            first_view(browser, url)
+        yield browser, urls
+        browser.close()
     print("load average after:", Path("/proc/loadavg").read_text().split()[:3], f"on {os.cpu_count()} cores")
 
 
@@ -137,20 +140,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--changes", type=int, default=6)
+    parser.add_argument("--baseline", type=Path, help="another checkout of the project, timed side by side")
     args = parser.parse_args()
-    with warm_servers() as (browser, dashboard, plain):
-        results: dict[str, list[tuple[float, float]]] = {"dashboard": [], "minimal": []}
-        for run in range(args.runs):  # interleaved, so a busy moment of the machine hits both alike
-            order = [("dashboard", dashboard), ("minimal", plain)]
+    with warm_servers(args.baseline) as (browser, urls):
+        results: dict[str, list[tuple[float, float]]] = {name: [] for name in urls}
+        for run in range(args.runs):  # interleaved, so a busy moment of the machine hits each alike
+            order = list(urls.items())
             for name, url in order if run % 2 == 0 else reversed(order):
                 results[name].append(first_view(browser, url))
         for name, timings in results.items():
             print(f"{name:9} first metric: {spread([m for m, _ in timings])}")
             print(f"{name:9} first chart:  {spread([c for _, c in timings])}")
-        ratio = statistics.median(c for _, c in results["dashboard"]) / statistics.median(c for _, c in results["minimal"])
-        print(f"first chart, dashboard / minimal (medians): {ratio:.2f}×", flush=True)
-        changes = filter_changes(browser, dashboard, args.changes)
-        print(f"filter change settled: {spread(changes)}")
+        minimal = statistics.median(c for _, c in results["minimal"])
+        for name in (n for n in urls if n != "minimal"):
+            ratio = statistics.median(c for _, c in results[name]) / minimal
+            print(f"first chart, {name} / minimal (medians): {ratio:.2f}×", flush=True)
+        dashboards = [n for n in urls if n != "minimal"]
+        changes: dict[str, list[float]] = {name: [] for name in dashboards}
+        for turn in range(2 if args.baseline else 1):  # with a baseline: each goes first once
+            for name in dashboards if turn == 0 else reversed(dashboards):
+                changes[name] += filter_changes(browser, urls[name], args.changes)
+        for name, timings in changes.items():
+            print(f"{name:9} filter change settled: {spread(timings)}")
 
 
 if __name__ == "__main__":

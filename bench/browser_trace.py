@@ -83,7 +83,8 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=2)
     parser.add_argument("--deltas", action="store_true", help="list every element message")
     args = parser.parse_args()
-    with warm_servers() as (browser, dashboard, plain):
+    with warm_servers() as (browser, urls):
+        dashboard, plain = urls["dashboard"], urls["minimal"]
         for visit in range(args.visits):
             trace(browser, dashboard, f"dashboard, visit {visit + 1}", args.deltas)
             trace(browser, plain, f"minimal page, visit {visit + 1}", args.deltas)
