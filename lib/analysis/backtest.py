@@ -20,7 +20,14 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from lib.analysis.estimate import LOOKBACK_DAYS, Estimate, estimate_and_usage, estimate_period_end
+from lib.analysis.estimate import (
+    LOOKBACK_DAYS,
+    ONE_OFF_CHARGE_TYPES,
+    Estimate,
+    estimate_and_usage,
+    estimate_from,
+    estimate_period_end,
+)
 from lib.core.models import Period
 from lib.core.periods import add_months, billing_period
 from lib.core.schema import Col
@@ -169,23 +176,36 @@ def backtest(frame: pl.DataFrame, as_of: date, method: str = DEFAULT_METHOD, day
 
 
 def _both_methods(frame: pl.DataFrame, as_of: date) -> dict[str, Backtest]:
-    """``backtest`` of both methods, each day's data read once: the damped trend is built on the weekday average's
-    estimate and the usage it read (``_trend_on``), so each trial equals its method's own ``backtest`` trial."""
+    """``backtest`` of both methods from the view's cost per day, summed once: each trial takes its days from those
+    sums (not from the rows again), and the damped trend is built on the weekday average's estimate and the usage it
+    read (``_trend_on``), so each trial equals its method's own ``backtest`` trial (but for the order of the sums)."""
     charges = daily_charges(frame)
+    totals = _per_day(charges)
+    usage = _per_day(charges.filter(~pl.col(Col.CHARGE_TYPE).is_in(ONE_OFF_CHARGE_TYPES)))
     trials: dict[str, list[Trial]] = {name: [] for name in METHODS}
     for period in closed_periods(charges, as_of):
-        in_period = charges.filter(pl.col(Col.CHARGE_DATE).is_between(period.start, period.end))
-        final = float(in_period.get_column(Col.COST).sum())
+        final = sum(totals.get(d, 0.0) for d in _days(period.start, period.end))
         if final == 0:
             continue
         for day in BACKTEST_DAYS:
             made_on = period.start + timedelta(days=day - 1)
             if made_on >= period.end:
                 continue
-            base, per_day = estimate_and_usage(charges, period, made_on)
+            so_far = sum(totals.get(d, 0.0) for d in _days(period.start, made_on))
+            read = {d: usage[d] for d in _days(made_on - timedelta(days=LOOKBACK_DAYS - 1), made_on) if d in usage}
+            base = estimate_from(so_far, read, period, made_on)
             trials["weekday average"].append(Trial(period, day, base.total, final))
-            trials["damped trend"].append(Trial(period, day, _trend_on(base, per_day).total, final))
+            trials["damped trend"].append(Trial(period, day, _trend_on(base, read).total, final))
     return {name: Backtest(name, tuple(found)) for name, found in trials.items()}
+
+
+def _per_day(charges: pl.DataFrame) -> dict[date, float]:
+    daily = charges.group_by(Col.CHARGE_DATE).agg(pl.col(Col.COST).sum())
+    return dict(zip(daily.get_column(Col.CHARGE_DATE).to_list(), daily.get_column(Col.COST).to_list(), strict=True))
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def best_method(frame: pl.DataFrame, as_of: date) -> tuple[str, dict[str, Backtest]]:

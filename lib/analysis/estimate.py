@@ -58,15 +58,20 @@ def estimate_period_end(frame: pl.DataFrame, period: Period, as_of: date) -> Est
 def estimate_and_usage(frame: pl.DataFrame, period: Period, as_of: date) -> tuple[Estimate, dict[date, float]]:
     """``estimate_period_end`` and the recurring cost per day of the ``LOOKBACK_DAYS`` it read (up to its last day),
     for an estimate built on the same days (``lib.analysis.backtest``), which then need not read them again."""
-    in_period = frame.filter(pl.col(Col.CHARGE_DATE).is_between(period.start, min(as_of, period.end)))
-    cost_so_far = float(in_period.get_column(Col.COST).sum())
     last_day = min(as_of, period.end)
-    remaining = [last_day + timedelta(days=n) for n in range(1, (period.end - last_day).days + 1)]
+    cost_so_far = float(frame.filter(pl.col(Col.CHARGE_DATE).is_between(period.start, last_day)).get_column(Col.COST).sum())
     history_start = last_day - timedelta(days=LOOKBACK_DAYS - 1)
     per_day = daily_usage(frame.filter(pl.col(Col.CHARGE_DATE).is_between(history_start, last_day)))
-    history = {history_start + timedelta(days=n): 0.0 for n in range(LOOKBACK_DAYS)}
+    return estimate_from(cost_so_far, per_day, period, last_day), per_day
+
+
+def estimate_from(cost_so_far: float, per_day: dict[date, float], period: Period, last_day: date) -> Estimate:
+    """The estimate made on ``last_day`` from the period's cost so far and the recurring cost per day of the
+    ``LOOKBACK_DAYS`` up to ``last_day`` (days without recurring rows left out)."""
+    remaining = [last_day + timedelta(days=n) for n in range(1, (period.end - last_day).days + 1)]
+    history_start = last_day - timedelta(days=LOOKBACK_DAYS - 1)
     first_seen = min(per_day, default=last_day)
-    history = {d: per_day.get(d, 0.0) for d in history if d >= first_seen}
+    history = {d: per_day.get(d, 0.0) for d in (history_start + timedelta(days=n) for n in range(LOOKBACK_DAYS)) if d >= first_seen}
     if len(history) >= 7:
         by_weekday: dict[int, list[float]] = {}
         for day, cost in history.items():
@@ -78,4 +83,4 @@ def estimate_and_usage(frame: pl.DataFrame, period: Period, as_of: date) -> tupl
         mean = sum(history.values()) / len(history) if history else 0.0
         rest = mean * len(remaining)
         method = f"daily average over the last {len(history)} days"
-    return Estimate(period, last_day, cost_so_far, rest, method), per_day
+    return Estimate(period, last_day, cost_so_far, rest, method)
