@@ -22,8 +22,9 @@ import polars as pl
 
 from lib.analysis.estimate import (
     LOOKBACK_DAYS,
-    ONE_OFF_CHARGE_TYPES,
     Estimate,
+    cost_per_day,
+    daily_usage,
     estimate_and_usage,
     estimate_from,
     estimate_period_end,
@@ -180,8 +181,8 @@ def _both_methods(frame: pl.DataFrame, as_of: date) -> dict[str, Backtest]:
     sums (not from the rows again), and the damped trend is built on the weekday average's estimate and the usage it
     read (``_trend_on``), so each trial equals its method's own ``backtest`` trial (but for the order of the sums)."""
     charges = daily_charges(frame)
-    totals = _per_day(charges)
-    usage = _per_day(charges.filter(~pl.col(Col.CHARGE_TYPE).is_in(ONE_OFF_CHARGE_TYPES)))
+    totals = cost_per_day(charges)
+    usage = daily_usage(charges)
     trials: dict[str, list[Trial]] = {name: [] for name in METHODS}
     for period in closed_periods(charges, as_of):
         final = sum(totals.get(d, 0.0) for d in _days(period.start, period.end))
@@ -197,11 +198,6 @@ def _both_methods(frame: pl.DataFrame, as_of: date) -> dict[str, Backtest]:
             trials["weekday average"].append(Trial(period, day, base.total, final))
             trials["damped trend"].append(Trial(period, day, _trend_on(base, read).total, final))
     return {name: Backtest(name, tuple(found)) for name, found in trials.items()}
-
-
-def _per_day(charges: pl.DataFrame) -> dict[date, float]:
-    daily = charges.group_by(Col.CHARGE_DATE).agg(pl.col(Col.COST).sum())
-    return dict(zip(daily.get_column(Col.CHARGE_DATE).to_list(), daily.get_column(Col.COST).to_list(), strict=True))
 
 
 def _days(first: date, last: date) -> list[date]:

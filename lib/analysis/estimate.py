@@ -36,11 +36,15 @@ class Estimate:
         return self.cost_so_far + self.estimated_rest
 
 
+def cost_per_day(frame: pl.DataFrame) -> dict[date, float]:
+    """Cost per charge day (days without rows left out)."""
+    daily = frame.group_by(Col.CHARGE_DATE).agg(pl.col(Col.COST).sum())
+    return dict(zip(daily.get_column(Col.CHARGE_DATE).to_list(), daily.get_column(Col.COST).to_list(), strict=True))
+
+
 def daily_usage(frame: pl.DataFrame) -> dict[date, float]:
     """Recurring (non one-off) cost per day."""
-    usage = frame.filter(~pl.col(Col.CHARGE_TYPE).is_in(ONE_OFF_CHARGE_TYPES))
-    daily = usage.group_by(Col.CHARGE_DATE).agg(pl.col(Col.COST).sum())
-    return dict(zip(daily.get_column(Col.CHARGE_DATE).to_list(), daily.get_column(Col.COST).to_list(), strict=True))
+    return cost_per_day(frame.filter(~pl.col(Col.CHARGE_TYPE).is_in(ONE_OFF_CHARGE_TYPES)))
 
 
 def estimate_period_end(frame: pl.DataFrame, period: Period, as_of: date) -> Estimate:
