@@ -218,6 +218,42 @@ def wait_for_run(page: Any) -> None:
     page.wait_for_function(_SETTLED_JS, timeout=TIMEOUT_MS)
 
 
+# Resolves once the element has kept its place for a few frames: a list opened while the page still scrolls the box
+# into view (or a sidebar expander still unfolds) closes again at once, and the click is lost.
+_STILL_JS = """el => new Promise(done => {
+  let last = '', same = 0;
+  const look = () => {
+    const r = el.getBoundingClientRect(), at = `${r.top},${r.left},${r.height}`;
+    same = at === last ? same + 1 : 0;
+    last = at;
+    if (same >= 3) done(); else requestAnimationFrame(look);
+  };
+  look();
+})"""
+
+
+def pick_option(page: Any, combobox: Any, option: str) -> None:
+    """Open ``combobox``'s list once the box is still on screen and click ``option`` in it.
+
+    A rerun that redraws the box as the list opens (a busy machine) can still close it: it is opened again, twice at
+    most, and only the last try waits the full timeout.
+    """
+    choice = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(3):
+        if attempt:
+            page.keyboard.press("Escape")  # closed, whatever the last attempt left open
+        wait_for_run(page)
+        combobox.scroll_into_view_if_needed()
+        combobox.evaluate(_STILL_JS)
+        combobox.click()
+        try:
+            choice.click(timeout=TIMEOUT_MS if attempt == 2 else 3_000)
+            return
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                raise
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Keep each phase's report on the test item, so the ``visit`` fixture knows when a test failed."""

@@ -16,7 +16,7 @@ from lib.core.dataset import LoadRequest
 from lib.core.models import Metric
 from lib.core.schema import Col
 from lib.sources.demo import DemoSource
-from tests.browser.conftest import AS_OF, CHARTS_JS, REPO, Visit, page_state, plotly_figures, sync_api, wait_for_run
+from tests.browser.conftest import AS_OF, CHARTS_JS, REPO, Visit, page_state, pick_option, plotly_figures, sync_api, wait_for_run
 from tests.browser.test_overview import choose_service
 
 pytestmark = pytest.mark.browser
@@ -28,21 +28,8 @@ _REDRAWN = f"base => {CHARTS_JS}.some(d => d.data[0].type === 'waterfall' && d.d
 
 
 def choose_cause(page: Any, label: str) -> None:
-    """Pick ``label`` in the drill-down's Cause list (opened again, up to three times, when a rerun on a busy machine
-    closed it before it showed, as ``choose_service`` does)."""
-    wait_for_run(page)
-    combobox = page.get_by_test_id("stSelectbox").filter(has_text="Cause").get_by_role("combobox")
-    option = page.get_by_role("option", name=label, exact=True)
-    for attempt in range(3):
-        if attempt:
-            page.keyboard.press("Escape")
-        combobox.click()
-        try:
-            option.click(timeout=10_000)
-            break
-        except sync_api.TimeoutError:
-            if attempt == 2:
-                raise
+    """Pick ``label`` in the drill-down's Cause list and wait for the rerun."""
+    pick_option(page, page.get_by_test_id("stSelectbox").filter(has_text="Cause").get_by_role("combobox"), label)
     wait_for_run(page)
 
 

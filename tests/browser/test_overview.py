@@ -15,6 +15,7 @@ from tests.browser.conftest import (
     chart_drawings,
     metric_value,
     page_state,
+    pick_option,
     plotly_figures,
     sync_api,
     wait_for_run,
@@ -121,19 +122,7 @@ def choose_service(page: Any, service: str) -> None:
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.locator("summary", has_text="Filters").click()
     services = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Service")
-    option = page.get_by_role("option", name=service, exact=True)
-    # On a busy machine the list can close before it shows (the sidebar drawn again meanwhile): open it again, a few
-    # times at most; the check below still needs the service chosen.
-    for attempt in range(3):
-        if attempt:
-            page.keyboard.press("Escape")  # closed, whatever the last attempt left open
-        services.get_by_role("combobox").click()
-        try:
-            option.click(timeout=10_000)
-            break
-        except sync_api.TimeoutError:
-            if attempt == 2:
-                raise
+    pick_option(page, services.get_by_role("combobox"), service)
     page.keyboard.press("Escape")
     expect(services.get_by_role("button", name=f"Remove {service}")).to_be_visible()
 

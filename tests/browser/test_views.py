@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from lib.output.charts import OTHER_COLOUR
-from tests.browser.conftest import SCREENSHOTS, Visit, plotly_figures, sync_api, wait_for_run
+from tests.browser.conftest import SCREENSHOTS, Visit, pick_option, plotly_figures, sync_api, wait_for_run
 from tests.browser.test_overview import choose_service
 
 pytestmark = pytest.mark.browser
@@ -44,9 +44,8 @@ def _choose(page: Any, label: str, option: str, *, label_after: str | None = Non
     """
     box = _sidebar(page).get_by_test_id("stSelectbox").filter(has_text=label).first
     for attempt in range(2):
-        # A rerun that redraws the sidebar as the list opens can swallow the click (a busy machine): choose again once.
-        box.get_by_role("combobox").click()
-        page.get_by_role("option", name=option, exact=True).click()
+        # A rerun that redraws the sidebar after the choice can swallow it (a busy machine): choose again once.
+        pick_option(page, box.get_by_role("combobox"), option)
         try:
             _wait_for_selected(page, label_after or label, option)
             break
