@@ -13,6 +13,7 @@ import polars as pl
 
 from lib.core.models import Agreement, Metric, Period, Scope
 from lib.core.reading import Dropped, FileReport
+from lib.core.schema import Col
 
 # Called with a fraction in [0, 1] and a short text while a source works.
 ProgressCallback = Callable[[float, str], None]
@@ -154,6 +155,8 @@ class Dataset:
     tag_index: TagIndex | None = field(default=None, compare=False, hash=False, repr=False)
     from_cache: bool = False
     pending_write: PendingWork = field(default_factory=lambda: PendingWork(), compare=False, hash=False, repr=False)
+    # Lake: the dimensions its cube left out to stay under its row limit (``lib.sources.lake``); no page offers them.
+    left_out: tuple[Col, ...] = ()
     # Live Azure: what was asked and answered (forecast, invoices, pages).
     live: LiveAnswer | None = field(default=None, compare=False, hash=False)
 

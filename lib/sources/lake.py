@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from lib.core import fmt
 from lib.core.dataset import Dataset, LoadRequest, ProgressCallback, SourceError
-from lib.core.i18n import _, ngettext
+from lib.core.i18n import N_, _, ngettext
 from lib.core.models import Agreement, Metric, Scope, ScopeKind
 from lib.core.periods import last_period_open
 from lib.core.reading import Dropped
@@ -39,6 +39,10 @@ if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
 
 ROOT_ENV = "AZDASH_LAKE_PATH"
+# How many cube rows the dashboard process keeps at most: above it the cube leaves out its finest detail
+# (``engine.COARSER_STEPS``), so the process's memory stays bounded however big the lake (docs/lake.md, "Bench").
+CUBE_ROWS_ENV = "AZDASH_LAKE_CUBE_ROWS"
+CUBE_ROWS = 250_000
 ROW_COUNT = LAKE_ROWS
 LAKE = "lake"
 MAX_SCOPES = 500
@@ -65,13 +69,39 @@ def root_from_env() -> str:
 _SELECTIONS: dict[int, LakeSelection] = {}
 
 
-def load_lake(root: str, *, remote: str | None = None, as_of: date, metric: Metric, progress: ProgressCallback | None = None) -> Dataset:
+def cube_rows_from_env() -> int:
+    """The cube's row limit: ``AZDASH_LAKE_CUBE_ROWS`` when set to a positive whole number, else ``CUBE_ROWS``.
+
+    Raises:
+        SourceError: for a value that is not a positive whole number.
+    """
+    text = os.environ.get(CUBE_ROWS_ENV, "").strip().replace("_", "")
+    if not text:
+        return CUBE_ROWS
+    if not text.isdigit() or int(text) < 1:
+        raise SourceError(_("{name} must be a positive whole number of rows, not {value!r}").format(name=CUBE_ROWS_ENV, value=text))
+    return int(text)
+
+
+def load_lake(
+    root: str,
+    *,
+    remote: str | None = None,
+    as_of: date,
+    metric: Metric,
+    progress: ProgressCallback | None = None,
+    cube_rows: int | None = None,
+) -> Dataset:
     """The data set of the exports under ``root``, computed by the Spark Connect server at ``remote``.
+
+    ``cube_rows``: the most cube rows the data set holds (default ``cube_rows_from_env``); a bigger cube leaves out
+    detail (``Dataset.left_out``).
 
     Raises:
         SourceError: with a one-line message (no server, nothing readable, the engine failed).
     """
     remote = remote or remote_from_env()
+    limit = cube_rows if cube_rows is not None else cube_rows_from_env()
     if not root:
         raise SourceError(_("no lake path given: name the folder of the exports (a local path or abfss://…)"))
     if "://" not in root and not root.startswith("file:") and os.path.exists(root):
@@ -80,14 +110,16 @@ def load_lake(root: str, *, remote: str | None = None, as_of: date, metric: Metr
         progress(0.02, _("Connecting to Spark at {remote}").format(remote=shown(remote)))
     spark = session(remote)
     try:
-        return _load(spark, root, remote, as_of, metric, progress)
+        return _load(spark, root, remote, as_of, metric, progress, limit)
     except SourceError:
         raise
     except Exception as error:
         raise EngineError(engine_message(error, remote)) from None
 
 
-def _load(spark: SparkSession, root: str, remote: str, as_of: date, metric: Metric, progress: ProgressCallback | None) -> Dataset:
+def _load(
+    spark: SparkSession, root: str, remote: str, as_of: date, metric: Metric, progress: ProgressCallback | None, limit: int
+) -> Dataset:
     if progress:
         progress(0.05, _("Finding the exports under {root}").format(root=root))
     scan = engine.plan(spark, root)
@@ -96,7 +128,10 @@ def _load(spark: SparkSession, root: str, remote: str, as_of: date, metric: Metr
         progress(0.15, _("Spark is reading and aggregating {count} export parts").format(count=len(files)))
     rows = engine.canonical_rows(spark, scan, metric)
     tag_cells = TagCells()
-    cells = engine.cube(rows, tag_cells)
+    fitted = engine.fitted_cube(rows, tag_cells, limit)
+    cells, left_out = fitted.cells, tuple(Col.TAGS if key == engine.TAGS_CELL else Col(key) for key in fitted.left_out)
+    fitted_note = _left_out_note(fitted, limit)
+    del fitted
     if progress:
         progress(0.8, _("Combining the export runs"))
     dropped_any = bool((cells.get_column(engine.DROP) != engine.KEPT).any())
@@ -119,7 +154,7 @@ def _load(spark: SparkSession, root: str, remote: str, as_of: date, metric: Metr
     frame = _frame(pending, counts, sets)
     if frame.is_empty():
         raise SourceError(_("{root}: the exports hold no rows that can be shown").format(root=root))
-    notes = [*_replaced_notes(scan, replaced), *_part_notes(scan, tag_notes)]
+    notes = [*fitted_note, *_replaced_notes(scan, replaced), *_part_notes(scan, tag_notes)]
     last_day = frame.get_column(Col.CHARGE_DATE).max()
     # As the Files source: every part read names the layouts, also one set aside; the agreement is of the parts with rows.
     detections = [scan.detections[i] for i in sorted(scan.detections)]
@@ -147,11 +182,38 @@ def _load(spark: SparkSession, root: str, remote: str, as_of: date, metric: Metr
         dropped=dropped,
         warnings=tuple(warnings),
         notes=tuple(notes),
+        left_out=left_out,
     )
     # The engine-side selection stays beside the data set (its raw rows are streamed from it), dropped with it.
     _SELECTIONS[id(dataset)] = selection
     weakref.finalize(dataset, _SELECTIONS.pop, id(dataset), None)
     return dataset
+
+
+# The detail a cube can leave out (``engine.COARSER_STEPS``), as a note names it.
+_LEFT_OUT_NAMES = {
+    Col.METER: N_("meter"),
+    Col.UNIT: N_("unit"),
+    engine.TAGS_CELL: N_("tags"),
+    Col.BILLING_PROFILE: N_("billing profile"),
+    Col.INVOICE_SECTION: N_("invoice section"),
+    Col.LOCATION: N_("location"),
+    Col.RESOURCE_GROUP: N_("resource group"),
+}
+
+
+def _left_out_note(fitted: engine.Cube, limit: int) -> list[str]:
+    """What the cube left out to stay under ``limit`` rows, and how to keep it (nothing when it left nothing out)."""
+    if not fitted.left_out:
+        return []
+    names = [_(_LEFT_OUT_NAMES[key]) for key in fitted.left_out]
+    return [
+        _(
+            "The lake's cube would hold {full} rows, more than the {limit} this dashboard keeps ({env}): {names} are "
+            "left out of this data set, so no page filters or groups by them. Totals are unchanged. Point the Lake path "
+            "at fewer months, or raise {env} where the dashboard has the memory."
+        ).format(full=fmt.count(fitted.full_rows or 0), limit=fmt.count(limit), env=CUBE_ROWS_ENV, names=", ".join(names))
+    ]
 
 
 def _part_metrics(scan: engine.Scan, readable: pl.DataFrame) -> dict[int, str | None]:

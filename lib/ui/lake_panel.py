@@ -14,6 +14,7 @@ from lib.core import fmt, i18n
 from lib.core.dataset import Dataset, SourceError
 from lib.core.i18n import _
 from lib.core.models import Metric
+from lib.core.safe_text import markdown
 from lib.core.schema import source_rows
 from lib.sources.lake import load_lake, root_from_env
 from lib.sources.spark.connect import remote_from_env, shown
@@ -75,4 +76,9 @@ def render_source_controls(as_of: date, metric: Metric) -> Dataset | str:
             rows=fmt.count(source_rows(dataset.frame)), cells=fmt.count(dataset.frame.height)
         )
     )
+    # As the Files source says them: what was read with a problem, then what was decided (replaced runs, detail left out).
+    for warning in dataset.warnings:
+        bar.warning(markdown(warning))
+    for note in dataset.notes:
+        bar.info(markdown(note))
     return dataset

@@ -133,7 +133,7 @@ def _clamp_custom_range(dataset: Dataset) -> None:
 
 def group_choices(dataset: Dataset) -> list[str]:
     """What cost can be grouped by: every dimension, then every tag key of the data."""
-    return [str(c) for c in DIMENSIONS] + [TAG_PREFIX + key for key in frames.prepared(dataset).tag_keys()]
+    return [str(c) for c in DIMENSIONS if c not in dataset.left_out] + [TAG_PREFIX + key for key in frames.prepared(dataset).tag_keys()]
 
 
 def _render_filters(dataset: Dataset) -> None:
@@ -144,8 +144,11 @@ def _render_filters(dataset: Dataset) -> None:
     title = _("Filters (active)") if active.active else _("Filters")
     with st.sidebar.expander(title, expanded=active.active):
         for col in DIMENSIONS:
-            options = prepared.memo(("options", col), partial(filters.options, frame, col))
             label = _(labels.DIMENSION_LABELS[col])
+            if col in dataset.left_out:  # not in the data set: a choice a link made is dropped, with a note
+                widgets.keep_valid(state.filter_key(col), [], label)
+                continue
+            options = prepared.memo(("options", col), partial(filters.options, frame, col))
             widgets.keep_valid(state.filter_key(col), options, label)
             st.multiselect(
                 label,

@@ -401,20 +401,77 @@ def _compact(table: pa.Table, tag_cells: TagCells) -> pl.DataFrame:
 
 _MERGE_EVERY = 8
 
+# The detail a cube leaves out, one step after another (the finest first), when it would hold more rows than the client
+# is to keep: the client holds the cube, so its memory follows the cube's rows, and a cube kept under a limit keeps it
+# bounded however big the lake. Each step is one more group of keys no page then offers.
+COARSER_STEPS: tuple[tuple[str, ...], ...] = (
+    (Col.METER, Col.UNIT),
+    (TAGS_CELL,),
+    (Col.BILLING_PROFILE, Col.INVOICE_SECTION),
+    (Col.LOCATION,),
+    (Col.RESOURCE_GROUP,),
+)
+
+
+@dataclass(frozen=True)
+class Cube:
+    """The cube the client holds, and what it leaves out to stay under its row limit."""
+
+    cells: pl.DataFrame
+    left_out: tuple[str, ...] = ()  # keys of ``COARSER_STEPS`` left out (``TAGS_CELL`` for the tags)
+    full_rows: int | None = None  # the rows of the whole cube, when it was counted against a limit
+
+
+def _aggregated(rows: DataFrame, left_out: Sequence[str] = ()) -> DataFrame:
+    """``rows`` (canonical rows, or a finer cube) grouped by every cube key but ``left_out``, which stay as nulls."""
+    fn = _functions()
+    finer = ROWS in rows.columns  # a cube: its counts are added up, not counted again
+    keys = [k for k in (*CUBE_DIMENSIONS, TAGS_CELL) if k not in left_out]
+    grouped = rows.groupBy(*keys, PART, DROP).agg(
+        *[fn.sum(fn.col(m)).alias(m) for m in MEASURES],
+        fn.sum(fn.col(ROWS)).alias(ROWS) if finer else fn.count(fn.lit(1)).alias(ROWS),
+        fn.sum(fn.col("_no_currency").cast("long")).alias("_no_currency"),
+        fn.max(fn.col(NONZERO)).alias(NONZERO) if finer else fn.max((fn.col(Col.COST) != 0).cast("int")).alias(NONZERO),
+    )
+    # Every cube has the same columns: the client reads a coarser one as it reads the whole.
+    order = [*CUBE_DIMENSIONS, TAGS_CELL, PART, DROP, *MEASURES, ROWS, "_no_currency", NONZERO]
+    return grouped.select(*[fn.lit(None).cast("string").alias(c) if c in left_out else fn.col(c) for c in order])
+
+
+def fitted_cube(rows: DataFrame, tag_cells: TagCells, limit: int | None = None) -> Cube:
+    """The cube, coarsened by ``COARSER_STEPS`` until it holds at most ``limit`` rows (the coarsest when none fits).
+
+    With a limit the whole cube is kept in the engine's cache while it is counted, so the lake is scanned once.
+    """
+    full = _aggregated(rows)
+    if limit is None:
+        return Cube(cube_cells(full, tag_cells))
+    full = full.persist()
+    try:
+        counted = full_rows = full.count()
+        chosen = full
+        left_out: tuple[str, ...] = ()
+        for step in COARSER_STEPS:
+            if counted <= limit:
+                break
+            left_out = (*left_out, *step)
+            chosen = _aggregated(full, left_out)
+            counted = chosen.count()
+        return Cube(cube_cells(chosen, tag_cells), left_out, full_rows)
+    finally:
+        full.unpersist()
+
 
 def cube(rows: DataFrame, tag_cells: TagCells) -> pl.DataFrame:
-    """The cube, per part and drop reason, brought back batch by batch into one compact frame.
+    """The whole cube, per part and drop reason, as one compact frame (``fitted_cube`` without a limit)."""
+    return fitted_cube(rows, tag_cells).cells
+
+
+def cube_cells(aggregated: DataFrame, tag_cells: TagCells) -> pl.DataFrame:
+    """A cube aggregated in the engine, brought back batch by batch into one compact frame.
 
     Each distinct tags cell is parsed once into ``tag_cells``; the cube holds its set's id (``TAG_SET_ID``).
     """
-    fn = _functions()
-    keys = [*CUBE_DIMENSIONS, TAGS_CELL, PART, DROP]
-    aggregated = rows.groupBy(*keys).agg(
-        *[fn.sum(fn.col(m)).alias(m) for m in MEASURES],
-        fn.count(fn.lit(1)).alias(ROWS),
-        fn.sum(fn.col("_no_currency").cast("long")).alias("_no_currency"),
-        fn.max((fn.col(Col.COST) != 0).cast("int")).alias(NONZERO),
-    )
     # Rebalanced into partitions of the engine's advisory size: the driver gathers each partition's Arrow batches
     # whole before sending them, so a few big partitions (the shuffle's count, however big the cube) would have to
     # fit in its heap at once.

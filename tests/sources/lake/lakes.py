@@ -125,7 +125,12 @@ def _parts(folder: Path, header: tuple[str, ...], rows: list[dict[str, str]], pa
     return written
 
 
-def _days(start: date, count: int) -> list[date]:
+def write_part(folder: Path, rows: list[dict[str, str]]) -> Written:
+    """``rows`` as one part of an EA actual-cost export run in ``folder``."""
+    return _parts(folder, dialects.HEADER_EA_USAGE_2024_08_01, rows, 1, folder.name)[0]
+
+
+def days(start: date, count: int) -> list[date]:
     return [start + timedelta(days=n) for n in range(count)]
 
 
@@ -135,13 +140,13 @@ def ea_lake(root: Path, seed: int = 7) -> list[Written]:
     header = dialects.HEADER_EA_USAGE_2024_08_01
     written = []
     february = root / "ea-actual" / "20250201-20250228" / "run-feb"
-    written += _parts(february, header, ea_rows(rng, _days(date(2025, 2, 1), 28), 6), 2, "feb")
+    written += _parts(february, header, ea_rows(rng, days(date(2025, 2, 1), 28), 6), 2, "feb")
     _manifest(february, "2025-03-01T04:00:00Z", "ActualCost", "2024-08-01")
     early = root / "ea-actual" / "20250301-20250331" / "run-a"
-    written += _parts(early, header, ea_rows(rng, _days(date(2025, 3, 1), 5), 6), 1, "early")
+    written += _parts(early, header, ea_rows(rng, days(date(2025, 3, 1), 5), 6), 1, "early")
     _manifest(early, "2025-03-06T04:00:00Z", "ActualCost", "2024-08-01")
     late = root / "ea-actual" / "20250301-20250331" / "run-b"
-    written += _parts(late, header, ea_rows(rng, _days(date(2025, 3, 1), 8), 6, bump=1), 2, "late")
+    written += _parts(late, header, ea_rows(rng, days(date(2025, 3, 1), 8), 6, bump=1), 2, "late")
     _manifest(late, "2025-03-09T04:00:00Z", "ActualCost", "2024-08-01")
     return written
 
@@ -150,8 +155,8 @@ def focus_lake(root: Path, seed: int = 11) -> list[Written]:
     """A FOCUS 1.0 export of two months, three parts each."""
     rng = random.Random(seed)
     written = []
-    for month, days in ((date(2025, 2, 1), 28), (date(2025, 3, 1), 31)):
-        folder = root / "focus" / f"{month:%Y%m}01-{month:%Y%m}{days}" / f"run-{month:%m}"
-        written += _parts(folder, dialects.HEADER_FOCUS_1_0, focus_rows(rng, _days(month, days), 5), 3, f"focus-{month:%m}")
+    for month, length in ((date(2025, 2, 1), 28), (date(2025, 3, 1), 31)):
+        folder = root / "focus" / f"{month:%Y%m}01-{month:%Y%m}{length}" / f"run-{month:%m}"
+        written += _parts(folder, dialects.HEADER_FOCUS_1_0, focus_rows(rng, days(month, length), 5), 3, f"focus-{month:%m}")
         _manifest(folder, f"{month:%Y-%m}-28T04:00:00Z", "FocusCost", "1.0")
     return written

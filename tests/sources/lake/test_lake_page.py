@@ -41,3 +41,28 @@ def test_overview_renders_on_the_lake_with_the_local_readers_total(
     expected = summarize(loaded.files(root, Metric.ACTUAL))["cost_by_currency"]
     assert isinstance(expected, dict)
     assert metrics(app)["Total in selected period"] == money(expected[currency], currency)
+
+
+def test_a_lake_over_the_cube_limit_shows_the_same_total_without_the_detail_it_left_out(
+    spark_remote: str, loaded: Loaded, generated_lake: tuple[Path, list[lakes.Written]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _written = generated_lake
+    monkeypatch.setenv("AZDASH_PATH_ROOTS", str(root.parent))
+    monkeypatch.setenv("AZDASH_LAKE_CUBE_ROWS", "1")  # no cube fits: every detail it can leave out is left out
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT * 3)
+    app.session_state[lake_panel.REMOTE_KEY] = spark_remote
+    app.run()
+    app.radio(key=state.SOURCE).set_value("lake").run()
+    app.text_input(key=lake_panel.ROOT_KEY).set_value(str(root)).run()
+    app.session_state[state.CUSTOM_RANGE] = (date(2025, 2, 1), date(2025, 3, 31))
+    app.selectbox(key=state.PERIOD).set_value(state.CUSTOM).run()
+    assert not app.exception, app.exception
+    shown = " ".join(e.value for e in [*app.info, *app.sidebar.info, *app.caption, *app.sidebar.caption, *app.markdown])
+    assert "meter, unit, tags, billing profile, invoice section, location, resource group are left out" in shown
+    filters = [m.label for m in app.sidebar.multiselect]
+    assert "Service" in filters and "Subscription" in filters
+    assert not {"Meter", "Location", "Resource group"} & set(filters)
+    currency = app.selectbox(key=state.CURRENCY).value
+    expected = summarize(loaded.files(root, Metric.ACTUAL))["cost_by_currency"]
+    assert isinstance(expected, dict)
+    assert metrics(app)["Total in selected period"] == money(expected[currency], currency)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import re
-from collections import Counter
+from collections import Counter, defaultdict
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,9 +26,11 @@ from lib.core.dataset import Dataset
 from lib.core.models import Metric
 from lib.core.schema import TAG_KEY, TAG_VALUE, Col
 from lib.ingest.normalize import TAG_SET_ID, TagCells
-from lib.sources.lake import ROW_COUNT, raw_batches
+from lib.sources.files import load_paths
+from lib.sources.lake import ROW_COUNT, load_lake, raw_batches
 from lib.sources.spark import engine as spark_engine
 from lib.sources.spark.connect import session
+from lib.ui.sidebar import group_choices
 from tests.sources.lake import lakes
 from tests.sources.lake.conftest import AS_OF, Loaded
 
@@ -187,3 +191,47 @@ def test_the_cube_comes_back_batch_by_batch_as_a_compact_frame(spark_remote: str
         (("team", "data"),),
         (("cost-center", "42"), ("env", "prod")),
     }
+
+
+def test_a_cube_over_its_row_limit_leaves_out_the_finest_detail_first_and_keeps_every_total(spark_remote: str, tmp_path: Path) -> None:
+    # Thirty rows a day on three meters each, two locations: leaving out detail merges rows at most steps.
+    written = lakes.write_part(tmp_path / "ea" / "run", lakes.ea_rows(random.Random(3), lakes.days(date(2025, 2, 1), 5), 30))
+    spark = session(spark_remote)
+    rows = spark_engine.canonical_rows(spark, spark_engine.plan(spark, str(tmp_path)), Metric.ACTUAL)
+    whole = spark_engine.fitted_cube(rows, TagCells(), limit=10**9)
+    assert whole.left_out == () and whole.full_rows == whole.cells.height
+    # Each step's rows worked out here, on the whole cube (one tags cell per tag set in these rows).
+    levels: list[tuple[tuple[str, ...], int]] = [((), whole.cells.height)]
+    for step in spark_engine.COARSER_STEPS:
+        left_out = (*levels[-1][0], *step)
+        tags = [] if spark_engine.TAGS_CELL in left_out else [TAG_SET_ID]
+        keys = [k for k in (*spark_engine.CUBE_DIMENSIONS, spark_engine.PART, spark_engine.DROP) if k not in left_out]
+        levels.append((left_out, whole.cells.select(*keys, *tags).unique().height))
+    assert len({count for _left, count in levels}) >= 3  # the steps do merge rows here
+    for limit in sorted({count for _left, count in levels}, reverse=True):
+        left_out, count = next((left, count) for left, count in levels if count <= limit)
+        fitted = spark_engine.fitted_cube(rows, TagCells(), limit=limit)
+        assert (fitted.left_out, fitted.cells.height, fitted.full_rows) == (left_out, count, whole.cells.height)
+
+    files = load_paths([str(tmp_path)], as_of=AS_OF, metric=Metric.ACTUAL)
+    lake = load_lake(str(tmp_path), remote=spark_remote, as_of=AS_OF, metric=Metric.ACTUAL, cube_rows=1)
+    assert lake.left_out == tuple(Col.TAGS if k == spark_engine.TAGS_CELL else Col(k) for k in levels[-1][0])
+    assert lake.frame.height == levels[-1][1]
+    assert lake.frame.get_column(Col.METER).null_count() == lake.frame.height
+    assert lake.frame.get_column(Col.TAGS).list.len().sum() == 0
+    # What is kept adds up as the written rows do: per day, service and subscription, to the cent.
+    expected: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    counted: Counter[tuple[str, str, str]] = Counter()
+    for row in written.rows:
+        key = (datetime.strptime(row["Date"], "%m/%d/%Y").date().isoformat(), row["MeterCategory"], row["SubscriptionName"])
+        expected[key] += Decimal(row["CostInBillingCurrency"])
+        counted[key] += 1
+    shown = lake.frame.group_by(Col.CHARGE_DATE, Col.SERVICE, Col.SUBSCRIPTION_NAME).agg(pl.col(Col.COST).sum(), pl.col(ROW_COUNT).sum())
+    assert {(d.isoformat(), str(s), str(n)): (round(c, 2), r) for d, s, n, c, r in shown.iter_rows()} == {
+        k: (round(float(v), 2), counted[k]) for k, v in expected.items()
+    }
+    ours, theirs = summarize(lake), summarize(files)
+    assert ours["cost_by_currency"] == theirs["cost_by_currency"] and ours["rows"] == theirs["rows"]
+    assert any("are left out of this data set" in n for n in lake.notes)
+    assert not {str(Col.METER), str(Col.LOCATION), str(Col.RESOURCE_GROUP)} & set(group_choices(lake))
+    assert str(Col.SERVICE) in group_choices(lake)
