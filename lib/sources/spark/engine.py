@@ -441,26 +441,26 @@ def _aggregated(rows: DataFrame, left_out: Sequence[str] = ()) -> DataFrame:
 def fitted_cube(rows: DataFrame, tag_cells: TagCells, limit: int | None = None) -> Cube:
     """The cube, coarsened by ``COARSER_STEPS`` until it holds at most ``limit`` rows (the coarsest when none fits).
 
-    With a limit each cube counted is kept in the engine's cache, so the lake is scanned once and the cube sent is
-    the one counted, not worked out again.
+    With a limit the whole cube is kept in the engine's cache while it is counted, so the lake is scanned once. A
+    coarser cube is worked out from it again to be sent rather than cached too: caching it was slower (docs/lake.md).
     """
     full = _aggregated(rows)
     if limit is None:
         return Cube(cube_cells(full, tag_cells))
-    cached = [full.persist()]
+    full = full.persist()
     try:
         counted = full_rows = full.count()
+        chosen = full
         left_out: tuple[str, ...] = ()
         for step in COARSER_STEPS:
             if counted <= limit:
                 break
             left_out = (*left_out, *step)
-            cached.append(_aggregated(full, left_out).persist())
-            counted = cached[-1].count()
-        return Cube(cube_cells(cached[-1], tag_cells), left_out, full_rows)
+            chosen = _aggregated(full, left_out)
+            counted = chosen.count()
+        return Cube(cube_cells(chosen, tag_cells), left_out, full_rows)
     finally:
-        for frame in cached:
-            frame.unpersist()
+        full.unpersist()
 
 
 def cube(rows: DataFrame, tag_cells: TagCells) -> pl.DataFrame:
