@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 
 from lib import cli
+from lib.core.dataset import SourceError
 from lib.core.models import Metric
-from lib.sources.lake import load_lake
+from lib.sources.lake import CUBE_ROWS, cube_rows_from_env, load_lake
 from lib.sources.spark import plan
 from lib.sources.spark.connect import EngineError, session, shown
 
@@ -57,3 +58,24 @@ def test_replaced_runs_follow_the_local_month_to_date_rule() -> None:
     key_sets = {frozenset({"a", "b"}): 5, frozenset({"b"}): 2, frozenset({"b", "c"}): 1, frozenset({"c"}): 3}
     found = plan.replaced_runs(month, runs, key_sets)
     assert [(r.run, r.winner, r.rows) for r in found] == [("a", "b", 5)]
+
+
+@pytest.mark.parametrize(("value", "rows"), [(None, CUBE_ROWS), ("", CUBE_ROWS), ("1_000_000", 1_000_000), (" 5000 ", 5000)])
+def test_the_cube_row_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, value: str | None, rows: int) -> None:
+    if value is None:
+        monkeypatch.delenv("AZDASH_LAKE_CUBE_ROWS", raising=False)
+    else:
+        monkeypatch.setenv("AZDASH_LAKE_CUBE_ROWS", value)
+    assert cube_rows_from_env() == rows
+
+
+@pytest.mark.parametrize("value", ["many", "0", "-5", "2.5e5"])
+def test_a_cube_row_limit_that_is_no_count_is_one_clear_message_before_any_connection(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: object, value: str
+) -> None:
+    monkeypatch.setenv("AZDASH_LAKE_CUBE_ROWS", value)
+    remote = f"sc://127.0.0.1:{_closed_port()}"  # never asked: the limit is read first
+    with pytest.raises(SourceError, match=r"AZDASH_LAKE_CUBE_ROWS must be a positive whole number of rows"):
+        load_lake(str(tmp_path), remote=remote, as_of=date(2026, 12, 1), metric=Metric.ACTUAL)
+    assert cli.run(["summarize", str(tmp_path), "--engine", "spark", "--remote", remote, "--json"]) == 2
+    assert "AZDASH_LAKE_CUBE_ROWS must be a positive whole number of rows" in capsys.readouterr().err
