@@ -21,7 +21,7 @@ from lib.core.models import Metric, Period
 from lib.core.period_bounds import clamp_to_data
 from lib.core.periods import PeriodKind
 from lib.core.safe_text import markdown
-from lib.core.schema import DIMENSIONS, TAG_PREFIX
+from lib.core.schema import DIMENSIONS, TAG_PREFIX, Col
 from lib.output.charts import group_name
 from lib.sources import SOURCES
 from lib.ui import cache, state, widgets
@@ -140,40 +140,55 @@ def _render_filters(dataset: Dataset) -> None:
     # Options, tag keys and tag values are computed once per data set (lib.analysis.frames), not on every rerun.
     prepared = frames.prepared(dataset)
     frame = dataset.frame
+    # A link's choices are checked against the data whether or not the boxes are drawn: what is not there is dropped,
+    # with a note, before any page uses the filters.
+    options: dict[Col, list[str]] = {}
+    for col in DIMENSIONS:
+        label = _(labels.DIMENSION_LABELS[col])
+        options[col] = [] if col in dataset.left_out else prepared.memo(("options", col), partial(filters.options, frame, col))
+        widgets.keep_valid(state.filter_key(col), options[col], label)
+    keys = prepared.tag_keys()
+    widgets.keep_valid(state.TAG_KEY, keys, _("Tag"))
+    tag_key = st.session_state.get(state.TAG_KEY)
+    if tag_key:
+        widgets.keep_valid(state.TAG_VALUES, prepared.tag_values(tag_key), _("Values of tag '{tag}'").format(tag=tag_key))
     active = state.current_filters()
     title = _("Filters (active)") if active.active else _("Filters")
-    with st.sidebar.expander(title, expanded=active.active):
-        for col in DIMENSIONS:
-            label = _(labels.DIMENSION_LABELS[col])
-            if col in dataset.left_out:  # not in the data set: a choice a link made is dropped, with a note
-                widgets.keep_valid(state.filter_key(col), [], label)
-                continue
-            options = prepared.memo(("options", col), partial(filters.options, frame, col))
-            widgets.keep_valid(state.filter_key(col), options, label)
-            st.multiselect(
-                label,
-                options,
-                format_func=widgets.labels_of(options, group_name),
-                key=state.filter_key(col),
-                placeholder=_("All"),
-                persist_state="session",
-            )
-        keys = prepared.tag_keys()
-        widgets.keep_valid(state.TAG_KEY, keys, _("Tag"))
-        tag_key = st.selectbox(_("Tag"), keys, index=None, key=state.TAG_KEY, placeholder=_("Any tag"), persist_state="session")
-        if tag_key:
-            values = prepared.tag_values(tag_key)
-            label = _("Values of tag '{tag}'").format(tag=tag_key)
-            widgets.keep_valid(state.TAG_VALUES, values, label)
-            st.multiselect(
-                _("Values of tag '{tag}'").format(tag=markdown(tag_key)),  # a widget label is Markdown
-                values,
-                format_func=widgets.labels_of(values, group_name),
-                key=state.TAG_VALUES,
-                placeholder=_("All"),
-                persist_state="session",
-            )
-        st.button(_("Clear filters"), on_click=state.clear_filters, disabled=not active.active)
+    # The boxes are drawn only while the expander is open (opening it runs the page again): closed, as a new visitor
+    # finds it, they cost the page nothing, on the server or in the browser. Their choices are kept all the same
+    # (``persist_state``), and every page names the active ones under its title. A link that brings filters opens it.
+    # Its title says whether filters are on, and Streamlit takes a new title for a new expander that starts as
+    # ``expanded`` says: so that is where it was left.
+    was_open = bool(st.session_state.get(state.FILTERS_OPEN, active.active))
+    with st.sidebar.expander(title, expanded=was_open, key=state.FILTERS_OPEN, on_change="rerun") as box:
+        if box.open:
+            _draw_filter_boxes(dataset, options, keys, active)
+
+
+def _draw_filter_boxes(dataset: Dataset, options: dict[Col, list[str]], keys: list[str], active: filters.Filters) -> None:
+    for col in DIMENSIONS:
+        if col in dataset.left_out:  # not in the data set: nothing to choose from
+            continue
+        st.multiselect(
+            _(labels.DIMENSION_LABELS[col]),
+            options[col],
+            format_func=widgets.labels_of(options[col], group_name),
+            key=state.filter_key(col),
+            placeholder=_("All"),
+            persist_state="session",
+        )
+    tag_key = st.selectbox(_("Tag"), keys, index=None, key=state.TAG_KEY, placeholder=_("Any tag"), persist_state="session")
+    if tag_key:
+        values = frames.prepared(dataset).tag_values(tag_key)
+        st.multiselect(
+            _("Values of tag '{tag}'").format(tag=markdown(tag_key)),  # a widget label is Markdown
+            values,
+            format_func=widgets.labels_of(values, group_name),
+            key=state.TAG_VALUES,
+            placeholder=_("All"),
+            persist_state="session",
+        )
+    st.button(_("Clear filters"), on_click=state.clear_filters, disabled=not active.active)
 
 
 def _load(source: str, as_of: date, metric: Metric) -> Dataset | str:

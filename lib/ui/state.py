@@ -53,6 +53,7 @@ TABLE_BILLING: Final = "table_billing"
 TABLE_ACCURACY: Final = "table_accuracy"
 TABLE_ACCUMULATED: Final = "table_accumulated"
 OVERVIEW_TABLES: Final = (TABLE_DAILY, TABLE_BILLING, TABLE_ACCURACY, TABLE_ACCUMULATED)
+FILTERS_OPEN: Final = "filters_open"  # the sidebar's filter boxes are drawn only while their expander is open
 
 
 # Query-parameter names of a shareable link.
@@ -437,6 +438,7 @@ _OTHER_VIEW_KEYS: Final = (
     "azure_filter_dim",
     "azure_report_kind",
     *OVERVIEW_TABLES,
+    FILTERS_OPEN,
 )
 
 _LINK_KEYS: Final = (

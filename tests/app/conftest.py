@@ -100,6 +100,14 @@ def open_tables(at: AppTest, keys: tuple[str, ...] = state.OVERVIEW_TABLES) -> A
     return at
 
 
+def open_filters(at: AppTest) -> AppTest:
+    """Open the sidebar's Filters expander (its boxes are drawn only while it is open) and run again."""
+    at.session_state[state.FILTERS_OPEN] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def metrics(at: AppTest) -> dict[str, str]:
     """Headline metrics by label, without the period each label names at its end ("Total in selected period (Sep 2026)")."""
     return {re.sub(r" \([^()]*\)$", "", m.label): m.value for m in at.metric}

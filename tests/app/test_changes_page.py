@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from lib import cli
 from lib.core.schema import Col
 from lib.ui import changes_panel, state
-from tests.app.conftest import APP, TIMEOUT
+from tests.app.conftest import APP, TIMEOUT, open_filters
 
 AS_OF = date(2026, 11, 26)  # tests/conftest.py pins AZDASH_TODAY to this day
 
@@ -64,7 +64,7 @@ def test_changes_page_draws_the_clis_decomposition(app: AppTest, capsys: pytest.
 
 def test_changes_page_obeys_the_sidebar_filters(app: AppTest, capsys: pytest.CaptureFixture[str]) -> None:
     app.switch_page("pages/changes.py").run()
-    app.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage"]).run()
+    open_filters(app).multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage"]).run()
     assert not app.exception
     trace = waterfall(app)["data"][0]  # type: ignore[index]
     whole = explain(capsys)

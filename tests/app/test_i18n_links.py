@@ -20,7 +20,7 @@ from lib.core.dataset import Dataset, LoadRequest
 from lib.core.schema import Col
 from lib.sources.demo import DemoSource
 from lib.ui import state
-from tests.app.conftest import APP, TIMEOUT, metrics, open_tables
+from tests.app.conftest import APP, TIMEOUT, metrics, open_filters, open_tables
 
 AS_OF = date(2026, 11, 26)  # tests/conftest.py pins AZDASH_TODAY to this day
 PAGES = (
@@ -97,7 +97,7 @@ def test_changing_controls_updates_the_link(app: AppTest) -> None:
     """Every control writes its value into the query parameters."""
     assert app.query_params["lang"] == "en"
     assert app.query_params["period"] == "history"
-    app.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage", "Key Vault"]).run()
+    open_filters(app).multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage", "Key Vault"]).run()
     assert app.query_params["service"] == ["Storage", "Key Vault"]
     app.radio(key=state.METRIC).set_value("amortized").run()
     app.selectbox(key=state.PERIOD).set_value("last30").run()
@@ -122,7 +122,7 @@ def test_changing_controls_updates_the_link(app: AppTest) -> None:
 
 def test_a_copied_link_opens_the_same_view(app: AppTest) -> None:
     """The parameters one session writes open the same figures in a new session."""
-    app.multiselect(key=state.filter_key(Col.LOCATION)).set_value(["westeurope", "eastus"])
+    open_filters(app).multiselect(key=state.filter_key(Col.LOCATION)).set_value(["westeurope", "eastus"])
     app.selectbox(key=state.PERIOD).set_value("202609").run()
     app.selectbox(key=state.LANGUAGE).set_value("nl").run()
     assert not app.exception

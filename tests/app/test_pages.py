@@ -17,7 +17,7 @@ from lib.core.fmt import money, percent
 from lib.core.schema import Col
 from lib.sources.demo import DemoSource
 from lib.ui import state
-from tests.app.conftest import download, metrics, served_id
+from tests.app.conftest import download, metrics, open_filters, served_id
 from tests.expected import cents, demo_headline
 
 AS_OF = date(2026, 11, 26)  # tests/conftest.py pins AZDASH_TODAY to this day
@@ -66,7 +66,7 @@ def test_overview_figures_are_the_demo_rows_summed_by_hand(app: AppTest) -> None
 def test_service_filter_changes_the_figures_to_that_service(app: AppTest, capsys: object) -> None:
     """It narrows every figure to the chosen service."""
     before = metrics(app)
-    app.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage"]).run()
+    open_filters(app).multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage"]).run()
     assert not app.exception
     after = metrics(app)
     assert after["Total in selected period"] != before["Total in selected period"]
@@ -106,7 +106,7 @@ def test_explore_obeys_sidebar_filters(app: AppTest) -> None:
     """It totals to the filtered rows only."""
     app.switch_page("pages/explore.py").run()
     full = app.dataframe[0].value["Cost (EUR)"].sum()
-    app.multiselect(key=state.filter_key(Col.LOCATION)).set_value(["eastus"]).run()
+    open_filters(app).multiselect(key=state.filter_key(Col.LOCATION)).set_value(["eastus"]).run()
     narrowed = app.dataframe[0].value["Cost (EUR)"].sum()
     assert 0 < narrowed < full
 
@@ -117,7 +117,7 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
 
 def test_download_serves_raw_v2_and_the_filtered_rows(app: AppTest, served_files: dict[str, bytes]) -> None:
     """It serves the period's raw rows in the v2 layout, and only the filtered rows in the other file."""
-    app.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage", "Key Vault"])
+    open_filters(app).multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage", "Key Vault"])
     app.switch_page("pages/download.py").run()
     assert not app.exception
     raw = read_csv(download(app, served_files, "download_raw"))

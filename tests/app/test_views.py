@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.core.schema import Col
 from lib.ui import state
-from tests.app.conftest import open_tables
+from tests.app.conftest import open_filters, open_tables
 
 OPEN, CLOSED = "Nov 2026", "Oct 2026"  # tests/conftest.py pins the day to 26 Nov 2026
 
@@ -28,7 +28,7 @@ def test_every_headline_figure_names_its_period_when_another_period_is_chosen(ap
 
 
 def test_a_filtered_view_says_its_filters_and_calls_nothing_invoiced(app: AppTest) -> None:
-    app.sidebar.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage", "Key Vault"]).run()
+    open_filters(app).sidebar.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage", "Key Vault"]).run()
     assert not app.exception, app.exception
     captions = [c.value for c in app.caption]
     assert "Filtered: Service = Storage, Key Vault" in [c.replace("\\", "") for c in captions], captions
@@ -59,7 +59,7 @@ def test_a_tag_key_keeps_its_case_in_the_explore_titles_and_lists(app: AppTest) 
     app.selectbox(key=state.GROUP_BY).set_value("tag:costCenter").run()
     assert not app.exception, app.exception
     assert "Tag 'costCenter'" in app.selectbox(key=state.GROUP_BY).options
-    assert "costCenter" in app.sidebar.selectbox(key=state.TAG_KEY).options
+    assert "costCenter" in open_filters(app).sidebar.selectbox(key=state.TAG_KEY).options
     titles = [h.value for h in app.header]
     assert "Cost by tag 'costCenter'" in titles, titles
     specs = " ".join(c.proto.spec for c in app.get("plotly_chart"))
@@ -76,5 +76,40 @@ def test_a_closed_table_is_built_only_once_opened(app: AppTest) -> None:
     open_tables(app, (state.TABLE_DAILY,))
     assert [list(d.value.columns) for d in app.dataframe] == [["Day", "Service", "Cost"]]
     assert [b.proto.label for b in app.get("download_button")] == ["Download CSV"]
-    app.sidebar.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage"]).run()
+    open_filters(app).sidebar.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage"]).run()
     assert set(app.dataframe[0].value["Service"]) == {"Storage"}  # an open table stays open on the next view
+
+
+def test_the_filter_boxes_are_drawn_only_while_their_expander_is_open_and_keep_their_choices(app: AppTest) -> None:
+    """Issue 19, point 12: a new visitor's closed Filters expander sends no boxes; closing it again keeps the choice."""
+    assert [e.label for e in app.sidebar.expander] == ["Filters"]
+    assert not app.sidebar.multiselect and not app.sidebar.button  # no filter box, no "Clear filters"
+    total = app.metric[-1].value
+    open_filters(app).sidebar.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage"]).run()
+    assert [e.label for e in app.sidebar.expander] == ["Filters (active)"]
+    storage_only = app.metric[-1].value
+    assert storage_only != total
+    app.session_state[state.FILTERS_OPEN] = False
+    app.run()
+    assert not app.exception, app.exception
+    assert not app.sidebar.multiselect  # closed again: no boxes, the choice still applies and is named under the title
+    assert app.metric[-1].value == storage_only
+    assert any("Storage" in c.value for c in app.caption)
+    assert app.query_params["service"] == "Storage"
+    open_filters(app)
+    assert app.sidebar.multiselect(key=state.filter_key(Col.SERVICE)).value == ["Storage"]
+    app.sidebar.button[0].click().run()  # "Clear filters"
+    assert app.metric[-1].value == total and "service" not in app.query_params
+
+
+def test_the_filters_expander_stays_open_while_filters_come_and_go(app: AppTest) -> None:
+    """Its title changes with the filters ("Filters (active)"); what the reader opened stays open, closed stays closed."""
+    open_filters(app).sidebar.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage"]).run()
+    app.sidebar.multiselect(key=state.filter_key(Col.SERVICE)).set_value([]).run()
+    assert [e.label for e in app.sidebar.expander] == ["Filters"]
+    assert app.sidebar.multiselect(key=state.filter_key(Col.SERVICE)).value == []
+    app.sidebar.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Backup"]).run()
+    app.session_state[state.FILTERS_OPEN] = False
+    app.run()
+    app.sidebar.radio(key=state.METRIC).set_value("amortized").run()
+    assert [e.label for e in app.sidebar.expander] == ["Filters (active)"] and not app.sidebar.multiselect
