@@ -1,5 +1,6 @@
 """Overview: headline figures, daily cost by service, billed vs estimate, accumulated cost."""
 
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -165,12 +166,19 @@ for shown_name, _chart_name, found_budget in budget_states:
     )
 
 group_label = labels.dimension_label(context.view.group_by)
-daily_chart = charts.build_daily_cost_chart(
-    model.daily, model.colours, currency, _("Daily cost by {group}").format(group=labels.dimension_in_text(context.view.group_by))
-)
 found = anomaly_view.findings(dataset, context.view, state.anomaly_sensitivity(), state.expected_anomalies())
-charts.add_anomaly_markers(daily_chart, model.daily, [(a.day, a.value, a.impact) for a in found.open], currency)
-widgets.chart(daily_chart, key="daily_chart")
+
+
+def build_daily_chart() -> go.Figure:
+    figure = charts.build_daily_cost_chart(
+        model.daily, model.colours, currency, _("Daily cost by {group}").format(group=labels.dimension_in_text(context.view.group_by))
+    )
+    return charts.add_anomaly_markers(figure, model.daily, [(a.day, a.value, a.impact) for a in found.open], currency)
+
+
+# The busiest chart (a bar per day and series) is built once per view, anomaly setting and language.
+daily_key = ("daily", context.view, context.as_of, state.anomaly_sensitivity(), frozenset(state.expected_anomalies()))
+widgets.chart(widgets.remembered_chart(dataset, daily_key, build_daily_chart), key="daily_chart")
 if found.open:
     st.caption(_("▼ marks the first day of an anomaly ({count} in this period); see the Anomalies page.").format(count=len(found.open)))
 widgets.show_table(

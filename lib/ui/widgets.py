@@ -18,6 +18,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from lib.analysis import frames
 from lib.analysis.views import View
 from lib.core import fmt, i18n
 from lib.core.dataset import Dataset
@@ -225,8 +226,25 @@ def csv_download(frame: pl.DataFrame, name: str) -> None:
 CHART_DATA_REVISION = "figure"
 
 
-def chart(figure: go.Figure, *, key: str) -> None:
-    """Draw a chart of ``lib.output.charts`` across the page, in the app's own style (no Streamlit theme)."""
+def _ready(figure: go.Figure) -> go.Figure:
+    """``figure`` with the room its amounts need and the fixed data revision, as it is drawn."""
     charts.make_room_for_amounts(figure)
     figure.layout.datarevision = CHART_DATA_REVISION
+    return figure
+
+
+def chart(figure: go.Figure, *, key: str) -> None:
+    """Draw a chart of ``lib.output.charts`` across the page, in the app's own style (no Streamlit theme)."""
+    if figure.layout.datarevision != CHART_DATA_REVISION:  # a remembered figure is ready, and shared: left as it is
+        _ready(figure)
     st.plotly_chart(figure, width="stretch", key=key, theme=None)
+
+
+def remembered_chart(dataset: Dataset, key: tuple[object, ...], build: Callable[[], go.Figure]) -> go.Figure:
+    """The figure ``build`` makes, built once per data set and ``key`` (which must hold all it depends on: view,
+    language, settings), so a new session or a view chosen again draws it without building it again.
+
+    The figure is shared by every session that draws it: it is made ready before it is kept, and nothing changes it
+    afterwards (``chart`` leaves a ready figure as it is).
+    """
+    return frames.prepared(dataset).memo(("chart", *key, i18n.get_language()), lambda: _ready(build()))
