@@ -1,12 +1,13 @@
 """A person's wait, in Chromium: a new session's first metric and first chart on the dashboard next to a minimal
 Streamlit page (one metric, one Plotly chart) served in the same run, and how long a filter change takes to settle.
 
-Usage: .venv/bin/python -m bench.browser_first_chart [--runs 5] [--changes 6] [--baseline CHECKOUT]
+Usage: .venv/bin/python -m bench.browser_first_chart [--runs 5] [--changes 6] [--baseline CHECKOUT] [--controls]
 Needs Chromium (CHROMIUM_PATH or /usr/bin/chromium). Both servers are warm (each opened once before timing); every
 timed visit is a new browser context, so a new Streamlit session with an empty HTTP cache, as a new visitor has.
 Prints min/median/max of each, the dashboard/minimal ratio and the load average (the machine may be shared).
 ``--baseline`` serves another checkout's dashboard as well (e.g. ``git worktree add /tmp/before <commit>``), timed in
 the same run, interleaved, so a change can be measured against what came before it on the same machine and moment.
+``--controls`` also times the minimal page with the dashboard's sidebar controls: what Streamlit's widgets alone cost.
 """
 
 from __future__ import annotations
@@ -31,6 +32,22 @@ MINIMAL_APP = """
 import plotly.graph_objects as go
 import streamlit as st
 
+st.metric("Total", "€1,234.56")
+st.plotly_chart(go.Figure(go.Bar(x=list(range(30)), y=[v % 7 + 1 for v in range(30)])))
+"""
+# The minimal page with the dashboard's sidebar controls as a new visitor finds them (language, source, cost, scope,
+# period, the closed Filters expander): what those Streamlit widgets alone add to the first chart (``--controls``).
+CONTROLS_APP = """
+import plotly.graph_objects as go
+import streamlit as st
+
+with st.sidebar:
+    st.selectbox("Language", ["English", "Nederlands"])
+    st.radio("Data source", ["Demo", "Files", "Azure", "Lake"], horizontal=True)
+    st.radio("Cost", ["Actual", "Amortized"], horizontal=True)
+    st.selectbox("Scope", ["All scopes", "Subscription"])
+    st.selectbox("Period", ["Last 6 billing periods + current", "Month to date"])
+    st.expander("Filters")
 st.metric("Total", "€1,234.56")
 st.plotly_chart(go.Figure(go.Bar(x=list(range(30)), y=[v % 7 + 1 for v in range(30)])))
 """
@@ -113,9 +130,10 @@ def spread(values: list[float]) -> str:
 
 
 @contextmanager
-def warm_servers(baseline: Path | None = None) -> Iterator[tuple[Any, dict[str, str]]]:
-    """A Chromium and the URLs of the dashboard, the minimal page and (with ``baseline``) that checkout's dashboard,
-    each server visited once; the load average before and after."""
+def warm_servers(baseline: Path | None = None, controls: bool = False) -> Iterator[tuple[Any, dict[str, str]]]:
+    """A Chromium and the URLs of the dashboard, the minimal page, (with ``baseline``) that checkout's dashboard and
+    (with ``controls``) the minimal page with the dashboard's sidebar controls, each server visited once; the load
+    average before and after."""
     chromium = chromium_path()
     if chromium is None:
         raise SystemExit("no Chromium: set CHROMIUM_PATH or apt-get install -y chromium")
@@ -127,6 +145,10 @@ def warm_servers(baseline: Path | None = None) -> Iterator[tuple[Any, dict[str, 
         if baseline is not None:
             urls["baseline"] = servers.enter_context(served(baseline / "app.py", Path(folder) / "baseline.log"))
         urls["minimal"] = servers.enter_context(served(minimal, Path(folder) / "minimal.log"))
+        if controls:
+            with_controls = Path(folder) / "controls.py"
+            with_controls.write_text(CONTROLS_APP)
+            urls["controls"] = servers.enter_context(served(with_controls, Path(folder) / "controls.log"))
         playwright = servers.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=chromium, args=["--disable-gpu", "--disable-dev-shm-usage"])
         for url in urls.values():  # warm: the first session of a server is not what a later visitor meets
@@ -141,8 +163,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--changes", type=int, default=6)
     parser.add_argument("--baseline", type=Path, help="another checkout of the project, timed side by side")
+    parser.add_argument("--controls", action="store_true", help="also the minimal page with the dashboard's sidebar controls")
     args = parser.parse_args()
-    with warm_servers(args.baseline) as (browser, urls):
+    with warm_servers(args.baseline, args.controls) as (browser, urls):
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in urls}
         for run in range(args.runs):  # interleaved, so a busy moment of the machine hits each alike
             order = list(urls.items())
@@ -155,7 +178,7 @@ def main() -> None:
         for name in (n for n in urls if n != "minimal"):
             ratio = statistics.median(c for _, c in results[name]) / minimal
             print(f"first chart, {name} / minimal (medians): {ratio:.2f}×", flush=True)
-        dashboards = [n for n in urls if n != "minimal"]
+        dashboards = [n for n in urls if n not in ("minimal", "controls")]
         changes: dict[str, list[float]] = {name: [] for name in dashboards}
         for turn in range(2 if args.baseline else 1):  # with a baseline: each goes first once
             for name in dashboards if turn == 0 else reversed(dashboards):
