@@ -113,3 +113,11 @@ def test_the_filters_expander_stays_open_while_filters_come_and_go(app: AppTest)
     app.run()
     app.sidebar.radio(key=state.METRIC).set_value("amortized").run()
     assert [e.label for e in app.sidebar.expander] == ["Filters (active)"] and not app.sidebar.multiselect
+
+
+def test_an_open_filters_expander_stays_open_through_a_language_switch(app: AppTest) -> None:
+    open_filters(app).sidebar.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage"]).run()
+    app.selectbox(key=state.LANGUAGE).set_value("nl").run()
+    assert not app.exception, app.exception
+    assert [e.label for e in app.sidebar.expander] == ["Filters (actief)"]
+    assert app.sidebar.multiselect(key=state.filter_key(Col.SERVICE)).value == ["Storage"]
