@@ -258,7 +258,8 @@ def build_daily_cost_chart(daily: pl.DataFrame, colours: dict[str, str], currenc
         costs = rows.get_column("cost").to_list()
         row_days = rows.get_column("day").to_list()
         fig.add_bar(
-            x=row_days,
+            # The days as an array of dates: Plotly takes it whole, where a list is checked day by day (same JSON).
+            x=rows.get_column("day").to_numpy(),
             y=costs,
             name=plotly(group_name(group)),
             marker_color=colours.get(group, OTHER_COLOUR),

@@ -3,9 +3,11 @@ chart's hover adds the day's total over every series, and every hover label read
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import plotly.graph_objects as go
+import plotly.io as plotly_io
 import polars as pl
 import pytest
 
@@ -104,3 +106,12 @@ def test_hover_labels_read_at_wcag_contrast(build: str) -> None:
     assert label.bgcolor and label.font.color
     light, dark = sorted((_luminance(label.bgcolor), _luminance(label.font.color)), reverse=True)
     assert (light + 0.05) / (dark + 0.05) >= 4.5
+
+
+def test_daily_chart_sends_its_days_as_dates_and_its_amounts_as_numbers() -> None:
+    """The days go to Plotly as one array of dates; the spec the browser gets still writes them as ISO dates."""
+    spec = plotly_io.to_json(charts.build_daily_cost_chart(DAILY, {}, "EUR", "Daily cost"), validate=False)
+    compact = json.loads(spec)
+    storage = next(t for t in compact["data"] if t["name"] == "Storage")
+    assert storage["x"] == ["2026-09-02", "2026-09-03"]
+    assert storage["y"] == [7.25, -0.5]
