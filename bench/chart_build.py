@@ -3,16 +3,18 @@
 Usage: .venv/bin/python -m bench.chart_build [--repeat 30] [--baseline CHECKOUT]
 
 Builds the demo's daily chart (the default view: 210 days x 10 series) ``--repeat`` times in English and in Dutch and
-prints min/median/max. ``--baseline`` builds the same charts with another checkout's ``lib/output/charts.py``
-(e.g. ``git worktree add /tmp/before <commit>``), interleaved in the same process, and says whether both give
-byte-for-byte the same JSON.
+prints min/median/max, and the memory one built chart holds (what ``widgets.remembered_chart`` keeps per view).
+``--baseline`` builds the same charts with another checkout's ``lib/output/charts.py`` (e.g. ``git worktree add
+/tmp/before <commit>``), interleaved in the same process, and says whether both give byte-for-byte the same JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import time
+import tracemalloc
 import types
 from collections.abc import Callable
 from datetime import date
@@ -69,6 +71,13 @@ def main() -> None:
             print(f"{language} {name:8} build: {_spread(values)}")
         if "baseline" in specs:
             print(f"{language} same JSON as the baseline: {specs['now'] == specs['baseline']}")
+        gc.collect()
+        tracemalloc.start()
+        kept = [calls["now"]() for _ in range(10)]
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] / len(kept)
+        tracemalloc.stop()
+        print(f"{language} one built chart holds {held / 1024:.0f} KiB")
 
 
 if __name__ == "__main__":
