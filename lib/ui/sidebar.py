@@ -150,8 +150,9 @@ def _render_filters(dataset: Dataset) -> None:
     keys = prepared.tag_keys()
     widgets.keep_valid(state.TAG_KEY, keys, _("Tag"))
     tag_key = st.session_state.get(state.TAG_KEY)
+    tag_values = prepared.tag_values(tag_key) if tag_key else []
     if tag_key:
-        widgets.keep_valid(state.TAG_VALUES, prepared.tag_values(tag_key), _("Values of tag '{tag}'").format(tag=tag_key))
+        widgets.keep_valid(state.TAG_VALUES, tag_values, _("Values of tag '{tag}'").format(tag=tag_key))
     active = state.current_filters()
     title = _("Filters (active)") if active.active else _("Filters")
     # The boxes are drawn only while the expander is open (opening it runs the page again): closed, as a new visitor
@@ -162,10 +163,13 @@ def _render_filters(dataset: Dataset) -> None:
     was_open = bool(st.session_state.get(state.FILTERS_OPEN, active.active))
     with st.sidebar.expander(title, expanded=was_open, key=state.FILTERS_OPEN, on_change="rerun") as box:
         if box.open:
-            _draw_filter_boxes(dataset, options, keys, active)
+            _draw_filter_boxes(dataset, options, keys, tag_values, active)
 
 
-def _draw_filter_boxes(dataset: Dataset, options: dict[Col, list[str]], keys: list[str], active: filters.Filters) -> None:
+def _draw_filter_boxes(
+    dataset: Dataset, options: dict[Col, list[str]], keys: list[str], tag_values: list[str], active: filters.Filters
+) -> None:
+    """The filter boxes, offering the choices ``_render_filters`` checked the session's against."""
     for col in DIMENSIONS:
         if col in dataset.left_out:  # not in the data set: nothing to choose from
             continue
@@ -179,11 +183,10 @@ def _draw_filter_boxes(dataset: Dataset, options: dict[Col, list[str]], keys: li
         )
     tag_key = st.selectbox(_("Tag"), keys, index=None, key=state.TAG_KEY, placeholder=_("Any tag"), persist_state="session")
     if tag_key:
-        values = frames.prepared(dataset).tag_values(tag_key)
         st.multiselect(
             _("Values of tag '{tag}'").format(tag=markdown(tag_key)),  # a widget label is Markdown
-            values,
-            format_func=widgets.labels_of(values, group_name),
+            tag_values,
+            format_func=widgets.labels_of(tag_values, group_name),
             key=state.TAG_VALUES,
             placeholder=_("All"),
             persist_state="session",
