@@ -4,7 +4,9 @@ Usage: .venv/bin/python -m bench.browser_trace [--visits 2] [--deltas]
 Serves the dashboard and the minimal page of ``bench.browser_first_chart`` (both warmed by one visit), then for each
 timed visit prints, in seconds from navigation: the rerun requests the browser sends (one per script run), the server's
 session start, page-link update, navigation and script end, the big element messages (a chart's), when the first
-metric and the first chart bar appear in the DOM, and the page's long tasks (its main thread busy for over 50 ms).
+metric and the first chart bar are shown (the page's own stopwatch, ``browser_first_chart.SEEN``), the page's long tasks
+(its main thread busy for over 50 ms) and the script files it fetched (those asked for after the run, and any big one
+before it): when each was asked for, its first and last byte. The biggest, Plotly's, is what the first chart waits for.
 Server time is from ``new_session`` to ``script_finished``; the rest up to the first bar is the browser's (loading
 Plotly, evaluating it, drawing). With ``--deltas`` every element message is listed.
 """
@@ -18,13 +20,17 @@ from typing import Any
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.browser_first_chart import FIRST_BAR, FIRST_METRIC, TIMEOUT_MS, warm_servers
+from bench.browser_first_chart import SEEN, TIMEOUT_MS, warm_servers
 
 BIG_MESSAGE = 20_000  # bytes: a chart's figure, a table
 # The page's long tasks (main thread busy over 50 ms: Plotly's module evaluation, a commit that draws the charts).
 LONG_TASKS = """window.__longTasks = [];
 new PerformanceObserver(list => { for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]); })
   .observe({type: 'longtask', buffered: true});"""
+
+# The script files the page fetched: when each was asked for, its first byte and its last, from navigation start.
+SCRIPT_FILES = """performance.getEntriesByType('resource').filter(e => e.name.endsWith('.js'))
+  .map(e => [e.name, e.startTime, e.responseStart, e.responseEnd, e.encodedBodySize])"""
 
 
 def _received(payload: bytes) -> tuple[str, str]:
@@ -51,6 +57,7 @@ def trace(browser: Any, url: str, label: str, deltas: bool) -> None:
     """One new session: its messages and DOM milestones, in seconds from navigation."""
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
     context.add_init_script(LONG_TASKS)
+    context.add_init_script(SEEN)
     page = context.new_page()
     events: list[tuple[float, str, str, int]] = []
     started = time.perf_counter()
@@ -69,14 +76,19 @@ def trace(browser: Any, url: str, label: str, deltas: bool) -> None:
     page.on("websocket", on_socket)
     started = time.perf_counter()
     page.goto(url)
-    page.locator(FIRST_METRIC).first.wait_for(timeout=TIMEOUT_MS)
-    events.append((time.perf_counter() - started, "DOM first metric", "", 0))
-    page.locator(FIRST_BAR).first.wait_for(state="attached", timeout=TIMEOUT_MS)
-    events.append((time.perf_counter() - started, "DOM first bar", "", 0))
+    seen = page.wait_for_function("() => window.__seen.metric && window.__seen.bar && window.__seen", timeout=TIMEOUT_MS)
+    for name, at_ms in seen.json_value().items():
+        events.append((at_ms / 1000, f"shown: first {name}", "", 0))
     page.wait_for_function("() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'")
-    # Long tasks are timed from the page's own navigation start, which is within a few ms of ``started``.
+    rerun_asked = min((at for at, kind, _, _ in events if kind.startswith("SENT")), default=0.0)
+    # The page's own times (long tasks, what it showed) are from its navigation start, within a few ms of ``started``.
     for start_ms, duration_ms in page.evaluate("window.__longTasks"):
         events.append((start_ms / 1000, "long task", f"{duration_ms / 1000:.3f} s on the main thread", 0))
+    for name, start_ms, response_ms, end_ms, size in page.evaluate(SCRIPT_FILES):
+        if start_ms < rerun_asked * 1000 and size < BIG_MESSAGE:
+            continue  # the page's own small modules, the same for every app
+        what = f"{name[-28:]} first byte +{(response_ms - start_ms) / 1000:.3f} s, done +{(end_ms - start_ms) / 1000:.3f} s"
+        events.append((start_ms / 1000, "script file asked", what, size))
     context.close()
     print(f"== {label}")
     for at, kind, what, size in sorted(events):
