@@ -9,7 +9,8 @@ Prints min/median/max of each, the dashboard/minimal ratio and the load average 
 ``--baseline`` serves another checkout's dashboard as well (e.g. ``git worktree add /tmp/before <commit>``), timed in
 the same run, interleaved, so a change can be measured against what came before it on the same machine and moment;
 given more than once, each checkout is served and named by its folder.
-``--controls`` also times the minimal page with the dashboard's sidebar controls: what Streamlit's widgets alone cost.
+``--controls`` also times the minimal page with the dashboard's sidebar controls: what Streamlit's widgets alone cost;
+and that page with its controls sent after the metric and the chart (``controls-after``).
 """
 
 from __future__ import annotations
@@ -30,29 +31,25 @@ from playwright.sync_api import sync_playwright
 
 from tests.serving import REPO, chromium_path, free_port, loopback_only, wait_healthy
 
-MINIMAL_APP = """
-import plotly.graph_objects as go
-import streamlit as st
-
-st.metric("Total", "€1,234.56")
+_IMPORTS = "import plotly.graph_objects as go\nimport streamlit as st\n"
+_CHART = """st.metric("Total", "€1,234.56")
 st.plotly_chart(go.Figure(go.Bar(x=list(range(30)), y=[v % 7 + 1 for v in range(30)])))
 """
-# The minimal page with the dashboard's sidebar controls as a new visitor finds them (language, source, cost, scope,
-# period, the closed Filters expander): what those Streamlit widgets alone add to the first chart (``--controls``).
-CONTROLS_APP = """
-import plotly.graph_objects as go
-import streamlit as st
-
-with st.sidebar:
+MINIMAL_APP = _IMPORTS + _CHART
+_CONTROLS = """with st.sidebar:
     st.selectbox("Language", ["English", "Nederlands"])
     st.radio("Data source", ["Demo", "Files", "Azure", "Lake"], horizontal=True)
     st.radio("Cost", ["Actual", "Amortized"], horizontal=True)
     st.selectbox("Scope", ["All scopes", "Subscription"])
     st.selectbox("Period", ["Last 6 billing periods + current", "Month to date"])
     st.expander("Filters")
-st.metric("Total", "€1,234.56")
-st.plotly_chart(go.Figure(go.Bar(x=list(range(30)), y=[v % 7 + 1 for v in range(30)])))
 """
+# The minimal page with the dashboard's sidebar controls as a new visitor finds them (language, source, cost, scope,
+# period, the closed Filters expander): what those Streamlit widgets alone add to the first chart (``--controls``);
+# and the same page sending its controls after the metric and the chart, to see whether the order they reach the
+# browser in matters.
+CONTROLS_APP = _IMPORTS + _CONTROLS + _CHART
+CONTROLS_AFTER_APP = _IMPORTS + _CHART + _CONTROLS
 FIRST_METRIC = "[data-testid=stMetricValue]"
 FIRST_BAR = ".js-plotly-plot g.point path"
 TIMEOUT_MS = 120_000
@@ -171,9 +168,10 @@ def warm_servers(baselines: Sequence[Path] = (), controls: bool = False) -> Iter
             urls[name] = servers.enter_context(served(checkout / "app.py", Path(folder) / f"{name}.log"))
         urls["minimal"] = servers.enter_context(served(minimal, Path(folder) / "minimal.log"))
         if controls:
-            with_controls = Path(folder) / "controls.py"
-            with_controls.write_text(CONTROLS_APP)
-            urls["controls"] = servers.enter_context(served(with_controls, Path(folder) / "controls.log"))
+            for name, source in (("controls", CONTROLS_APP), ("controls-after", CONTROLS_AFTER_APP)):
+                page = Path(folder) / f"{name}.py"
+                page.write_text(source)
+                urls[name] = servers.enter_context(served(page, Path(folder) / f"{name}.log"))
         playwright = servers.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=chromium, args=["--disable-gpu", "--disable-dev-shm-usage"])
         for url in urls.values():  # warm: the first session of a server is not what a later visitor meets
@@ -205,7 +203,7 @@ def main() -> None:
             print(f"first chart, {name} / minimal (medians): {ratio:.2f}×", flush=True)
         if args.changes == 0:
             return
-        dashboards = [n for n in urls if n not in ("minimal", "controls")]
+        dashboards = [n for n in urls if n not in ("minimal", "controls", "controls-after")]
         changes: dict[str, list[float]] = {name: [] for name in dashboards}
         for turn in range(2 if args.baseline else 1):  # with baselines: the order is reversed once
             for name in dashboards if turn == 0 else reversed(dashboards):
