@@ -92,6 +92,14 @@ def served(script: Path, log: Path) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
+def seen_times(page: Any) -> dict[str, float]:
+    """Once a page with ``SEEN`` installed has shown both, milliseconds from navigation to its first metric value
+    (``metric``) and its first chart bar (``bar``)."""
+    seen = page.wait_for_function("() => window.__seen.metric && window.__seen.bar && window.__seen", timeout=TIMEOUT_MS)
+    times: dict[str, float] = seen.json_value()
+    return times
+
+
 def first_view(browser: Any, url: str) -> tuple[float, float]:
     """A new session: seconds from navigation to the frame that shows the first metric value, and the first chart bar.
 
@@ -103,8 +111,7 @@ def first_view(browser: Any, url: str) -> tuple[float, float]:
     try:
         page = context.new_page()
         page.goto(url)
-        seen = page.wait_for_function("() => window.__seen.metric && window.__seen.bar && window.__seen", timeout=TIMEOUT_MS)
-        times = seen.json_value()
+        times = seen_times(page)
         return times["metric"] / 1000, times["bar"] / 1000
     finally:
         context.close()

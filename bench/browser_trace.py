@@ -20,7 +20,7 @@ from typing import Any
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.browser_first_chart import SEEN, TIMEOUT_MS, warm_servers
+from bench.browser_first_chart import SEEN, seen_times, warm_servers
 
 BIG_MESSAGE = 20_000  # bytes: a chart's figure, a table
 # The page's long tasks (main thread busy over 50 ms: Plotly's module evaluation, a commit that draws the charts).
@@ -76,8 +76,7 @@ def trace(browser: Any, url: str, label: str, deltas: bool) -> None:
     page.on("websocket", on_socket)
     started = time.perf_counter()
     page.goto(url)
-    seen = page.wait_for_function("() => window.__seen.metric && window.__seen.bar && window.__seen", timeout=TIMEOUT_MS)
-    for name, at_ms in seen.json_value().items():
+    for name, at_ms in seen_times(page).items():
         events.append((at_ms / 1000, f"shown: first {name}", "", 0))
     page.wait_for_function("() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'")
     rerun_asked = min((at for at, kind, _, _ in events if kind.startswith("SENT")), default=0.0)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bench.browser_first_chart import SEEN
+from bench.browser_first_chart import SEEN, seen_times
 from tests.browser.conftest import BROWSER_SETTINGS, TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
@@ -33,8 +33,7 @@ def test_the_bench_notes_each_first_sight_in_the_frame_that_shows_it(browser: An
     try:
         page = context.new_page()
         page.set_content(PAGE)
-        seen = page.wait_for_function("() => window.__seen.metric && window.__seen.bar && window.__seen", timeout=TIMEOUT_MS)
-        times = seen.json_value()
+        times = seen_times(page)
         page.wait_for_function("() => window.__added.barNextFrame", timeout=TIMEOUT_MS)
         added = page.evaluate("window.__added")
     finally:
