@@ -37,12 +37,12 @@ st.plotly_chart(go.Figure(go.Bar(x=list(range(30)), y=[v % 7 + 1 for v in range(
 """
 MINIMAL_APP = _IMPORTS + _CHART
 _CONTROLS = """with st.sidebar:
-    st.selectbox("Language", ["English", "Nederlands"])
     st.radio("Data source", ["Demo", "Files", "Azure", "Lake"], horizontal=True)
     st.radio("Cost", ["Actual", "Amortized"], horizontal=True)
-    st.selectbox("Scope", ["All scopes", "Subscription"])
-    st.selectbox("Period", ["Last 6 billing periods + current", "Month to date"])
+    st.radio("Period", ["Month to date", "Last 6 billing periods + current", "Last 30 days", "Billing period…", "Custom range…"])
+    st.radio("Scope", ["Billing account", "Billing profile", "Production", "Development", "Data Platform"])
     st.expander("Filters")
+    st.radio("Language", ["English", "Nederlands"], horizontal=True)
 """
 # The minimal page with the dashboard's sidebar controls as a new visitor finds them (language, source, cost, scope,
 # period, the closed Filters expander): what those Streamlit widgets alone add to the first chart (``--controls``);

@@ -76,13 +76,14 @@ class PeriodChoice:
 def period_choices(as_of: date) -> list[PeriodChoice]:
     """Choices offered by the period picker, default first.
 
-    The billing-history entry spans the six closed periods and the open one, as the portal's
-    billing history does; each billing period is offered on its own, the open one up to ``as_of``.
+    The default is the open billing period to date, the period the headline figures describe (as the portal's cost
+    analysis opens on the current month, and as files open on their latest period). The billing-history entry spans
+    the six closed periods and the open one, as the portal's billing history does; each billing period is offered on
+    its own, the open one up to ``as_of``.
     """
     periods = billing_periods(as_of)
     history = Period(periods[0].start, as_of)
     choices = [
-        PeriodChoice("history", _("Last 6 billing periods + current"), history, PeriodKind.BILLING_HISTORY),
         PeriodChoice(
             "mtd",
             _("Month to date ({period})").format(period=period_label(periods[-1])),
@@ -90,6 +91,7 @@ def period_choices(as_of: date) -> list[PeriodChoice]:
             PeriodKind.MONTH_TO_DATE,
             open=True,
         ),
+        PeriodChoice("history", _("Last 6 billing periods + current"), history, PeriodKind.BILLING_HISTORY),
         PeriodChoice("last30", _("Last 30 days"), Period(as_of - timedelta(days=29), as_of), PeriodKind.LAST_30_DAYS),
     ]
     choices += [_billing_choice(period) for period in reversed(periods[:-1])]

@@ -19,7 +19,7 @@ from lib.core.dataset import Dataset
 from lib.core.i18n import _
 from lib.core.models import Metric, Period
 from lib.core.period_bounds import clamp_to_data
-from lib.core.periods import PeriodKind
+from lib.core.periods import PeriodChoice, PeriodKind
 from lib.core.safe_text import markdown
 from lib.core.schema import DIMENSIONS, TAG_PREFIX, Col
 from lib.output.charts import group_name
@@ -27,6 +27,8 @@ from lib.sources import SOURCES
 from lib.ui import cache, state, widgets
 
 # Each source with controls of its own: the module drawing them (``render_source_controls``).
+# The period radio's entry that drops down the billing periods (no period key is spelled so).
+BILLING_PERIOD: Final = PeriodKind.BILLING_PERIOD.value
 PANELS: Final = {"files": "lib.ui.files_panel", "azure": "lib.ui.azure_panel", "lake": "lib.ui.lake_panel"}
 # Streamlit's range date input applies a typed range on blur or Escape, not on Enter (its key handler has no Enter).
 # This constant script, installed once per page, turns Enter in a date input into the Escape that applies the range
@@ -48,9 +50,16 @@ ENTER_APPLIES_DATES: Final = """<script>
 
 
 def render_sidebar(as_of: date) -> widgets.Context:
-    """Draw the sidebar (source, scope, period, metric, currency, filters) and return the context."""
-    bar = st.sidebar
+    """Draw the sidebar (source, metric, period, scope, currency, filters, language) and return the context."""
+    context = _render_controls(as_of)
+    # The language comes last: chosen once, it leaves the top of the sidebar to the choices made every visit (a laptop
+    # screen shows the period whole under the page links). The run's language was set before anything was drawn.
     widgets.render_language_picker()
+    return context
+
+
+def _render_controls(as_of: date) -> widgets.Context:
+    bar = st.sidebar
     widgets.keep_valid(state.SOURCE, list(SOURCES), _("Data source"))
     source = bar.radio(
         _("Data source"),
@@ -82,22 +91,7 @@ def render_sidebar(as_of: date) -> widgets.Context:
     choices = views.period_choices_of(dataset, as_of)
     if source in views.PERIODS_FROM_DATA:
         as_of = min(as_of, dataset.as_of)
-    scope_ids = [s.id for s in dataset.scopes]
-    scopes = {s.id: s for s in dataset.scopes}
-    widgets.keep_valid(state.SCOPE, scope_ids, _("Scope"))
-    bar.selectbox(
-        _("Scope"),
-        scope_ids,
-        format_func=widgets.labels_of(scope_ids, lambda i: labels.scope_label(scopes[i])),
-        key=state.SCOPE,
-        persist_state="session",
-    )
-    keys = [c.key for c in choices] + [state.CUSTOM]
-    period_labels = {c.key: c.label for c in choices} | {state.CUSTOM: _("Custom range…")}
-    widgets.keep_valid(state.PERIOD, keys, _("Period"))
-    period_key = bar.selectbox(
-        _("Period"), keys, format_func=widgets.labels_of(keys, period_labels.__getitem__), key=state.PERIOD, persist_state="session"
-    )
+    period_key = _render_period_picker(choices)
     if period_key == state.CUSTOM:
         if state.CUSTOM_RANGE not in st.session_state:
             month = next((c for c in choices if c.kind in (PeriodKind.MONTH_TO_DATE, PeriodKind.BILLING_PERIOD)), choices[0])
@@ -105,6 +99,16 @@ def render_sidebar(as_of: date) -> widgets.Context:
         _clamp_custom_range(dataset)
         bar.date_input(_("From – to"), max_value=as_of, key=state.CUSTOM_RANGE, format=fmt.date_input_format(), persist_state="session")
         bar.html(ENTER_APPLIES_DATES, unsafe_allow_javascript=True)
+    scope_ids = [s.id for s in dataset.scopes]
+    scopes = {s.id: s for s in dataset.scopes}
+    widgets.keep_valid(state.SCOPE, scope_ids, _("Scope"))
+    # A short list is shown whole, as radio buttons (one click; and a first view without a select box does not make a new
+    # visitor's browser fetch the select box's many script files before the headline and Plotly's); a long one drops down.
+    scope_label = widgets.labels_of(scope_ids, lambda i: labels.scope_label(scopes[i]))
+    if len(scope_ids) <= widgets.RADIO_MAX_OPTIONS:
+        bar.radio(_("Scope"), scope_ids, format_func=scope_label, key=state.SCOPE, persist_state="session")
+    else:
+        bar.selectbox(_("Scope"), scope_ids, format_func=scope_label, key=state.SCOPE, persist_state="session")
     currencies = views.offered_currencies(dataset)
     widgets.keep_valid(state.CURRENCY, list(currencies), _("Currency"))
     if len(currencies) > 1:
@@ -120,6 +124,50 @@ def render_sidebar(as_of: date) -> widgets.Context:
     widgets.keep_valid(state.GROUP_BY, group_choices(dataset), _("Group by"))
     _render_filters(dataset)
     return widgets.Context(dataset, state.current_view(as_of, choices), as_of)
+
+
+def _render_period_picker(choices: list[PeriodChoice]) -> str:
+    """The period picker; returns the chosen period's key (``state.PERIOD``).
+
+    A short radio (month to date, history, last 30 days, "Billing period…", "Custom range…"); "Billing period…" drops
+    down the billing periods, as "Custom range…" opens the date fields. The chosen key lives in ``state.PERIOD`` (what
+    links, the language switch and every page read); the two widgets only show it, and their callbacks change it.
+    """
+    keys = [c.key for c in choices] + [state.CUSTOM]
+    widgets.keep_valid(state.PERIOD, keys, _("Period"))
+    st.session_state.setdefault(state.PERIOD, keys[0])
+    chosen: str = st.session_state[state.PERIOD]
+    billing = [c.key for c in choices if c.kind == PeriodKind.BILLING_PERIOD]
+    presets = [c.key for c in choices if c.kind != PeriodKind.BILLING_PERIOD] + ([BILLING_PERIOD] if billing else []) + [state.CUSTOM]
+    preset_labels = {c.key: c.label for c in choices} | {BILLING_PERIOD: _("Billing period…"), state.CUSTOM: _("Custom range…")}
+    st.session_state[state.PERIOD_PRESET] = BILLING_PERIOD if chosen in billing else chosen
+    st.sidebar.radio(
+        _("Period"),
+        presets,
+        format_func=widgets.labels_of(presets, preset_labels.__getitem__),
+        key=state.PERIOD_PRESET,
+        on_change=partial(_preset_chosen, billing),
+    )
+    if chosen in billing:
+        st.session_state[state.PERIOD_BILLING] = chosen
+        st.sidebar.selectbox(
+            _("Billing period"),
+            billing,
+            format_func=widgets.labels_of(billing, preset_labels.__getitem__),
+            key=state.PERIOD_BILLING,
+            on_change=_billing_period_chosen,
+        )
+    return chosen
+
+
+def _preset_chosen(billing: list[str]) -> None:
+    """The period radio's callback: its choice becomes the period ("Billing period…": the latest closed one)."""
+    preset = st.session_state[state.PERIOD_PRESET]
+    st.session_state[state.PERIOD] = billing[0] if preset == BILLING_PERIOD else preset
+
+
+def _billing_period_chosen() -> None:
+    st.session_state[state.PERIOD] = st.session_state[state.PERIOD_BILLING]
 
 
 def _clamp_custom_range(dataset: Dataset) -> None:

@@ -27,7 +27,9 @@ from lib.sources import SOURCES
 
 SOURCE: Final = "source"
 SCOPE: Final = "scope"
-PERIOD: Final = "period"
+PERIOD: Final = "period"  # the chosen period's key (``lib.core.periods``), shown by the two widgets below
+PERIOD_PRESET: Final = "period_preset"  # the period radio: a key, "Billing period…" or "Custom range…"
+PERIOD_BILLING: Final = "period_billing"  # the billing period drop-down, under "Billing period…"
 CUSTOM_RANGE: Final = "custom_range"
 METRIC: Final = "metric"
 CURRENCY: Final = "currency"
@@ -133,7 +135,7 @@ def start_source_view() -> None:
 
 def current_view(as_of: date, choices: Sequence[PeriodChoice] | None = None) -> View:
     """The view the widgets describe (``choices``: the period picker's, when not ``period_choices(as_of)``)."""
-    period_key = st.session_state.get(PERIOD, choices[0].key if choices else "history")
+    period_key = st.session_state.get(PERIOD, (choices or period_choices(as_of))[0].key)
     if period_key == CUSTOM:
         chosen: tuple[date, ...] = tuple(st.session_state.get(CUSTOM_RANGE) or ())
         period = parse_period_key(f"{chosen[0]}..{chosen[-1]}", as_of) if chosen else None
@@ -340,7 +342,7 @@ def params_from_state(values: Mapping[str, object]) -> dict[str, list[str]]:
     scope = values.get(SCOPE)
     if scope:
         params[PARAM_SCOPE] = [str(scope)]
-    period = str(values.get(PERIOD) or "history")
+    period = str(values.get(PERIOD) or "mtd")
     if period == CUSTOM:
         given = values.get(CUSTOM_RANGE)
         chosen: tuple[date, ...] = tuple(given) if isinstance(given, list | tuple) else ()

@@ -74,16 +74,21 @@ def labels_of(options: Iterable[str], label: Callable[[str], str]) -> Callable[[
     return lambda option: shown.get(option, str(option))
 
 
+# The most options a sidebar choice shows as radio buttons; a longer list is a select box.
+RADIO_MAX_OPTIONS = 6
+
+
 def render_language_picker() -> str:
-    """The language picker; returns the chosen language code."""
+    """The language picker (each language named in itself, side by side); returns the chosen language code."""
     codes = list(i18n.LANGUAGES)
-    chosen: str = st.sidebar.selectbox(
+    chosen: str = st.sidebar.radio(
         _("Language"),
         codes,
         format_func=lambda c: i18n.LANGUAGE_NAMES[c],
         key=state.LANGUAGE,
         persist_state="session",
         on_change=state.keep_view,
+        horizontal=True,
     )
     return chosen
 

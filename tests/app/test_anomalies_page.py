@@ -24,8 +24,9 @@ def cli_anomalies(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[s
 
 
 def open_page(params: dict[str, str | list[str]], page: str = PAGE) -> AppTest:
+    """The page on the billing history, the span the command line reports by default (the app opens on month to date)."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.query_params.update(params)
+    at.query_params.update({"period": "history", **params})
     at.switch_page(page)
     at.run()
     assert not at.exception, at.exception

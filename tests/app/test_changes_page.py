@@ -86,7 +86,7 @@ def test_changes_page_month_to_date_and_custom_periods(app: AppTest, capsys: pyt
 
 
 def test_changes_page_in_dutch(app: AppTest) -> None:
-    app.selectbox(key=state.LANGUAGE).set_value("nl").run()
+    app.radio(key=state.LANGUAGE).set_value("nl").run()
     app.switch_page("pages/changes.py").run()
     assert not app.exception
     assert app.title[0].value == "Wijzigingen"

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.core.fmt import money, percent
-from lib.ui import state
+from lib.ui import sidebar, state
 from tests.app.conftest import download
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real"
@@ -126,16 +126,18 @@ def test_a_past_month_is_shown_as_the_closed_billing_period_it_is(app: AppTest) 
     """Issue 14: the picker offers the file's own periods and opens on its latest, closed; nothing is estimated."""
     data, months = _two_past_months()
     _upload(app, [("usage-2025-02-03.csv", data)])
-    period = app.sidebar.selectbox(key=state.PERIOD)
-    assert period.value == "202503"
-    assert period.format_func(period.value) == "Billing period Mar 2025"
-    assert [period.format_func(o) for o in period.options] == [
-        "Billing period Mar 2025",
+    assert app.session_state[state.PERIOD] == "202503"
+    preset = app.sidebar.radio(key=state.PERIOD_PRESET)
+    assert preset.value == sidebar.BILLING_PERIOD
+    assert [preset.format_func(o) for o in preset.options] == [
         "All billing periods in the data",
         "Last 30 days of the data",
-        "Billing period Feb 2025",
+        "Billing period…",
         "Custom range…",
     ]
+    month = app.sidebar.selectbox(key=state.PERIOD_BILLING)
+    assert month.value == "202503"
+    assert [month.format_func(o) for o in month.options] == ["Billing period Mar 2025", "Billing period Feb 2025"]
     shown = {m.label: m.value for m in app.main.metric}
     march, february = months["2025-03"], months["2025-02"]
     assert shown == {
@@ -171,3 +173,15 @@ def test_every_page_takes_a_past_month(app: AppTest) -> None:
             assert "The seven billing periods up to Mar 2025, the last one in the data; it has ended, so none is open." in captions
         if page == "changes":
             assert f"= {march} − {february}." in captions, captions
+
+
+def test_a_short_scope_list_shows_as_radio_buttons_and_a_long_one_drops_down(app: AppTest) -> None:
+    """The demo's five scopes are radio buttons; a file with eight subscriptions (nine scopes) gets a select box."""
+    assert len(app.sidebar.radio(key=state.SCOPE).options) == 5
+    assert not [box for box in app.sidebar.selectbox if box.key == state.SCOPE]
+    lines = [HEADER] + [f"11/{day:02d}/2026,1.00,EUR,Storage,sub-{n},res-{n}" for n in range(8) for day in (2, 3)]
+    _upload(app, [("eight-subscriptions.csv", ("\n".join(lines) + "\n").encode())])
+    box = app.sidebar.selectbox(key=state.SCOPE)
+    assert len(box.options) == 9  # all loaded files, then each subscription
+    assert not [radio for radio in app.sidebar.radio if radio.key == state.SCOPE]
+    assert box.value == app.session_state[state.SCOPE]  # the widest scope, as the radio opens on

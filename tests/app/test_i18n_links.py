@@ -21,6 +21,7 @@ from lib.core.schema import Col
 from lib.sources.demo import DemoSource
 from lib.ui import state
 from tests.app.conftest import APP, TIMEOUT, metrics, open_filters, open_tables
+from tests.app.pickers import choose_period
 
 AS_OF = date(2026, 11, 26)  # tests/conftest.py pins AZDASH_TODAY to this day
 PAGES = (
@@ -74,7 +75,7 @@ def test_a_link_restores_the_view(demo: Dataset) -> None:
     )
     assert at.session_state[state.SCOPE] == scope_id
     assert at.session_state[state.PERIOD] == "202610"
-    assert at.selectbox(key=state.LANGUAGE).value == "nl"
+    assert at.radio(key=state.LANGUAGE).value == "nl"
     assert at.multiselect(key=state.filter_key(Col.SERVICE)).value == ["Storage", "Virtual Machines"]
     assert at.selectbox(key=state.TAG_KEY).value == "env"
     assert at.multiselect(key=state.TAG_VALUES).value == ["dev"]
@@ -96,11 +97,11 @@ def test_a_link_restores_the_view(demo: Dataset) -> None:
 def test_changing_controls_updates_the_link(app: AppTest) -> None:
     """Every control writes its value into the query parameters."""
     assert app.query_params["lang"] == "en"
-    assert app.query_params["period"] == "history"
+    assert app.query_params["period"] == "mtd"
     open_filters(app).multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage", "Key Vault"]).run()
     assert app.query_params["service"] == ["Storage", "Key Vault"]
     app.radio(key=state.METRIC).set_value("amortized").run()
-    app.selectbox(key=state.PERIOD).set_value("last30").run()
+    choose_period(app, "last30").run()
     app.selectbox(key=state.TAG_KEY).set_value("owner").run()
     owner = app.multiselect(key=state.TAG_VALUES).options[0]
     app.multiselect(key=state.TAG_VALUES).select(owner).run()
@@ -112,10 +113,10 @@ def test_changing_controls_updates_the_link(app: AppTest) -> None:
     app.switch_page("pages/explore.py").run()
     app.selectbox(key=state.GROUP_BY).set_value(str(Col.LOCATION)).run()
     assert app.query_params["group"] == "location"
-    app.selectbox(key=state.PERIOD).set_value(state.CUSTOM).run()
+    choose_period(app, state.CUSTOM).run()
     app.date_input(key=state.CUSTOM_RANGE).set_value((date(2026, 9, 7), date(2026, 9, 20))).run()
     assert app.query_params["period"] == "2026-09-07..2026-09-20"
-    app.selectbox(key=state.LANGUAGE).set_value("nl").run()
+    app.radio(key=state.LANGUAGE).set_value("nl").run()
     assert app.query_params["lang"] == "nl"
     assert app.title[0].value == "Verkennen"
 
@@ -123,8 +124,8 @@ def test_changing_controls_updates_the_link(app: AppTest) -> None:
 def test_a_copied_link_opens_the_same_view(app: AppTest) -> None:
     """The parameters one session writes open the same figures in a new session."""
     open_filters(app).multiselect(key=state.filter_key(Col.LOCATION)).set_value(["westeurope", "eastus"])
-    app.selectbox(key=state.PERIOD).set_value("202609").run()
-    app.selectbox(key=state.LANGUAGE).set_value("nl").run()
+    choose_period(app, "202609").run()
+    app.radio(key=state.LANGUAGE).set_value("nl").run()
     assert not app.exception
     copied = open_link(dict(app.query_params))
     assert metrics(copied) == metrics(app)
@@ -162,7 +163,7 @@ def test_stale_and_malformed_parameters_are_ignored_with_a_note() -> None:
     assert at.multiselect(key=state.filter_key(Col.SERVICE)).value == ["Storage"]
     params = at.query_params
     assert params["service"] == "Storage"
-    assert params["period"] == "history"
+    assert params["period"] == "mtd"  # the default, in place of the impossible range
     assert params["group"] == "service"
     assert params["lang"] == "en"
     assert "currency" not in params and "utm_source" not in params

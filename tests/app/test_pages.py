@@ -18,6 +18,7 @@ from lib.core.schema import Col
 from lib.sources.demo import DemoSource
 from lib.ui import state
 from tests.app.conftest import download, metrics, open_filters, served_id
+from tests.app.pickers import choose_period
 from tests.expected import cents, demo_headline
 
 AS_OF = date(2026, 11, 26)  # tests/conftest.py pins AZDASH_TODAY to this day
@@ -60,7 +61,10 @@ def test_overview_figures_are_the_demo_rows_summed_by_hand(app: AppTest) -> None
     assert shown["Estimate to period end"] == money(cents(want["estimate_total_trend"]), "EUR")
     assert shown["Last invoiced"] == money(cents(want["last_closed_amount"]), "EUR")
     assert shown["Change vs previous period"] == percent(float(want["change_vs_last_trend"]))
-    assert shown["Total in selected period"] == money(cents(want["selected_total"]), "EUR")
+    # It opens on month to date, the period the headline describes; the billing history is one click away.
+    assert shown["Total in selected period"] == money(cents(want["cost_so_far"]), "EUR")
+    choose_period(app, "history").run()
+    assert metrics(app)["Total in selected period"] == money(cents(want["selected_total"]), "EUR")
 
 
 def test_service_filter_changes_the_figures_to_that_service(app: AppTest, capsys: object) -> None:
@@ -70,7 +74,7 @@ def test_service_filter_changes_the_figures_to_that_service(app: AppTest, capsys
     assert not app.exception
     after = metrics(app)
     assert after["Total in selected period"] != before["Total in selected period"]
-    storage = cli_summary(capsys)["cost_by_service"]["Storage"]["EUR"]  # type: ignore[index]
+    storage = cli_summary(capsys, "--period", "mtd")["cost_by_service"]["Storage"]["EUR"]  # type: ignore[index]
     assert after["Total in selected period"] == money(storage, "EUR")
     daily = json.loads(app.get("plotly_chart")[0].proto.spec)
     assert [t["name"] for t in daily["data"]] == ["Storage"]
@@ -80,8 +84,8 @@ def test_scope_and_period_change_the_total(app: AppTest) -> None:
     """It totals only the picked subscription and billing period."""
     dataset = DemoSource().load(LoadRequest(as_of=AS_OF))
     subscription = next(s for s in dataset.scopes if s.name == "Contoso Development")
-    app.selectbox(key=state.SCOPE).set_value(subscription.id)
-    app.selectbox(key=state.PERIOD).set_value("202610").run()
+    app.radio(key=state.SCOPE).set_value(subscription.id)
+    choose_period(app, "202610").run()
     assert not app.exception
     rows = dataset.normalized.filter(
         (pl.col(Col.SUBSCRIPTION_ID) == subscription.match[0][1])
@@ -117,6 +121,7 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
 
 def test_download_serves_raw_v2_and_the_filtered_rows(app: AppTest, served_files: dict[str, bytes]) -> None:
     """It serves the period's raw rows in the v2 layout, and only the filtered rows in the other file."""
+    choose_period(app, "history")  # the demo's whole span: the raw file is every row of the data set
     open_filters(app).multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage", "Key Vault"])
     app.switch_page("pages/download.py").run()
     assert not app.exception
@@ -135,7 +140,7 @@ def test_download_serves_raw_v2_and_the_filtered_rows(app: AppTest, served_files
 
 def test_download_file_names_say_scope_and_period(app: AppTest, served_files: dict[str, bytes], served_names: dict[str, str]) -> None:
     """The browser saves both files under names saying the scope (the demo's billing account) and the period."""
-    app.selectbox(key=state.PERIOD).set_value("mtd")
+    choose_period(app, "mtd")
     app.switch_page("pages/download.py").run()
     names = {key: served_names[served_id(app, key)] for key in ("download_raw", "download_filtered")}
     assert names == {

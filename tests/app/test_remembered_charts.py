@@ -50,8 +50,8 @@ def test_what_the_daily_chart_depends_on_gives_another_chart(app: AppTest) -> No
     assert [d["name"] for d in _daily_spec(app)["data"]] == ["Storage"]  # type: ignore[index]
     app.sidebar.multiselect(key=state.filter_key(Col.SERVICE)).set_value([]).run()
     assert _daily_spec(app) == english  # the view before, remembered
-    app.selectbox(key=state.LANGUAGE).set_value("nl").run()
+    app.radio(key=state.LANGUAGE).set_value("nl").run()
     assert not app.exception, app.exception
     assert _daily_spec(app)["layout"]["title"]["text"] == "Dagelijkse kosten per service"  # type: ignore[index]
-    app.selectbox(key=state.LANGUAGE).set_value("en").run()
+    app.radio(key=state.LANGUAGE).set_value("en").run()
     assert _daily_spec(app) == english

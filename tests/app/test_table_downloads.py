@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from lib import cli
 from lib.ui import state
 from tests.app.conftest import download, open_tables
+from tests.app.pickers import choose_period
 
 AS_OF = date(2026, 11, 26)
 
@@ -36,6 +37,7 @@ def test_overview_tables_download_as_machine_readable_csv_in_both_languages(
     served_files: dict[str, bytes], app: AppTest, capsys: object
 ) -> None:
     summary = _summary(capsys)
+    choose_period(app, "history").run()  # the command line's default span
     open_tables(app)
     daily_bytes = download(app, served_files, "csv_daily-cost-by-service.csv")
     daily = _rows(daily_bytes)
@@ -54,7 +56,7 @@ def test_overview_tables_download_as_machine_readable_csv_in_both_languages(
     invoiced = sum(Decimal(r["amount"]) for r in bills if r["status"] == "invoiced")
     assert _cents(invoiced) == _cents(summary["billed_cost_by_currency"]["EUR"])  # type: ignore[arg-type]
 
-    app.sidebar.selectbox(key=state.LANGUAGE).set_value("nl").run()
+    app.sidebar.radio(key=state.LANGUAGE).set_value("nl").run()
     assert not app.exception, app.exception
     # The same file in Dutch: same header, days, groups and amounts (dot decimals). Amounts are compared to the
     # millionth: a rerun sums each day again, and float sums in another order can move the sixth decimal.
@@ -68,6 +70,7 @@ def test_overview_tables_download_as_machine_readable_csv_in_both_languages(
 
 def test_explore_group_table_downloads_every_group(served_files: dict[str, bytes], app: AppTest, capsys: object) -> None:
     summary = _summary(capsys)
+    choose_period(app, "history")  # the command line's default span
     app.switch_page("pages/explore.py").run()
     assert not app.exception, app.exception
     groups = _rows(download(app, served_files, "csv_cost-by-service.csv"))

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 from lib.core.schema import Col
 from lib.ui import state
 from tests.app.conftest import open_filters, open_tables
+from tests.app.pickers import choose_period
 
 OPEN, CLOSED = "Nov 2026", "Oct 2026"  # tests/conftest.py pins the day to 26 Nov 2026
 
@@ -16,7 +17,7 @@ def _labels(app: AppTest) -> list[str]:
 
 
 def test_every_headline_figure_names_its_period_when_another_period_is_chosen(app: AppTest) -> None:
-    app.sidebar.selectbox(key=state.PERIOD).set_value("202609").run()
+    choose_period(app, "202609").run()
     assert not app.exception, app.exception
     assert _labels(app) == [
         f"Cost so far this period ({OPEN})",
@@ -117,7 +118,35 @@ def test_the_filters_expander_stays_open_while_filters_come_and_go(app: AppTest)
 
 def test_an_open_filters_expander_stays_open_through_a_language_switch(app: AppTest) -> None:
     open_filters(app).sidebar.multiselect(key=state.filter_key(Col.SERVICE)).set_value(["Storage"]).run()
-    app.selectbox(key=state.LANGUAGE).set_value("nl").run()
+    app.radio(key=state.LANGUAGE).set_value("nl").run()
     assert not app.exception, app.exception
     assert [e.label for e in app.sidebar.expander] == ["Filters (actief)"]
     assert app.sidebar.multiselect(key=state.filter_key(Col.SERVICE)).value == ["Storage"]
+
+
+def test_the_period_opens_on_month_to_date_and_a_billing_period_is_one_drop_down_away(app: AppTest) -> None:
+    """The default period is the one the headline describes; the radio's "Billing period…" drops down the closed periods
+    (latest first, the latest chosen), and the whole choice survives a language switch and goes into the link."""
+    radio = app.sidebar.radio(key=state.PERIOD_PRESET)
+    assert radio.value == "mtd"
+    assert [radio.format_func(o) for o in radio.options] == [
+        f"Month to date ({OPEN})",
+        "Last 6 billing periods + current",
+        "Last 30 days",
+        "Billing period…",
+        "Custom range…",
+    ]
+    assert _labels(app)[-1] == "Total in selected period (1 Nov 2026 – 26 Nov 2026)"
+    assert not app.sidebar.selectbox  # no drop-down until one is asked for
+    radio.set_value("billing").run()
+    months = app.sidebar.selectbox(key=state.PERIOD_BILLING)
+    assert (months.value, app.query_params["period"]) == ("202610", "202610")
+    assert [months.format_func(o) for o in months.options][:2] == ["Billing period Oct 2026", "Billing period Sep 2026"]
+    months.set_value("202607").run()
+    app.radio(key=state.LANGUAGE).set_value("nl").run()
+    assert not app.exception, app.exception
+    assert (app.session_state[state.PERIOD], app.query_params["period"]) == ("202607", "202607")
+    assert app.sidebar.radio(key=state.PERIOD_PRESET).value == "billing"
+    assert app.sidebar.selectbox(key=state.PERIOD_BILLING).value == "202607"
+    assert _labels(app)[-1] == "Totaal in gekozen periode (jul 2026)"
+    assert not app.warning

@@ -31,7 +31,7 @@ def test_switching_from_the_demo_to_azure_starts_azures_own_view_without_notes(
     _serve_two_services(arm)
     app = AppTest.from_file(str(APP), default_timeout=60)
     app.run()
-    demo_scope = app.selectbox(key=state.SCOPE).value
+    demo_scope = app.radio(key=state.SCOPE).value
     assert demo_scope  # the demo's scope is chosen: the one that used to be carried over
     app.radio(key=state.SOURCE).set_value("azure").run()
     app.selectbox(key="azure_scope").set_value(SUB_SCOPE).run()
@@ -40,7 +40,7 @@ def test_switching_from_the_demo_to_azure_starts_azures_own_view_without_notes(
     assert app.metric, "the Azure data did not load"
     notes = [w.value for w in app.warning]
     assert not notes, notes
-    assert app.selectbox(key=state.SCOPE).value != demo_scope
+    assert app.radio(key=state.SCOPE).value != demo_scope
 
 
 def test_a_sign_in_without_a_user_name_shows_the_credential_and_tenant(

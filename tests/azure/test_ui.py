@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.core.fmt import money
 from lib.ui import state
+from tests.app.pickers import choose_period
 from tests.azure.fakes import FORECAST_PATH, QUERY_PATH, SUB_SCOPE, FakeArm, Recorded, Reply, query_page, sign_in_with_az
 from tests.streamlit_caches import clear_all_but_the_demo
 
@@ -37,6 +38,7 @@ def test_azure_sidebar_loads_the_chosen_scope_caches_it_and_refreshes(
 ) -> None:
     sign_in_with_az(arm, monkeypatch, tmp_path)
     served: list[float] = []
+    served_in: dict[date, list[float]] = {}  # per billing period asked for, by its first day
 
     def month(request: Recorded) -> Reply:
         start = date.fromisoformat(request.body["timePeriod"]["from"][:10])
@@ -45,6 +47,7 @@ def test_azure_sidebar_loads_the_chosen_scope_caches_it_and_refreshes(
             [2.5, 2.7, int(f"{start:%Y%m}03"), "Bandwidth", "rg-web", "EUR"],
         ]
         served.extend(r[0] for r in rows)
+        served_in.setdefault(start.replace(day=1), []).extend(r[0] for r in rows)
         return Reply(200, query_page(rows))
 
     arm.add("POST", QUERY_PATH, month)
@@ -65,7 +68,12 @@ def test_azure_sidebar_loads_the_chosen_scope_caches_it_and_refreshes(
     months = len(arm.calls("POST", "/query"))
     assert months == 7  # six closed billing periods and the open one, one query each
     metrics = {m.label.split(" (")[0]: m.value for m in app.metric}
+    # It opens on month to date; the six closed periods were fetched as well (the estimate and the billing chart use them).
+    assert metrics["Total in selected period"] == money(sum(served_in[max(served_in)]), "EUR")
+    choose_period(app, "history").run()
+    metrics = {m.label.split(" (")[0]: m.value for m in app.metric}
     assert metrics["Total in selected period"] == money(sum(served), "EUR")
+    assert len(arm.calls("POST", "/query")) == months  # the history was already loaded
     assert any("Data fetched" in c.value and f"{len(served)} rows" in c.value for c in app.sidebar.caption)
 
     app.run()  # a rerun is served from the cache

@@ -39,8 +39,8 @@ def _eur(amounts: dict[str, float]) -> float:
 
 def test_overview_draws_both_charts_with_the_cli_figures(visit: Visit, cli_summary: dict[str, Any]) -> None:
     """A fresh server's overview shows the headline worked out by hand from the demo's rows, none of it cut off, and
-    draws the two charts."""
-    visit.goto("/")
+    draws the two charts. On the billing history (``?period=history``), the command line's default span."""
+    visit.goto("/?period=history")
     want = demo_headline(date.fromisoformat(AS_OF))
     expect(metric_value(visit.page, "Cost so far this period")).to_have_text(money(cents(want["cost_so_far"]), "EUR"))
     expect(metric_value(visit.page, "Estimate to period end")).to_have_text(money(cents(want["estimate_total_trend"]), "EUR"))
@@ -91,7 +91,7 @@ def test_filtering_one_service_shows_its_total(visit: Visit, cli_summary: dict[s
     service = "Storage"
     expected = money(_eur(cli_summary["cost_by_service"][service]), "EUR")
     assert expected != money(cli_summary["headline"]["selected_total"], "EUR")
-    visit.goto("/")
+    visit.goto("/?period=history")  # the command line's default span
     total = metric_value(visit.page, "Total in selected period")
     expect(total).to_have_text(money(cli_summary["headline"]["selected_total"], "EUR"))
 

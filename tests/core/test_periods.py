@@ -42,12 +42,13 @@ def test_billing_periods_are_six_closed_and_the_open_one() -> None:
     assert periods[-1] == Period(date(2024, 7, 1), date(2024, 7, 31))
 
 
-def test_period_choices_offer_history_mtd_and_each_closed_period() -> None:
-    """It offers the billing history first, month to date, last 30 days and six closed periods."""
+def test_period_choices_offer_mtd_history_and_each_closed_period() -> None:
+    """It offers month to date first (the default: the period the headline describes), the billing history, last 30
+    days and six closed periods."""
     choices = period_choices(date(2026, 11, 26))
-    assert [c.key for c in choices[:3]] == ["history", "mtd", "last30"]
-    assert choices[0].period == Period(date(2026, 5, 1), date(2026, 11, 26))
-    assert choices[1].period == Period(date(2026, 11, 1), date(2026, 11, 26))
+    assert [c.key for c in choices[:3]] == ["mtd", "history", "last30"]
+    assert choices[0].period == Period(date(2026, 11, 1), date(2026, 11, 26))
+    assert choices[1].period == Period(date(2026, 5, 1), date(2026, 11, 26))
     assert [c.key for c in choices[3:]] == ["202610", "202609", "202608", "202607", "202606", "202605"]
 
 

@@ -107,7 +107,8 @@ def _shows_no_data(app: AppTest) -> None:
     assert not app.dataframe
     assert not app.get("plotly_chart")
     assert not app.get("download_button")
-    assert not app.get("radio")  # no source picker, so nothing can be loaded
+    # No source picker, so nothing can be loaded: the language is the only choice offered.
+    assert [radio.key for radio in app.get("radio")] == [state.LANGUAGE]
     assert not app.get("file_uploader")
     assert state.CONTEXT not in app.session_state
 

@@ -20,6 +20,7 @@ from lib.core.schema import UNTAGGED, Col
 from lib.output import downloads
 from lib.ui import lake_panel, state
 from tests.app.conftest import APP, TIMEOUT, _clear_caches, _navigation_mode, download, served_files, served_names
+from tests.app.pickers import choose_period
 from tests.sources.lake import lakes
 from tests.sources.lake.conftest import Loaded
 
@@ -90,7 +91,7 @@ def test_download_page_on_the_lake_offers_the_rows_or_says_they_are_too_many(
     app.session_state[state.SOURCE] = "lake"
     app.session_state[state.CUSTOM_RANGE] = (date(2025, 2, 1), date(2025, 3, 31))  # every generated row
     app.run()
-    app.selectbox(key=state.PERIOD).set_value(state.CUSTOM).run()
+    choose_period(app, state.CUSTOM).run()
     app.switch_page("pages/download.py").run()
     assert not app.exception, app.exception
     kept = [row for part in written if part.run != "early" for row in part.rows]

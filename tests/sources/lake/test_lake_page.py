@@ -13,6 +13,7 @@ from lib.core.fmt import money
 from lib.core.models import Metric
 from lib.ui import lake_panel, state
 from tests.app.conftest import APP, TIMEOUT, _clear_caches, _navigation_mode, metrics, open_filters
+from tests.app.pickers import choose_period
 from tests.sources.lake import lakes
 from tests.sources.lake.conftest import Loaded
 
@@ -31,7 +32,7 @@ def _lake_overview(spark_remote: str, root: Path, monkeypatch: pytest.MonkeyPatc
     app.text_input(key=lake_panel.ROOT_KEY).set_value(str(root)).run()
     assert not app.exception, app.exception
     app.session_state[state.CUSTOM_RANGE] = (date(2025, 2, 1), date(2025, 3, 31))  # the generated exports' months
-    app.selectbox(key=state.PERIOD).set_value(state.CUSTOM).run()
+    choose_period(app, state.CUSTOM).run()
     assert not app.exception, app.exception
     return app
 
