@@ -26,9 +26,9 @@ from lib.output.charts import group_name
 from lib.sources import SOURCES
 from lib.ui import cache, state, widgets
 
-# Each source with controls of its own: the module drawing them (``render_source_controls``).
 # The period radio's entry that drops down the billing periods (no period key is spelled so).
 BILLING_PERIOD: Final = PeriodKind.BILLING_PERIOD.value
+# Each source with controls of its own: the module drawing them (``render_source_controls``).
 PANELS: Final = {"files": "lib.ui.files_panel", "azure": "lib.ui.azure_panel", "lake": "lib.ui.lake_panel"}
 # Streamlit's range date input applies a typed range on blur or Escape, not on Enter (its key handler has no Enter).
 # This constant script, installed once per page, turns Enter in a date input into the Escape that applies the range

@@ -135,7 +135,8 @@ def start_source_view() -> None:
 
 def current_view(as_of: date, choices: Sequence[PeriodChoice] | None = None) -> View:
     """The view the widgets describe (``choices``: the period picker's, when not ``period_choices(as_of)``)."""
-    period_key = st.session_state.get(PERIOD, (choices or period_choices(as_of))[0].key)
+    # The default choices are worked out only when no period is chosen yet (Babel writes their labels).
+    period_key = st.session_state.get(PERIOD) or (choices or period_choices(as_of))[0].key
     if period_key == CUSTOM:
         chosen: tuple[date, ...] = tuple(st.session_state.get(CUSTOM_RANGE) or ())
         period = parse_period_key(f"{chosen[0]}..{chosen[-1]}", as_of) if chosen else None
