@@ -278,21 +278,28 @@ class _Fit:
 
 def _median(values: FloatArray) -> float:
     """``np.median`` of a short array without its per-call overhead (the walk asks for thousands of small medians)."""
-    ordered = np.sort(values)
-    middle = len(ordered) // 2
-    return float(ordered[middle]) if len(ordered) % 2 else float((ordered[middle - 1] + ordered[middle]) / 2)
+    return _median_sorting(values.copy())
+
+
+def _median_sorting(values: FloatArray) -> float:
+    """``_median`` of an array the caller no longer needs: sorted in place, no copy."""
+    values.sort()
+    middle = len(values) // 2
+    return float(values[middle]) if len(values) % 2 else float((values[middle - 1] + values[middle]) / 2)
 
 
 def _factors(values: FloatArray, weekdays: npt.NDArray[np.int64]) -> FloatArray | None:
     """Weekday factors (mean 1) from ``values``, or ``None`` when they cannot be told yet."""
     weeks = len(values) // 7
-    if weeks < 2 or not values.any():
+    if weeks < 2 or not np.count_nonzero(values):
         return None
-    # The last whole weeks as rows of seven days: one median per column is one per weekday.
-    ordered = np.sort(values[len(values) - 7 * weeks :].reshape(weeks, 7), axis=0)
+    # The last whole weeks as rows of seven days: one median per column is one per weekday. (Called for every day of
+    # every series walked: the array methods below skip numpy's Python-level wrappers, with the same results.)
+    ordered = values[len(values) - 7 * weeks :].reshape(weeks, 7).copy()
+    ordered.sort(axis=0)
     middle = weeks // 2
     medians = ordered[middle] if weeks % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-    mean = medians.mean()
+    mean = float(np.add.reduce(medians)) / 7
     if mean <= 0:
         return None
     by_weekday = np.empty(7)
@@ -304,13 +311,14 @@ def _level_and_spread(values: FloatArray, weekdays: npt.NDArray[np.int64], facto
     """The deseasonalized median level of ``values`` and their relative spread (``None`` for too few days)."""
     f = factors[weekdays]
     usable = f > 0
-    if not usable.any():
+    count = np.count_nonzero(usable)
+    if not count:
         return 0.0, None
-    plain = values[usable] / f[usable]
+    plain = values / f if count == len(f) else values[usable] / f[usable]
     level = _median(plain)
     if level <= 0 or len(plain) < 7:
         return max(level, 0.0), None
-    return level, 1.4826 * _median(np.abs(plain / level - 1.0))
+    return level, 1.4826 * _median_sorting(np.abs(plain / level - 1.0))
 
 
 class _Walk:
@@ -345,9 +353,9 @@ class _Walk:
 
     def _spread(self, lo: int, t: int, fitted_spread: float | None) -> float:
         recent = self.errors[lo:t]
-        recent = recent[~np.isnan(recent)]
+        recent = recent[recent == recent]  # not NaN
         if len(recent) >= 7:
-            return 1.4826 * _median(np.abs(recent))
+            return 1.4826 * _median_sorting(np.abs(recent))
         if self.carried_spread is not None:
             return self.carried_spread
         return SMALL_SAMPLE_FACTOR * (fitted_spread if fitted_spread is not None else 3 * MIN_SPREAD)
