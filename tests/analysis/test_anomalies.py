@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lib.analysis import anomalies
 from lib.analysis.anomalies import OTHER_CONTRIBUTORS, find_anomalies, group_by_of
 from lib.core.schema import Col, conform
 
@@ -256,3 +258,45 @@ def test_properties_one_offs_change_nothing_and_contributors_add_up(
     for anomaly in plain.anomalies:
         assert sum(c.excess for c in anomaly.contributors) == pytest.approx(anomaly.impact, abs=1e-6)
         assert sum(c.cost for c in anomaly.contributors) == pytest.approx(anomaly.cost, abs=1e-6)
+
+
+# --- the walk's small statistics, against numpy's own ----------------------------------------------------------------
+
+costs_lists = st.lists(st.one_of(st.just(0.0), st.floats(-50, 500, allow_nan=False)), min_size=1, max_size=63)
+
+
+@settings(max_examples=300, deadline=None)
+@given(costs=costs_lists, first_weekday=st.integers(0, 6))
+def test_the_walks_weekday_factors_level_and_spread_are_numpys_medians(costs: list[float], first_weekday: int) -> None:
+    """The walk computes these for every day of every series, so they avoid numpy's wrappers; they must still be
+    exactly what ``np.median`` and ``mean`` give."""
+    values = np.array(costs)
+    weekdays = (np.arange(len(values)) + first_weekday) % 7
+    before = values.copy()
+    weeks = len(values) // 7
+    expected_factors = None
+    if weeks >= 2 and values.any():
+        last_weeks = values[len(values) - 7 * weeks :].reshape(weeks, 7)
+        medians = np.median(last_weeks, axis=0)
+        if medians.mean() > 0:
+            expected_factors = np.empty(7)
+            expected_factors[weekdays[len(values) - 7 * weeks :][:7]] = medians / medians.mean()
+    factors = anomalies._factors(values, weekdays)
+    if expected_factors is None:
+        assert factors is None
+    else:
+        assert factors is not None and np.array_equal(factors, expected_factors)
+    for used in ([1.0] * 7, [f if f > 0 else 0.0 for f in (factors if factors is not None else [0.5, 1, 1, 1, 1, 1, 1.5])]):
+        f = np.array(used)[weekdays]
+        plain = values[f > 0] / f[f > 0]
+        level, spread = anomalies._level_and_spread(values, weekdays, np.array(used))
+        if not (f > 0).any():
+            assert (level, spread) == (0.0, None)
+            continue
+        expected_level = float(np.median(plain))
+        assert level == max(expected_level, 0.0)
+        if expected_level > 0 and len(plain) >= 7:
+            assert spread == 1.4826 * float(np.median(np.abs(plain / expected_level - 1.0)))
+        else:
+            assert spread is None
+    assert np.array_equal(values, before)  # the series itself is never sorted in place
