@@ -2,10 +2,14 @@
 Streamlit page (one metric, one Plotly chart) served in the same run, and how long a filter change takes to settle.
 The page itself notes when each first shows (``SEEN``), in seconds from navigation.
 
-Usage: .venv/bin/python -m bench.browser_first_chart [--runs 5] [--changes 6] [--baseline CHECKOUT ...] [--controls]
+Usage: .venv/bin/python -m bench.browser_first_chart [--runs 5] [--changes 6] [--change-sessions 2] [--baseline CHECKOUT ...]
+[--controls]
 Needs Chromium (CHROMIUM_PATH or /usr/bin/chromium). Both servers are warm (each opened once before timing); every
 timed visit is a new browser context, so a new Streamlit session with an empty HTTP cache, as a new visitor has.
 Prints min/median/max of each, the dashboard/minimal ratio and the load average (the machine may be shared).
+A filter change (``--changes`` per session, ``--change-sessions`` sessions per dashboard) is settled when the script has
+ended, the total shows a new figure and every chart has been drawn again with its width; the page times it from the
+Enter key going down (``settled``).
 ``--baseline`` serves another checkout's dashboard as well (e.g. ``git worktree add /tmp/before <commit>``), timed in
 the same run, interleaved, so a change can be measured against what came before it on the same machine and moment;
 given more than once, each checkout is served and named by its folder.
@@ -231,6 +235,7 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=6)
     parser.add_argument("--baseline", type=Path, action="append", default=[], help="another checkout, timed side by side")
     parser.add_argument("--controls", action="store_true", help="also the minimal page with the dashboard's sidebar controls")
+    parser.add_argument("--change-sessions", type=int, default=2, help="sessions of filter changes per dashboard, order alternated")
     args = parser.parse_args()
     with warm_servers(args.baseline, args.controls) as (browser, urls):
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in urls}
@@ -249,8 +254,8 @@ def main() -> None:
             return
         dashboards = [n for n in urls if n not in ("minimal", "controls", "controls-after")]
         changes: dict[str, list[float]] = {name: [] for name in dashboards}
-        for turn in range(2 if args.baseline else 1):  # with baselines: the order is reversed once
-            for name in dashboards if turn == 0 else reversed(dashboards):
+        for turn in range(args.change_sessions):  # with baselines: the order is reversed every other session
+            for name in dashboards if turn % 2 == 0 else reversed(dashboards):
                 changes[name] += filter_changes(browser, urls[name], args.changes)
         for name, timings in changes.items():
             print(f"{name:9} filter change settled: {spread(timings)}")
