@@ -183,6 +183,24 @@ def settled(page: Any, previous_total: str, charts: int, total: int = 4) -> floa
     return elapsed
 
 
+def script_ended(page: Any) -> None:
+    """Wait until the page's script run has ended."""
+    page.wait_for_function("() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'")
+
+
+def open_service_filter(page: Any) -> Any:
+    """Once the page shows its first chart, open the sidebar's Filters expander; its Service box's text field."""
+    page.locator(FIRST_BAR).first.wait_for(state="attached", timeout=TIMEOUT_MS)
+    script_ended(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.locator("summary", has_text="Filters").click()
+    # The expander opening (on the dashboard, with the rerun that draws its boxes) is over before a box is typed into:
+    # a box typed into while it is still being drawn loses the text. Not timed: the clock starts at the key press.
+    page.wait_for_timeout(500)
+    script_ended(page)
+    return sidebar.get_by_test_id("stMultiSelect").filter(has_text="Service").locator("input").first
+
+
 def filter_changes(browser: Any, url: str, count: int, total: int = 4) -> list[float]:
     """Seconds from choosing one more service in the sidebar filter (the Enter key going down) to the page settled on
     new figures and charts (``settled``; ``total``: which metric is the page's total), as the page itself times them."""
@@ -190,16 +208,7 @@ def filter_changes(browser: Any, url: str, count: int, total: int = 4) -> list[f
     context.add_init_script(CHART_DRAWS)
     page = context.new_page()
     page.goto(url)
-    page.locator(FIRST_BAR).first.wait_for(state="attached", timeout=TIMEOUT_MS)
-    page.wait_for_function("() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'")
-    sidebar = page.get_by_test_id("stSidebar")
-    services = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Service")
-    sidebar.locator("summary", has_text="Filters").click()
-    # The expander opening (on the dashboard, with the rerun that draws its boxes) is over before a box is typed into:
-    # a box typed into while it is still being drawn loses the text. Not timed: the clock starts at the key press.
-    page.wait_for_timeout(500)
-    page.wait_for_function("() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'")
-    box = services.locator("input").first
+    box = open_service_filter(page)
     timings = []
     for name in SERVICES[:count]:
         shown = page.locator(FIRST_METRIC).nth(total).inner_text()

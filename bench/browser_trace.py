@@ -26,7 +26,17 @@ from typing import Any
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.browser_first_chart import CHART_DRAWS, FIRST_BAR, FIRST_METRIC, SEEN, SERVICES, seen_times, settled, warm_servers
+from bench.browser_first_chart import (
+    CHART_DRAWS,
+    FIRST_METRIC,
+    SEEN,
+    SERVICES,
+    open_service_filter,
+    script_ended,
+    seen_times,
+    settled,
+    warm_servers,
+)
 
 BIG_MESSAGE = 20_000  # bytes: a chart's figure, a table
 # The page's long tasks (main thread busy over 50 ms: Plotly's module evaluation, a commit that draws the charts).
@@ -114,7 +124,7 @@ def trace(browser: Any, url: str, label: str, deltas: bool) -> None:
     events = socket.events
     for name, at_ms in seen_times(page).items():
         events.append((at_ms / 1000, f"shown: first {name}", "", 0))
-    page.wait_for_function("() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'")
+    script_ended(page)
     rerun_asked = min((at for at, kind, _, _ in events if kind.startswith("SENT")), default=0.0)
     events += _page_events(page, rerun_asked)
     context.close()
@@ -128,11 +138,7 @@ def trace_changes(browser: Any, url: str, count: int, deltas: bool) -> None:
     context, page = _new_page(browser)
     socket = _Socket(page)
     page.goto(url)
-    page.locator(FIRST_BAR).first.wait_for(state="attached")
-    page.wait_for_function("() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'")
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.locator("summary", has_text="Filters").click()
-    box = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Service").locator("input").first
+    box = open_service_filter(page)
     for name in SERVICES[:count]:
         total = page.locator(FIRST_METRIC).nth(4).inner_text()
         box.click()
